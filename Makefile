@@ -1,0 +1,61 @@
+# roomcode: a SQLite loadable extension for room codes. `make` builds build/roomcode.so.
+
+PKGS        := sqlite3 libsodium
+CC          ?= cc
+CFLAGS      ?= -O2 -g
+WARN        := -Wall -Wextra -Wshadow -Wstrict-prototypes
+PKG_CFLAGS  := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+SODIUM_LIBS := $(shell pkg-config --libs libsodium 2>/dev/null || echo -lsodium)
+PREFIX      ?= /usr/local
+LIBDIR      ?= $(PREFIX)/lib
+BUILD       := build
+
+EXT_SRC     := $(wildcard ext/*.c)
+EXT_HDR     := $(wildcard ext/*.h)
+SQL_SRC     := sql/store_table.sql sql/store_triggers.sql
+EXT_CFLAGS  := -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -fPIC -fvisibility=hidden -Iext -I$(BUILD) $(PKG_CFLAGS)
+
+# Pure modules (no SQLite): each unit test links only its own module.
+UNIT_TESTS  := code_format letter_pool token link
+
+.PHONY: all test unit-test sql-test python-test node-test demo install uninstall clean check-deps
+
+all: $(BUILD)/roomcode.so
+
+# The storage DDL is embedded from sql/, never copied by hand into C.
+$(BUILD)/storage_sql.h: $(SQL_SRC) | $(BUILD)
+	@for f in $(SQL_SRC); do \
+	  name=$$(basename $$f .sql); \
+	  printf 'static const char roomcode_sql_%s[] =\n' "$$name"; \
+	  sed -e '/^[[:space:]]*--/d' -e '/^[[:space:]]*$$/d' -e 's/\\/\\\\/g' -e 's/"/\\"/g' \
+	      -e 's/^/    "/' -e 's/$$/\\n"/' $$f; \
+	  printf '    ;\n'; \
+	done > $@
+
+$(BUILD)/roomcode.so: $(EXT_SRC) $(EXT_HDR) $(BUILD)/storage_sql.h
+	$(CC) $(CFLAGS) $(EXT_CFLAGS) -shared -o $@ $(EXT_SRC) $(SODIUM_LIBS)
+
+$(BUILD):
+	mkdir -p $@
+
+$(BUILD)/test_%: tests/unit/test_%.c ext/%.c ext/%.h | $(BUILD)
+	$(CC) $(CFLAGS) -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -Iext $(PKG_CFLAGS) -o $@ $< ext/$*.c $(if $(filter letter_pool,$*),ext/code_format.c) $(SODIUM_LIBS)
+
+check-deps:
+	@tests/check_deps.sh
+
+test: check-deps all $(addprefix $(BUILD)/test_,$(UNIT_TESTS))
+	@tests/run_all.sh
+
+demo: check-deps all
+	@tests/demo.sh
+
+install: all
+	install -d $(DESTDIR)$(LIBDIR)
+	install -m 644 $(BUILD)/roomcode.so $(DESTDIR)$(LIBDIR)/roomcode.so
+
+uninstall:
+	rm -f $(DESTDIR)$(LIBDIR)/roomcode.so
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,68 @@
+/*
+ * Per-connection state and statement slots. A connection is used by one thread at a time,
+ * so its letter pool and statements need no lock.
+ */
+#include <sodium.h>
+#include <string.h>
+
+#include "roomcode_internal.h"
+
+roomcode_conn *roomcode_conn_new(sqlite3 *db) {
+    roomcode_conn *conn = sqlite3_malloc64(sizeof(*conn));
+    if (!conn)
+        return 0;
+    memset(conn, 0, sizeof(*conn));
+    conn->db = db;
+    roomcode_pool_init(&conn->pool, randombytes_buf);
+    return conn;
+}
+
+void roomcode_conn_release(roomcode_conn *conn) {
+    roomcode_stmt_clear(&conn->new_code);
+    roomcode_stmt_clear(&conn->sync_roles);
+    roomcode_stmt_clear(&conn->sync_disable);
+    roomcode_stmt_clear(&conn->sync_mint);
+    roomcode_stmt_clear(&conn->sync_list);
+    roomcode_stmt_clear(&conn->auth_lookup);
+}
+
+void roomcode_conn_unref(void *p) {
+    roomcode_conn *conn = p;
+    if (--conn->refs > 0)
+        return;
+    roomcode_conn_release(conn);
+    roomcode_pool_wipe(&conn->pool);
+    sqlite3_free(conn);
+}
+
+void roomcode_conn_draw(roomcode_conn *conn, char out[ROOMCODE_LEN + 1]) {
+    roomcode_pool_draw_code(&conn->pool, out);
+}
+
+int roomcode_stmt_take(sqlite3 *db, sqlite3_stmt **slot, const char *sql, sqlite3_stmt **out) {
+    if (*slot) {
+        *out = *slot;
+        *slot = 0;
+        return SQLITE_OK;
+    }
+    return sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, out, 0);
+}
+
+void roomcode_stmt_give(sqlite3_stmt **slot, sqlite3_stmt *stmt) {
+    if (!stmt)
+        return;
+    sqlite3_reset(stmt);
+    if (*slot) {
+        sqlite3_finalize(stmt);
+        return;
+    }
+    sqlite3_clear_bindings(stmt);
+    *slot = stmt;
+}
+
+void roomcode_stmt_clear(sqlite3_stmt **slot) {
+    /* Emptied first: finalizing can disconnect a virtual table, which clears slots again. */
+    sqlite3_stmt *stmt = *slot;
+    *slot = 0;
+    sqlite3_finalize(stmt);
+}

@@ -1,0 +1,297 @@
+/*
+ * roomcode_create(room_id, roles): the "create room codes for every role at once" call, as
+ * an eponymous table-valued function. It syncs a room with a list of roles: each listed
+ * role without a shared (unbound) enabled code gets one, enabled codes of unlisted roles
+ * are disabled, and the room's enabled codes come back as rows. Running it twice changes
+ * nothing the second time, so migrations may call it freely.
+ *
+ * Its writes go through the room_codes table inside one savepoint, so a failure part way
+ * (the cap, a busy database) leaves the room as it was.
+ */
+#include <string.h>
+
+#include "store.h"
+
+enum { ARG_ROOM_ID = COL_UPDATED_AT + 1, ARG_ROLES };
+
+static const char roles_sql[] =
+    "SELECT value, type FROM json_each("
+    "CASE WHEN json_valid(?1) AND json_type(?1) = 'array' THEN ?1 END)";
+static const char disable_sql[] =
+    "UPDATE room_codes SET enabled = 0 WHERE room_id = ?1 AND enabled = 1"
+    " AND role NOT IN (SELECT value FROM json_each(?2))";
+static const char mint_sql[] =
+    "INSERT INTO room_codes(room_id, role)"
+    " SELECT ?1, r.value FROM json_each(?2) AS r"
+    " WHERE NOT EXISTS (SELECT 1 FROM room_codes AS c WHERE c.room_id = ?1"
+    " AND c.role = r.value AND c.enabled = 1 AND c.user_id IS NULL)"
+    " GROUP BY r.value ORDER BY min(r.key)";
+static const char list_sql[] =
+    "SELECT code, room_id, role, enabled, user_id, created_at, updated_at FROM room_codes"
+    " WHERE room_id = ?1 AND enabled = 1"
+    " ORDER BY (SELECT min(key) FROM json_each(?2) WHERE value = role), created_at, code";
+
+typedef struct create_table {
+    sqlite3_vtab base;
+    sqlite3 *db;
+    roomcode_conn *conn;
+} create_table;
+
+typedef struct create_cursor {
+    sqlite3_vtab_cursor base;
+    sqlite3_stmt *list; /* taken from conn->sync_list while the cursor runs */
+    int eof;
+} create_cursor;
+
+static int create_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
+                          sqlite3_vtab **out, char **err) {
+    (void)argc;
+    (void)argv;
+    (void)err;
+    int rc = sqlite3_declare_vtab(db, "CREATE TABLE x(code, room_id, role, enabled, user_id,"
+                                      " created_at, updated_at, arg_room_id HIDDEN,"
+                                      " arg_roles HIDDEN)");
+    if (rc != SQLITE_OK)
+        return rc;
+    /* It writes: no trigger or view may run it. */
+    sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
+    create_table *t = sqlite3_malloc64(sizeof(*t));
+    if (!t)
+        return SQLITE_NOMEM;
+    memset(t, 0, sizeof(*t));
+    t->db = db;
+    t->conn = aux;
+    *out = &t->base;
+    return SQLITE_OK;
+}
+
+static int create_disconnect(sqlite3_vtab *vtab) {
+    create_table *t = (create_table *)vtab;
+    roomcode_conn_release(t->conn);
+    sqlite3_free(t);
+    return SQLITE_OK;
+}
+
+static int create_best_index(sqlite3_vtab *vtab, sqlite3_index_info *info) {
+    int seen[2] = {-1, -1}, usable[2] = {0, 0};
+    for (int i = 0; i < info->nConstraint; i++) {
+        const struct sqlite3_index_constraint *c = &info->aConstraint[i];
+        if (c->op != SQLITE_INDEX_CONSTRAINT_EQ || c->iColumn < ARG_ROOM_ID)
+            continue;
+        int a = c->iColumn - ARG_ROOM_ID;
+        if (c->usable || seen[a] < 0) {
+            seen[a] = i;
+            usable[a] = c->usable;
+        }
+    }
+    if (seen[0] < 0 || seen[1] < 0) {
+        sqlite3_free(vtab->zErrMsg);
+        vtab->zErrMsg = sqlite3_mprintf("roomcode: roomcode_create takes (room_id, roles)");
+        return SQLITE_ERROR;
+    }
+    if (!usable[0] || !usable[1])
+        return SQLITE_CONSTRAINT;
+    for (int a = 0; a < 2; a++) {
+        info->aConstraintUsage[seen[a]].argvIndex = a + 1;
+        info->aConstraintUsage[seen[a]].omit = 1;
+    }
+    info->estimatedCost = 100;
+    info->estimatedRows = 10;
+    return SQLITE_OK;
+}
+
+static int create_open(sqlite3_vtab *vtab, sqlite3_vtab_cursor **out) {
+    (void)vtab;
+    create_cursor *c = sqlite3_malloc64(sizeof(*c));
+    if (!c)
+        return SQLITE_NOMEM;
+    memset(c, 0, sizeof(*c));
+    c->eof = 1;
+    *out = &c->base;
+    return SQLITE_OK;
+}
+
+static void cursor_reset(create_cursor *c) {
+    create_table *t = (create_table *)c->base.pVtab;
+    roomcode_stmt_give(&t->conn->sync_list, c->list);
+    c->list = 0;
+    c->eof = 1;
+}
+
+static int create_close(sqlite3_vtab_cursor *cur) {
+    cursor_reset((create_cursor *)cur);
+    sqlite3_free(cur);
+    return SQLITE_OK;
+}
+
+static int set_message(create_table *t, int rc, char *msg) {
+    sqlite3_free(t->base.zErrMsg);
+    t->base.zErrMsg = msg;
+    return msg ? rc : SQLITE_NOMEM;
+}
+
+static int db_error(create_table *t, int rc) {
+    if (rc == SQLITE_NOMEM)
+        return rc;
+    const char *msg = sqlite3_errmsg(t->db);
+    if (strstr(msg, "no such table: room_codes"))
+        return set_message(t, rc, sqlite3_mprintf("roomcode: roomcode_create needs a room_codes"
+                                                  " table: CREATE VIRTUAL TABLE room_codes"
+                                                  " USING roomcode"));
+    return set_message(t, rc, sqlite3_mprintf("%s", msg));
+}
+
+/* Refuses roles that are not a non-empty JSON array of valid role names. */
+static int check_roles(create_table *t, sqlite3_value *roles) {
+    sqlite3_stmt *stmt = 0;
+    int rc = roomcode_stmt_take(t->db, &t->conn->sync_roles, roles_sql, &stmt);
+    if (rc != SQLITE_OK)
+        return db_error(t, rc);
+    int count = 0;
+    if (sqlite3_value_type(roles) == SQLITE_TEXT)
+        rc = sqlite3_bind_value(stmt, 1, roles);
+    while (rc == SQLITE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        rc = SQLITE_OK;
+        count++;
+        sqlite3_value *role = sqlite3_column_value(stmt, 0);
+        if (strcmp((const char *)sqlite3_column_text(stmt, 1), "text") != 0) {
+            char *d = roomcode_describe(role);
+            rc = set_message(t, SQLITE_CONSTRAINT,
+                             d ? sqlite3_mprintf("roomcode: roles must hold role names (strings),"
+                                                 " not %s",
+                                                 d)
+                               : 0);
+            sqlite3_free(d);
+        } else {
+            char *msg = 0;
+            rc = roomcode_check_name("role", role, &msg);
+            if (rc != SQLITE_OK)
+                rc = set_message(t, rc, msg);
+        }
+    }
+    if (rc == SQLITE_DONE && count == 0) {
+        char *d = roomcode_describe(roles);
+        rc = set_message(t, SQLITE_CONSTRAINT,
+                         d ? sqlite3_mprintf("roomcode: roles must be a non-empty JSON array of"
+                                             " role names, not %s",
+                                             d)
+                           : 0);
+        sqlite3_free(d);
+    } else if (rc == SQLITE_DONE) {
+        rc = SQLITE_OK;
+    } else if (rc != SQLITE_CONSTRAINT) {
+        rc = db_error(t, rc);
+    }
+    roomcode_stmt_give(&t->conn->sync_roles, stmt);
+    return rc;
+}
+
+/* Runs one of the writing statements with (room_id, roles). */
+static int run_sync(create_table *t, sqlite3_stmt **slot, const char *sql, sqlite3_value **args) {
+    sqlite3_stmt *stmt = 0;
+    int rc = roomcode_stmt_take(t->db, slot, sql, &stmt);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_value(stmt, 1, args[0]);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_value(stmt, 2, args[1]);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(stmt);
+    if (rc == SQLITE_DONE)
+        rc = SQLITE_OK;
+    else
+        rc = db_error(t, rc);
+    roomcode_stmt_give(slot, stmt);
+    return rc;
+}
+
+/*
+ * The writes in one savepoint. Inside a statement that itself writes, SQLite refuses a
+ * savepoint; that statement's own rollback then covers these writes.
+ */
+static int sync_room(create_table *t, sqlite3_value **args) {
+    int in_savepoint = sqlite3_exec(t->db, "SAVEPOINT roomcode_create", 0, 0, 0) == SQLITE_OK;
+    int rc = run_sync(t, &t->conn->sync_disable, disable_sql, args);
+    if (rc == SQLITE_OK)
+        rc = run_sync(t, &t->conn->sync_mint, mint_sql, args);
+    if (in_savepoint) {
+        if (rc != SQLITE_OK)
+            sqlite3_exec(t->db, "ROLLBACK TO roomcode_create", 0, 0, 0);
+        int released = sqlite3_exec(t->db, "RELEASE roomcode_create", 0, 0, 0);
+        if (rc == SQLITE_OK && released != SQLITE_OK)
+            rc = db_error(t, released);
+    }
+    return rc;
+}
+
+static int cursor_step(create_cursor *c) {
+    int rc = sqlite3_step(c->list);
+    if (rc == SQLITE_ROW)
+        return SQLITE_OK;
+    c->eof = 1;
+    return rc == SQLITE_DONE ? SQLITE_OK : db_error((create_table *)c->base.pVtab, rc);
+}
+
+static int create_filter(sqlite3_vtab_cursor *cur, int idx, const char *idx_str, int argc,
+                         sqlite3_value **argv) {
+    (void)idx;
+    (void)idx_str;
+    (void)argc;
+    create_cursor *c = (create_cursor *)cur;
+    create_table *t = (create_table *)cur->pVtab;
+    cursor_reset(c);
+    char *msg = 0;
+    int rc = roomcode_check_name("room_id", argv[0], &msg);
+    if (rc != SQLITE_OK)
+        return set_message(t, rc, msg);
+    rc = check_roles(t, argv[1]);
+    if (rc == SQLITE_OK)
+        rc = sync_room(t, argv);
+    if (rc == SQLITE_OK)
+        rc = roomcode_stmt_take(t->db, &t->conn->sync_list, list_sql, &c->list);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_value(c->list, 1, argv[0]);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_value(c->list, 2, argv[1]);
+    if (rc != SQLITE_OK)
+        return rc == SQLITE_CONSTRAINT || t->base.zErrMsg ? rc : db_error(t, rc);
+    c->eof = 0;
+    return cursor_step(c);
+}
+
+static int create_next(sqlite3_vtab_cursor *cur) { return cursor_step((create_cursor *)cur); }
+
+static int create_eof(sqlite3_vtab_cursor *cur) { return ((create_cursor *)cur)->eof; }
+
+static int create_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col) {
+    create_cursor *c = (create_cursor *)cur;
+    if (col < ARG_ROOM_ID)
+        sqlite3_result_value(ctx, sqlite3_column_value(c->list, col));
+    return SQLITE_OK;
+}
+
+static int create_rowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *rowid) {
+    (void)cur;
+    *rowid = 0;
+    return SQLITE_OK;
+}
+
+static sqlite3_module create_module = {
+    .iVersion = 1,
+    .xConnect = create_connect, /* no xCreate: eponymous only */
+    .xBestIndex = create_best_index,
+    .xDisconnect = create_disconnect,
+    .xDestroy = create_disconnect,
+    .xOpen = create_open,
+    .xClose = create_close,
+    .xFilter = create_filter,
+    .xNext = create_next,
+    .xEof = create_eof,
+    .xColumn = create_column,
+    .xRowid = create_rowid,
+};
+
+int roomcode_register_create(sqlite3 *db, roomcode_conn *conn) {
+    conn->refs++;
+    return sqlite3_create_module_v2(db, "roomcode_create", &create_module, conn,
+                                    roomcode_conn_unref);
+}

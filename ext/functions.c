@@ -1,0 +1,115 @@
+/*
+ * The scalar SQL functions. Flags are chosen per function: the pure ones are
+ * DETERMINISTIC|INNOCUOUS so they may serve in CHECK constraints and indexes; those that
+ * write or run SQL are DIRECTONLY, so no schema or view can make them run.
+ */
+#include <string.h>
+
+#include "roomcode_internal.h"
+
+static void set_error(sqlite3_context *ctx, int rc, const char *msg) {
+    sqlite3_result_error(ctx, msg, -1);
+    sqlite3_result_error_code(ctx, rc);
+}
+
+/* roomcode_new(room_id, role [, user_id]): mints and stores a code through room_codes. */
+static void fn_new(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+    roomcode_conn *conn = sqlite3_user_data(ctx);
+    sqlite3 *db = sqlite3_context_db_handle(ctx);
+    sqlite3_stmt *stmt = 0;
+    int rc = roomcode_stmt_take(
+        db, &conn->new_code, "INSERT INTO room_codes(room_id, role, user_id) VALUES (?1, ?2, ?3)",
+        &stmt);
+    if (rc != SQLITE_OK) {
+        if (rc == SQLITE_NOMEM)
+            sqlite3_result_error_nomem(ctx);
+        else
+            set_error(ctx, rc, "roomcode: roomcode_new needs a room_codes table:"
+                               " CREATE VIRTUAL TABLE room_codes USING roomcode");
+        return;
+    }
+    for (int i = 0; i < 3 && rc == SQLITE_OK; i++)
+        rc = i < argc ? sqlite3_bind_value(stmt, i + 1, argv[i]) : SQLITE_OK;
+    conn->last_code[0] = '\0';
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(stmt);
+    if (rc == SQLITE_DONE && conn->last_code[0] == '\0') {
+        set_error(ctx, SQLITE_ERROR, "roomcode: room_codes is not a roomcode virtual table");
+    } else if (rc == SQLITE_DONE) {
+        sqlite3_result_text(ctx, conn->last_code, ROOMCODE_LEN, SQLITE_TRANSIENT);
+    } else if (rc == SQLITE_NOMEM) {
+        sqlite3_result_error_nomem(ctx);
+    } else {
+        set_error(ctx, rc, sqlite3_errmsg(db));
+    }
+    roomcode_stmt_give(&conn->new_code, stmt);
+}
+
+/* roomcode_generate(): a fresh random code, stored nowhere. */
+static void fn_generate(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+    (void)argc;
+    (void)argv;
+    char code[ROOMCODE_LEN + 1];
+    roomcode_conn_draw(sqlite3_user_data(ctx), code);
+    sqlite3_result_text(ctx, code, ROOMCODE_LEN, SQLITE_TRANSIENT);
+}
+
+/* roomcode_valid(x): 1 when x is canonical stored-form code text, else 0 (NULL too). */
+static void fn_valid(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+    (void)argc;
+    int valid = 0;
+    if (sqlite3_value_type(argv[0]) == SQLITE_TEXT) {
+        const char *s = (const char *)sqlite3_value_text(argv[0]);
+        valid = s && roomcode_is_canonical(s, (size_t)sqlite3_value_bytes(argv[0]));
+    }
+    sqlite3_result_int(ctx, valid);
+}
+
+/* roomcode_normalize(x): the canonical code found in typed or pasted text, or NULL. */
+static void fn_normalize(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+    (void)argc;
+    if (sqlite3_value_type(argv[0]) != SQLITE_TEXT)
+        return;
+    const char *s = (const char *)sqlite3_value_text(argv[0]);
+    char code[ROOMCODE_LEN + 1];
+    if (!s) {
+        sqlite3_result_error_nomem(ctx);
+        return;
+    }
+    if (roomcode_normalize_text(s, (size_t)sqlite3_value_bytes(argv[0]), code))
+        sqlite3_result_text(ctx, code, ROOMCODE_LEN, SQLITE_TRANSIENT);
+}
+
+static void fn_version(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+    (void)argc;
+    (void)argv;
+    sqlite3_result_text(ctx, ROOMCODE_VERSION, -1, SQLITE_STATIC);
+}
+
+#define PURE (SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS)
+#define WRITES (SQLITE_UTF8 | SQLITE_DIRECTONLY)
+
+static const struct {
+    const char *name;
+    int n_arg;
+    int flags;
+    void (*fn)(sqlite3_context *, int, sqlite3_value **);
+} functions[] = {
+    {"roomcode_new", 2, WRITES, fn_new},
+    {"roomcode_new", 3, WRITES, fn_new},
+    /* random like randomblob(): harmless anywhere, but not deterministic */
+    {"roomcode_generate", 0, SQLITE_UTF8 | SQLITE_INNOCUOUS, fn_generate},
+    {"roomcode_valid", 1, PURE, fn_valid},
+    {"roomcode_normalize", 1, PURE, fn_normalize},
+    {"roomcode_version", 0, PURE, fn_version},
+};
+
+int roomcode_register_functions(sqlite3 *db, roomcode_conn *conn) {
+    for (size_t i = 0; i < sizeof(functions) / sizeof(functions[0]); i++) {
+        int rc = sqlite3_create_function_v2(db, functions[i].name, functions[i].n_arg,
+                                            functions[i].flags, conn, functions[i].fn, 0, 0, 0);
+        if (rc != SQLITE_OK)
+            return rc;
+    }
+    return SQLITE_OK;
+}

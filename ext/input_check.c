@@ -1,0 +1,117 @@
+/*
+ * Checks of the names a caller passes (room_id, role, user_id) and the quoting of bad
+ * input back into messages. A message that echoed raw input could carry invalid UTF-8,
+ * which strict clients fail to decode, so quoting keeps only printable UTF-8.
+ */
+#include "roomcode_internal.h"
+
+#define QUOTE_MAX_BYTES 64 /* longer input is cut in messages */
+
+/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0 when invalid. */
+static int utf8_sequence(const unsigned char *s, int n) {
+    int len;
+    unsigned min;
+    unsigned cp;
+    if (s[0] < 0x80)
+        return 1;
+    if ((s[0] & 0xE0) == 0xC0) {
+        len = 2, min = 0x80, cp = s[0] & 0x1F;
+    } else if ((s[0] & 0xF0) == 0xE0) {
+        len = 3, min = 0x800, cp = s[0] & 0x0F;
+    } else if ((s[0] & 0xF8) == 0xF0) {
+        len = 4, min = 0x10000, cp = s[0] & 0x07;
+    } else {
+        return 0;
+    }
+    if (len > n)
+        return 0;
+    for (int i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[i] & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return len;
+}
+
+static int is_control(unsigned char c) { return c < 0x20 || c == 0x7F; }
+
+char *roomcode_quote(const unsigned char *s, int n) {
+    sqlite3_str *out = sqlite3_str_new(0);
+    sqlite3_str_appendchar(out, 1, '\'');
+    int i = 0;
+    while (i < n && i < QUOTE_MAX_BYTES) {
+        int len = utf8_sequence(s + i, n - i);
+        if (len == 0 || (len == 1 && is_control(s[i]))) {
+            sqlite3_str_appendf(out, "\\x%02x", s[i]);
+            i++;
+        } else {
+            sqlite3_str_append(out, (const char *)s + i, len);
+            i += len;
+        }
+    }
+    sqlite3_str_appendall(out, i < n ? "'..." : "'");
+    return sqlite3_str_finish(out);
+}
+
+char *roomcode_describe(sqlite3_value *v) {
+    switch (sqlite3_value_type(v)) {
+    case SQLITE_NULL:
+        return sqlite3_mprintf("NULL");
+    case SQLITE_INTEGER:
+        return sqlite3_mprintf("integer %lld", sqlite3_value_int64(v));
+    case SQLITE_FLOAT:
+        return sqlite3_mprintf("real %!.15g", sqlite3_value_double(v));
+    case SQLITE_BLOB:
+        return sqlite3_mprintf("a blob of %d bytes", sqlite3_value_bytes(v));
+    default: {
+        const unsigned char *s = sqlite3_value_text(v);
+        return s ? roomcode_quote(s, sqlite3_value_bytes(v)) : 0;
+    }
+    }
+}
+
+/* Sets *msg and returns SQLITE_CONSTRAINT, or SQLITE_NOMEM when the message cannot be made. */
+static int refuse(char **msg, char *text) {
+    *msg = text;
+    return text ? SQLITE_CONSTRAINT : SQLITE_NOMEM;
+}
+
+int roomcode_check_name(const char *what, sqlite3_value *v, char **msg) {
+    *msg = 0;
+    int type = sqlite3_value_type(v);
+    if (type == SQLITE_NULL)
+        return refuse(msg, sqlite3_mprintf("roomcode: %s must not be NULL", what));
+    if (type != SQLITE_TEXT) {
+        char *d = roomcode_describe(v);
+        int rc = refuse(msg, d ? sqlite3_mprintf("roomcode: %s must be text, not %s", what, d) : 0);
+        sqlite3_free(d);
+        return rc;
+    }
+    const unsigned char *s = sqlite3_value_text(v);
+    int n = sqlite3_value_bytes(v);
+    if (s == 0)
+        return SQLITE_NOMEM;
+    if (n == 0)
+        return refuse(msg, sqlite3_mprintf("roomcode: %s must not be empty", what));
+    const char *problem = 0;
+    if (n > ROOMCODE_MAX_NAME_BYTES) {
+        problem = "is longer than 256 bytes";
+    } else {
+        for (int i = 0; i < n && !problem;) {
+            int len = utf8_sequence(s + i, n - i);
+            if (len == 0)
+                problem = "is not valid UTF-8";
+            else if (len == 1 && is_control(s[i]))
+                problem = "contains a control character";
+            i += len ? len : 1;
+        }
+    }
+    if (!problem)
+        return SQLITE_OK;
+    char *q = roomcode_quote(s, n);
+    int rc = refuse(msg, q ? sqlite3_mprintf("roomcode: %s %s %s", what, q, problem) : 0);
+    sqlite3_free(q);
+    return rc;
+}

@@ -1,0 +1,548 @@
+/*
+ * The room_codes virtual table. Rows live in the plain shadow table "<name>_store", whose
+ * constraints and triggers (sql/) enforce the rules for every writer; this module adds
+ * minting, normalized imports, index lookups, and messages that name the bad value.
+ *
+ * The table is declared WITHOUT ROWID with code as its primary key, so xUpdate receives
+ * codes rather than rowids and a lookup by code is one probe of the store.
+ */
+#include <string.h>
+
+#include "store.h"
+
+#define MINT_ATTEMPTS 16 /* a collision in 26^10 is rare; sixteen in a row is a broken RNG */
+
+typedef struct room_codes_table {
+    sqlite3_vtab base;
+    sqlite3 *db;
+    roomcode_conn *conn;
+    char *schema;
+    char *name;
+    sqlite3_stmt *stmt[STORE_N_STMT]; /* idle statements, see roomcode_stmt_take */
+    char *sql[STORE_N_STMT];
+} room_codes_table;
+
+typedef struct room_codes_cursor {
+    sqlite3_vtab_cursor base;
+    int plan;
+    sqlite3_stmt *stmt;
+    int eof;
+} room_codes_cursor;
+
+/* Query plans (idxNum), each one store statement. */
+static const enum roomcode_store_stmt plan_stmt[] = {STORE_SCAN, STORE_BY_CODE, STORE_BY_ROOM,
+                                                     STORE_BY_ROOM_ROLE};
+enum { PLAN_SCAN, PLAN_CODE, PLAN_ROOM, PLAN_ROOM_ROLE };
+
+static void table_free(room_codes_table *t) {
+    if (!t)
+        return;
+    for (int i = 0; i < STORE_N_STMT; i++) {
+        roomcode_stmt_clear(&t->stmt[i]);
+        sqlite3_free(t->sql[i]);
+    }
+    sqlite3_free(t->schema);
+    sqlite3_free(t->name);
+    sqlite3_free(t);
+}
+
+static int table_init(sqlite3 *db, void *aux, int argc, const char *const *argv,
+                      sqlite3_vtab **out, char **err, int is_create) {
+    roomcode_conn *conn = aux;
+    room_codes_table *t = 0;
+    int rc;
+    if (argc > 3) {
+        *err = sqlite3_mprintf("roomcode: %s takes no arguments: CREATE VIRTUAL TABLE %s USING roomcode",
+                               argv[2], argv[2]);
+        return SQLITE_ERROR;
+    }
+    rc = sqlite3_declare_vtab(db, "CREATE TABLE x(code TEXT PRIMARY KEY, room_id TEXT, role TEXT,"
+                                  " enabled INTEGER, user_id TEXT, created_at TEXT,"
+                                  " updated_at TEXT) WITHOUT ROWID");
+    if (rc != SQLITE_OK)
+        goto error;
+    /* An app's own trigger may write codes, also under trusted_schema=OFF. */
+    sqlite3_vtab_config(db, SQLITE_VTAB_INNOCUOUS);
+    sqlite3_vtab_config(db, SQLITE_VTAB_CONSTRAINT_SUPPORT, 1);
+    t = sqlite3_malloc64(sizeof(*t));
+    if (!t) {
+        rc = SQLITE_NOMEM;
+        goto error;
+    }
+    memset(t, 0, sizeof(*t));
+    t->db = db;
+    t->conn = conn;
+    t->schema = sqlite3_mprintf("%s", argv[1]);
+    t->name = sqlite3_mprintf("%s", argv[2]);
+    rc = (t->schema && t->name) ? SQLITE_OK : SQLITE_NOMEM;
+    for (int i = 0; i < STORE_N_STMT && rc == SQLITE_OK; i++) {
+        t->sql[i] = roomcode_store_sql(i, t->schema, t->name);
+        if (!t->sql[i])
+            rc = SQLITE_NOMEM;
+    }
+    if (rc == SQLITE_OK && is_create)
+        rc = roomcode_store_create(db, t->schema, t->name, err);
+    if (rc != SQLITE_OK)
+        goto error;
+    *out = &t->base;
+    return SQLITE_OK;
+error:
+    table_free(t);
+    return rc;
+}
+
+static int table_create(sqlite3 *db, void *aux, int argc, const char *const *argv,
+                        sqlite3_vtab **out, char **err) {
+    return table_init(db, aux, argc, argv, out, err, 1);
+}
+
+static int table_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
+                         sqlite3_vtab **out, char **err) {
+    return table_init(db, aux, argc, argv, out, err, 0);
+}
+
+static int table_disconnect(sqlite3_vtab *vtab) {
+    room_codes_table *t = (room_codes_table *)vtab;
+    roomcode_conn_release(t->conn);
+    table_free(t);
+    return SQLITE_OK;
+}
+
+static int table_destroy(sqlite3_vtab *vtab) {
+    room_codes_table *t = (room_codes_table *)vtab;
+    char *err = 0;
+    int rc = roomcode_store_drop(t->db, t->schema, t->name, &err);
+    if (rc != SQLITE_OK) {
+        sqlite3_free(vtab->zErrMsg);
+        vtab->zErrMsg = err;
+        return rc;
+    }
+    return table_disconnect(vtab);
+}
+
+static int table_rename(sqlite3_vtab *vtab, const char *to) {
+    room_codes_table *t = (room_codes_table *)vtab;
+    char *err = 0;
+    for (int i = 0; i < STORE_N_STMT; i++)
+        roomcode_stmt_clear(&t->stmt[i]);
+    int rc = roomcode_store_rename(t->db, t->schema, t->name, to, &err);
+    if (rc != SQLITE_OK) {
+        sqlite3_free(vtab->zErrMsg);
+        vtab->zErrMsg = err;
+        return rc;
+    }
+    char *name = sqlite3_mprintf("%s", to);
+    if (!name)
+        return SQLITE_NOMEM;
+    sqlite3_free(t->name);
+    t->name = name;
+    for (int i = 0; i < STORE_N_STMT; i++) {
+        char *sql = roomcode_store_sql(i, t->schema, t->name);
+        if (!sql)
+            return SQLITE_NOMEM;
+        sqlite3_free(t->sql[i]);
+        t->sql[i] = sql;
+    }
+    return SQLITE_OK;
+}
+
+static int table_shadow_name(const char *suffix) { return strcmp(suffix, "store") == 0; }
+
+/* Turns code = ? and room_id = ? [AND role = ?] into lookups on the store's indexes. */
+static int table_best_index(sqlite3_vtab *vtab, sqlite3_index_info *info) {
+    (void)vtab;
+    int code = -1, room = -1, role = -1;
+    for (int i = 0; i < info->nConstraint; i++) {
+        const struct sqlite3_index_constraint *c = &info->aConstraint[i];
+        if (!c->usable || c->op != SQLITE_INDEX_CONSTRAINT_EQ)
+            continue;
+        if (c->iColumn == COL_CODE)
+            code = i;
+        else if (c->iColumn == COL_ROOM_ID)
+            room = i;
+        else if (c->iColumn == COL_ROLE)
+            role = i;
+    }
+    if (code >= 0) {
+        info->idxNum = PLAN_CODE;
+        info->aConstraintUsage[code].argvIndex = 1;
+        info->aConstraintUsage[code].omit = 1;
+        info->estimatedCost = 1;
+        info->estimatedRows = 1;
+        info->idxFlags = SQLITE_INDEX_SCAN_UNIQUE;
+    } else if (room >= 0) {
+        info->idxNum = role >= 0 ? PLAN_ROOM_ROLE : PLAN_ROOM;
+        info->aConstraintUsage[room].argvIndex = 1;
+        info->aConstraintUsage[room].omit = 1;
+        if (role >= 0) {
+            info->aConstraintUsage[role].argvIndex = 2;
+            info->aConstraintUsage[role].omit = 1;
+        }
+        info->estimatedCost = role >= 0 ? 10 : 100;
+        info->estimatedRows = role >= 0 ? 10 : ROOMCODE_MAX_PER_ROOM;
+    } else {
+        info->idxNum = PLAN_SCAN;
+        info->estimatedCost = 1e7;
+        info->estimatedRows = 1000000;
+    }
+    /* The store is keyed by code, so a scan or a lookup by code is already in code order. */
+    if (info->nOrderBy == 1 && info->aOrderBy[0].iColumn == COL_CODE && !info->aOrderBy[0].desc &&
+        (info->idxNum == PLAN_SCAN || info->idxNum == PLAN_CODE))
+        info->orderByConsumed = 1;
+    return SQLITE_OK;
+}
+
+static int table_open(sqlite3_vtab *vtab, sqlite3_vtab_cursor **out) {
+    (void)vtab;
+    room_codes_cursor *c = sqlite3_malloc64(sizeof(*c));
+    if (!c)
+        return SQLITE_NOMEM;
+    memset(c, 0, sizeof(*c));
+    c->eof = 1;
+    *out = &c->base;
+    return SQLITE_OK;
+}
+
+static void cursor_reset(room_codes_cursor *c) {
+    room_codes_table *t = (room_codes_table *)c->base.pVtab;
+    if (c->stmt)
+        roomcode_stmt_give(&t->stmt[plan_stmt[c->plan]], c->stmt);
+    c->stmt = 0;
+    c->eof = 1;
+}
+
+static int table_close(sqlite3_vtab_cursor *cur) {
+    cursor_reset((room_codes_cursor *)cur);
+    sqlite3_free(cur);
+    return SQLITE_OK;
+}
+
+/* Copies the connection's last error into the table's message. */
+static int table_error(room_codes_table *t, int rc) {
+    sqlite3_free(t->base.zErrMsg);
+    t->base.zErrMsg = sqlite3_mprintf("%s", sqlite3_errmsg(t->db));
+    return rc;
+}
+
+static int cursor_step(room_codes_cursor *c) {
+    int rc = sqlite3_step(c->stmt);
+    if (rc == SQLITE_ROW)
+        return SQLITE_OK;
+    c->eof = 1;
+    if (rc == SQLITE_DONE)
+        return SQLITE_OK;
+    return table_error((room_codes_table *)c->base.pVtab, rc);
+}
+
+static int table_filter(sqlite3_vtab_cursor *cur, int plan, const char *idx_str, int argc,
+                        sqlite3_value **argv) {
+    (void)idx_str;
+    room_codes_cursor *c = (room_codes_cursor *)cur;
+    room_codes_table *t = (room_codes_table *)cur->pVtab;
+    cursor_reset(c);
+    c->plan = plan;
+    enum roomcode_store_stmt which = plan_stmt[plan];
+    int rc = roomcode_stmt_take(t->db, &t->stmt[which], t->sql[which], &c->stmt);
+    if (rc != SQLITE_OK)
+        return table_error(t, rc);
+    for (int i = 0; i < argc && rc == SQLITE_OK; i++)
+        rc = sqlite3_bind_value(c->stmt, i + 1, argv[i]);
+    if (rc != SQLITE_OK)
+        return table_error(t, rc);
+    c->eof = 0;
+    return cursor_step(c);
+}
+
+static int table_next(sqlite3_vtab_cursor *cur) { return cursor_step((room_codes_cursor *)cur); }
+
+static int table_eof(sqlite3_vtab_cursor *cur) { return ((room_codes_cursor *)cur)->eof; }
+
+static int table_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col) {
+    room_codes_cursor *c = (room_codes_cursor *)cur;
+    /* An UPDATE that leaves a column alone need not copy it. */
+    if (col != COL_CODE && sqlite3_vtab_nochange(ctx))
+        return SQLITE_OK;
+    sqlite3_result_value(ctx, sqlite3_column_value(c->stmt, col));
+    return SQLITE_OK;
+}
+
+static int table_rowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *rowid) {
+    (void)cur;
+    (void)rowid;
+    return SQLITE_ERROR; /* never called: the table is WITHOUT ROWID */
+}
+
+/* Sets the table's message (taking ownership of msg) and returns rc. */
+static int table_refuse(room_codes_table *t, int rc, char *msg) {
+    sqlite3_free(t->base.zErrMsg);
+    t->base.zErrMsg = msg;
+    return msg ? rc : SQLITE_NOMEM;
+}
+
+/* Runs a bound write statement, which returns no row. */
+static int run_write(sqlite3_stmt *stmt) {
+    int rc = sqlite3_step(stmt);
+    return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/*
+ * Checks the enabled value of an INSERT or UPDATE. NULL on INSERT means enabled. Returns
+ * SQLITE_OK with *out 0 or 1, or a refusal.
+ */
+static int check_enabled(room_codes_table *t, sqlite3_value *v, int *out) {
+    if (sqlite3_value_type(v) == SQLITE_INTEGER) {
+        sqlite3_int64 e = sqlite3_value_int64(v);
+        if (e == 0 || e == 1) {
+            *out = (int)e;
+            return SQLITE_OK;
+        }
+    }
+    char *d = roomcode_describe(v);
+    int rc = table_refuse(t, SQLITE_CONSTRAINT,
+                          d ? sqlite3_mprintf("roomcode: enabled must be 1 or 0, not %s", d) : 0);
+    sqlite3_free(d);
+    return rc;
+}
+
+/* Checks a name column; user_id may also be NULL (not bound to a user). */
+static int check_name(room_codes_table *t, const char *what, sqlite3_value *v, int nullable) {
+    if (nullable && sqlite3_value_type(v) == SQLITE_NULL)
+        return SQLITE_OK;
+    char *msg = 0;
+    int rc = roomcode_check_name(what, v, &msg);
+    return rc == SQLITE_OK ? rc : table_refuse(t, rc, msg);
+}
+
+/*
+ * A code already stored fails the primary key, or first the (room_id, role, code) index
+ * when it is stored for the same room and role.
+ */
+static int is_duplicate_code(int extended_rc) {
+    return extended_rc == SQLITE_CONSTRAINT_PRIMARYKEY || extended_rc == SQLITE_CONSTRAINT_UNIQUE;
+}
+
+/* Replaces a failure of the store's cap trigger by a message naming the room. */
+static int refuse_from_store(room_codes_table *t, int rc, sqlite3_value *room, const char *code) {
+    int ext = sqlite3_extended_errcode(t->db);
+    if (ext == SQLITE_CONSTRAINT_TRIGGER && strstr(sqlite3_errmsg(t->db), "at most 100")) {
+        char *q = roomcode_describe(room);
+        rc = table_refuse(t, SQLITE_CONSTRAINT,
+                          q ? sqlite3_mprintf("roomcode: room %s already has %d room codes (limit %d)",
+                                              q, ROOMCODE_MAX_PER_ROOM, ROOMCODE_MAX_PER_ROOM)
+                            : 0);
+        sqlite3_free(q);
+        return rc;
+    }
+    if (is_duplicate_code(ext) && code) {
+        return table_refuse(t, SQLITE_CONSTRAINT,
+                            sqlite3_mprintf("roomcode: room code '%s' already exists", code));
+    }
+    return table_error(t, rc);
+}
+
+/* INSERT: argv[2..] are the columns; a NULL code mints one. */
+static int table_insert(room_codes_table *t, sqlite3_value **col) {
+    int enabled = 1;
+    int rc = check_name(t, "room_id", col[COL_ROOM_ID], 0);
+    if (rc == SQLITE_OK)
+        rc = check_name(t, "role", col[COL_ROLE], 0);
+    if (rc == SQLITE_OK)
+        rc = check_name(t, "user_id", col[COL_USER_ID], 1);
+    if (rc == SQLITE_OK && sqlite3_value_type(col[COL_ENABLED]) != SQLITE_NULL)
+        rc = check_enabled(t, col[COL_ENABLED], &enabled);
+    for (int i = COL_CREATED_AT; i <= COL_UPDATED_AT && rc == SQLITE_OK; i++) {
+        if (sqlite3_value_type(col[i]) != SQLITE_NULL) {
+            rc = table_refuse(t, SQLITE_CONSTRAINT,
+                              sqlite3_mprintf("roomcode: %s is set by roomcode, leave it out",
+                                              i == COL_CREATED_AT ? "created_at" : "updated_at"));
+        }
+    }
+    char code[ROOMCODE_LEN + 1];
+    int minted = sqlite3_value_type(col[COL_CODE]) == SQLITE_NULL;
+    if (rc == SQLITE_OK && !minted) {
+        const unsigned char *given = sqlite3_value_text(col[COL_CODE]);
+        if (sqlite3_value_type(col[COL_CODE]) != SQLITE_TEXT || !given ||
+            !roomcode_normalize_text((const char *)given, sqlite3_value_bytes(col[COL_CODE]),
+                                     code)) {
+            char *d = roomcode_describe(col[COL_CODE]);
+            rc = table_refuse(t, SQLITE_CONSTRAINT,
+                              d ? sqlite3_mprintf("roomcode: malformed room code %s", d) : 0);
+            sqlite3_free(d);
+        }
+    }
+    if (rc != SQLITE_OK)
+        return rc;
+
+    sqlite3_stmt *stmt = 0;
+    rc = roomcode_stmt_take(t->db, &t->stmt[STORE_INSERT], t->sql[STORE_INSERT], &stmt);
+    if (rc != SQLITE_OK)
+        return table_error(t, rc);
+    rc = sqlite3_bind_value(stmt, 2, col[COL_ROOM_ID]);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_value(stmt, 3, col[COL_ROLE]);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int(stmt, 4, enabled);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_value(stmt, 5, col[COL_USER_ID]);
+    for (int attempt = 0; rc == SQLITE_OK; attempt++) {
+        if (minted)
+            roomcode_conn_draw(t->conn, code);
+        rc = sqlite3_bind_text(stmt, 1, code, ROOMCODE_LEN, SQLITE_TRANSIENT);
+        if (rc == SQLITE_OK)
+            rc = run_write(stmt);
+        /* A minted code that collides is drawn again; a given one is refused. */
+        if (rc == SQLITE_CONSTRAINT && minted && attempt + 1 < MINT_ATTEMPTS &&
+            is_duplicate_code(sqlite3_extended_errcode(t->db))) {
+            sqlite3_reset(stmt);
+            rc = SQLITE_OK;
+            continue;
+        }
+        break;
+    }
+    if (rc == SQLITE_OK) {
+        memcpy(t->conn->last_code, code, sizeof(code));
+    } else {
+        rc = refuse_from_store(t, rc, col[COL_ROOM_ID], code);
+    }
+    roomcode_stmt_give(&t->stmt[STORE_INSERT], stmt);
+    return rc;
+}
+
+/* Refuses a change of an identity column, naming the code and both values. */
+static int refuse_identity(room_codes_table *t, const char *code, const char *what,
+                           sqlite3_value *was, sqlite3_value *now) {
+    char *a = roomcode_describe(was), *b = roomcode_describe(now);
+    int rc = table_refuse(
+        t, SQLITE_CONSTRAINT,
+        a && b ? sqlite3_mprintf("roomcode: %s of room code '%s' cannot change (from %s to %s);"
+                                 " only enabled and user_id can",
+                                 what, code, a, b)
+               : 0);
+    sqlite3_free(a);
+    sqlite3_free(b);
+    return rc;
+}
+
+static int same_value(sqlite3_value *a, sqlite3_value *b) {
+    if (sqlite3_value_type(a) != sqlite3_value_type(b))
+        return 0;
+    int n = sqlite3_value_bytes(a);
+    return n == sqlite3_value_bytes(b) &&
+           memcmp(sqlite3_value_blob(a), sqlite3_value_blob(b), (size_t)n) == 0;
+}
+
+/*
+ * Identity columns that the UPDATE names are compared with the stored row; those it does
+ * not name arrive as "no change" values and cost nothing.
+ */
+static int check_identity(room_codes_table *t, const char *code, sqlite3_value **col) {
+    static const int fixed[] = {COL_ROOM_ID, COL_ROLE, COL_CREATED_AT, COL_UPDATED_AT};
+    static const char *const names[] = {"room_id", "role", "created_at", "updated_at"};
+    int named = 0;
+    for (int i = 0; i < 4; i++)
+        named |= !sqlite3_value_nochange(col[fixed[i]]);
+    if (!named)
+        return SQLITE_OK;
+    sqlite3_stmt *stmt = 0;
+    int rc = roomcode_stmt_take(t->db, &t->stmt[STORE_BY_CODE], t->sql[STORE_BY_CODE], &stmt);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(stmt, 1, code, -1, SQLITE_TRANSIENT);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW) {
+        rc = SQLITE_OK;
+        for (int i = 0; i < 4 && rc == SQLITE_OK; i++) {
+            sqlite3_value *was = sqlite3_column_value(stmt, fixed[i]);
+            if (!sqlite3_value_nochange(col[fixed[i]]) && !same_value(was, col[fixed[i]]))
+                rc = refuse_identity(t, code, names[i], was, col[fixed[i]]);
+        }
+    } else {
+        rc = table_error(t, rc == SQLITE_DONE ? SQLITE_ERROR : rc);
+    }
+    roomcode_stmt_give(&t->stmt[STORE_BY_CODE], stmt);
+    return rc;
+}
+
+/* UPDATE: only enabled and user_id may change. */
+static int table_change(room_codes_table *t, sqlite3_value *old_code, sqlite3_value **col) {
+    const char *code = (const char *)sqlite3_value_text(old_code);
+    if (!code)
+        return SQLITE_NOMEM;
+    if (!same_value(old_code, col[COL_CODE]))
+        return refuse_identity(t, code, "code", old_code, col[COL_CODE]);
+    int rc = check_identity(t, code, col);
+    int set_enabled = !sqlite3_value_nochange(col[COL_ENABLED]);
+    int set_user = !sqlite3_value_nochange(col[COL_USER_ID]);
+    int enabled = 0;
+    if (rc == SQLITE_OK && set_enabled)
+        rc = check_enabled(t, col[COL_ENABLED], &enabled);
+    if (rc == SQLITE_OK && set_user)
+        rc = check_name(t, "user_id", col[COL_USER_ID], 1);
+    if (rc != SQLITE_OK || (!set_enabled && !set_user))
+        return rc;
+    sqlite3_stmt *stmt = 0;
+    rc = roomcode_stmt_take(t->db, &t->stmt[STORE_UPDATE], t->sql[STORE_UPDATE], &stmt);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_value(stmt, 1, old_code);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int(stmt, 2, enabled);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int(stmt, 3, set_enabled);
+    if (rc == SQLITE_OK && set_user)
+        rc = sqlite3_bind_value(stmt, 4, col[COL_USER_ID]);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int(stmt, 5, set_user);
+    if (rc == SQLITE_OK)
+        rc = run_write(stmt);
+    if (rc != SQLITE_OK)
+        rc = table_error(t, rc);
+    roomcode_stmt_give(&t->stmt[STORE_UPDATE], stmt);
+    return rc;
+}
+
+static int table_delete(room_codes_table *t, sqlite3_value *code) {
+    sqlite3_stmt *stmt = 0;
+    int rc = roomcode_stmt_take(t->db, &t->stmt[STORE_DELETE], t->sql[STORE_DELETE], &stmt);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_value(stmt, 1, code);
+    if (rc == SQLITE_OK)
+        rc = run_write(stmt);
+    if (rc != SQLITE_OK)
+        rc = table_error(t, rc);
+    roomcode_stmt_give(&t->stmt[STORE_DELETE], stmt);
+    return rc;
+}
+
+static int table_update(sqlite3_vtab *vtab, int argc, sqlite3_value **argv, sqlite3_int64 *rowid) {
+    (void)rowid;
+    room_codes_table *t = (room_codes_table *)vtab;
+    if (argc == 1)
+        return table_delete(t, argv[0]);
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL)
+        return table_insert(t, argv + 2);
+    return table_change(t, argv[0], argv + 2);
+}
+
+static sqlite3_module room_codes_module = {
+    .iVersion = 3,
+    .xCreate = table_create,
+    .xConnect = table_connect,
+    .xBestIndex = table_best_index,
+    .xDisconnect = table_disconnect,
+    .xDestroy = table_destroy,
+    .xOpen = table_open,
+    .xClose = table_close,
+    .xFilter = table_filter,
+    .xNext = table_next,
+    .xEof = table_eof,
+    .xColumn = table_column,
+    .xRowid = table_rowid,
+    .xUpdate = table_update,
+    .xRename = table_rename,
+    .xShadowName = table_shadow_name,
+};
+
+int roomcode_register_table(sqlite3 *db, roomcode_conn *conn) {
+    conn->refs++;
+    return sqlite3_create_module_v2(db, "roomcode", &room_codes_module, conn, roomcode_conn_unref);
+}

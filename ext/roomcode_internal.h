@@ -1,0 +1,77 @@
+/*
+ * What the SQLite-facing files of the extension share: the per-connection state, the
+ * statement slots, and the checks and messages every write path uses.
+ */
+#ifndef ROOMCODE_INTERNAL_H
+#define ROOMCODE_INTERNAL_H
+
+#include <sqlite3ext.h>
+#ifndef SQLITE_CORE
+SQLITE_EXTENSION_INIT3
+#endif
+
+#include "code_format.h"
+#include "letter_pool.h"
+
+#define ROOMCODE_VERSION "1.0.0"
+#define ROOMCODE_MAX_PER_ROOM 100 /* also in sql/store_triggers.sql */
+#define ROOMCODE_MAX_NAME_BYTES 256
+
+/*
+ * State of one database connection, shared by the module and the functions. Statements
+ * kept here are finalized by every xDisconnect of the extension's virtual tables, which
+ * SQLite runs before sqlite3_close() checks for unfinalized statements.
+ */
+typedef struct roomcode_conn {
+    sqlite3 *db;
+    int refs; /* one per module registered with it */
+    roomcode_letter_pool pool;
+    char last_code[ROOMCODE_LEN + 1]; /* set by each INSERT into a room_codes table */
+    sqlite3_stmt *new_code;           /* roomcode_new: INSERT INTO room_codes */
+    sqlite3_stmt *sync_roles;         /* roomcode_create: check the roles array */
+    sqlite3_stmt *sync_disable;       /* roomcode_create: disable unlisted roles */
+    sqlite3_stmt *sync_mint;          /* roomcode_create: mint for roles lacking a code */
+    sqlite3_stmt *sync_list;          /* roomcode_create: the room's enabled codes */
+    sqlite3_stmt *auth_lookup;        /* roomcode_token: the code's row */
+} roomcode_conn;
+
+/* A new connection state with no references, or NULL when out of memory. */
+roomcode_conn *roomcode_conn_new(sqlite3 *db);
+
+/* Drops a module's reference (a module destructor); the last one frees the state. */
+void roomcode_conn_unref(void *conn);
+
+/* Finalizes the statements kept in conn; those taken out and in use are left alone. */
+void roomcode_conn_release(roomcode_conn *conn);
+
+/* Draws a fresh random code into out. */
+void roomcode_conn_draw(roomcode_conn *conn, char out[ROOMCODE_LEN + 1]);
+
+/*
+ * A statement slot holds one idle prepared statement. Take moves it out (preparing sql
+ * when the slot is empty), so that a nested use prepares its own; give resets it and
+ * puts it back, or finalizes it when the slot was refilled meanwhile.
+ */
+int roomcode_stmt_take(sqlite3 *db, sqlite3_stmt **slot, const char *sql, sqlite3_stmt **out);
+void roomcode_stmt_give(sqlite3_stmt **slot, sqlite3_stmt *stmt);
+void roomcode_stmt_clear(sqlite3_stmt **slot);
+
+/*
+ * Checks a room_id, role or user_id value (non-empty UTF-8 text of at most 256 bytes, no
+ * control characters). Returns SQLITE_OK; SQLITE_CONSTRAINT with *msg, an sqlite3_malloc'd
+ * message naming what and the value; or SQLITE_NOMEM.
+ */
+int roomcode_check_name(const char *what, sqlite3_value *v, char **msg);
+
+/* Describes a value for a message: 'text' quoted printably, or its type and value. */
+char *roomcode_describe(sqlite3_value *v);
+
+/* Quotes text for a message: printable UTF-8 only, long text cut, in single quotes. */
+char *roomcode_quote(const unsigned char *s, int n);
+
+/* Module and function registration, called by the entry point. */
+int roomcode_register_table(sqlite3 *db, roomcode_conn *conn);
+int roomcode_register_create(sqlite3 *db, roomcode_conn *conn);
+int roomcode_register_functions(sqlite3 *db, roomcode_conn *conn);
+
+#endif
