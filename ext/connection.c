@@ -18,12 +18,7 @@ roomcode_conn *roomcode_conn_new(sqlite3 *db) {
 }
 
 void roomcode_conn_release(roomcode_conn *conn) {
-    roomcode_stmt_clear(&conn->new_code);
-    roomcode_stmt_clear(&conn->sync_roles);
-    roomcode_stmt_clear(&conn->sync_disable);
-    roomcode_stmt_clear(&conn->sync_mint);
-    roomcode_stmt_clear(&conn->sync_list);
-    roomcode_stmt_clear(&conn->auth_lookup);
+    roomcode_stmt_clear(&conn->roles_check);
 }
 
 void roomcode_conn_unref(void *p) {

@@ -5,31 +5,18 @@
  * are disabled, and the room's enabled codes come back as rows. Running it twice changes
  * nothing the second time, so migrations may call it freely.
  *
- * Its writes go through the room_codes table inside one savepoint, so a failure part way
- * (the cap, a busy database) leaves the room as it was.
+ * Its writes go to the store of the room_codes table inside one savepoint, so a failure
+ * part way (the cap, a busy database) leaves the room as it was.
  */
 #include <string.h>
 
-#include "store.h"
+#include "room_codes_table.h"
 
 enum { ARG_ROOM_ID = COL_UPDATED_AT + 1, ARG_ROLES };
 
 static const char roles_sql[] =
     "SELECT value, type FROM json_each("
     "CASE WHEN json_valid(?1) AND json_type(?1) = 'array' THEN ?1 END)";
-static const char disable_sql[] =
-    "UPDATE room_codes SET enabled = 0 WHERE room_id = ?1 AND enabled = 1"
-    " AND role NOT IN (SELECT value FROM json_each(?2))";
-static const char mint_sql[] =
-    "INSERT INTO room_codes(room_id, role)"
-    " SELECT ?1, r.value FROM json_each(?2) AS r"
-    " WHERE NOT EXISTS (SELECT 1 FROM room_codes AS c WHERE c.room_id = ?1"
-    " AND c.role = r.value AND c.enabled = 1 AND c.user_id IS NULL)"
-    " GROUP BY r.value ORDER BY min(r.key)";
-static const char list_sql[] =
-    "SELECT code, room_id, role, enabled, user_id, created_at, updated_at FROM room_codes"
-    " WHERE room_id = ?1 AND enabled = 1"
-    " ORDER BY (SELECT min(key) FROM json_each(?2) WHERE value = role), created_at, code";
 
 typedef struct create_table {
     sqlite3_vtab base;
@@ -39,7 +26,8 @@ typedef struct create_table {
 
 typedef struct create_cursor {
     sqlite3_vtab_cursor base;
-    sqlite3_stmt *list; /* taken from conn->sync_list while the cursor runs */
+    room_codes_table *codes; /* the room_codes table written to */
+    sqlite3_stmt *list;      /* taken from codes while the cursor runs */
     int eof;
 } create_cursor;
 
@@ -112,8 +100,8 @@ static int create_open(sqlite3_vtab *vtab, sqlite3_vtab_cursor **out) {
 }
 
 static void cursor_reset(create_cursor *c) {
-    create_table *t = (create_table *)c->base.pVtab;
-    roomcode_stmt_give(&t->conn->sync_list, c->list);
+    if (c->list)
+        room_codes_give(c->codes, STORE_LIST_ENABLED, c->list);
     c->list = 0;
     c->eof = 1;
 }
@@ -131,20 +119,13 @@ static int set_message(create_table *t, int rc, char *msg) {
 }
 
 static int db_error(create_table *t, int rc) {
-    if (rc == SQLITE_NOMEM)
-        return rc;
-    const char *msg = sqlite3_errmsg(t->db);
-    if (strstr(msg, "no such table: room_codes"))
-        return set_message(t, rc, sqlite3_mprintf("roomcode: roomcode_create needs a room_codes"
-                                                  " table: CREATE VIRTUAL TABLE room_codes"
-                                                  " USING roomcode"));
-    return set_message(t, rc, sqlite3_mprintf("%s", msg));
+    return rc == SQLITE_NOMEM ? rc : set_message(t, rc, sqlite3_mprintf("%s", sqlite3_errmsg(t->db)));
 }
 
 /* Refuses roles that are not a non-empty JSON array of valid role names. */
 static int check_roles(create_table *t, sqlite3_value *roles) {
     sqlite3_stmt *stmt = 0;
-    int rc = roomcode_stmt_take(t->db, &t->conn->sync_roles, roles_sql, &stmt);
+    int rc = roomcode_stmt_take(t->db, &t->conn->roles_check, roles_sql, &stmt);
     if (rc != SQLITE_OK)
         return db_error(t, rc);
     int count = 0;
@@ -182,25 +163,63 @@ static int check_roles(create_table *t, sqlite3_value *roles) {
     } else if (rc != SQLITE_CONSTRAINT) {
         rc = db_error(t, rc);
     }
-    roomcode_stmt_give(&t->conn->sync_roles, stmt);
+    roomcode_stmt_give(&t->conn->roles_check, stmt);
     return rc;
 }
 
-/* Runs one of the writing statements with (room_id, roles). */
-static int run_sync(create_table *t, sqlite3_stmt **slot, const char *sql, sqlite3_value **args) {
+/* Binds (room_id, roles) to a statement taken from the store of codes. */
+static int take_with_args(create_table *t, room_codes_table *codes, enum roomcode_store_stmt which,
+                          sqlite3_value **args, sqlite3_stmt **out) {
+    int rc = room_codes_take(codes, which, out);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_value(*out, 1, args[0]);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_value(*out, 2, args[1]);
+    return rc == SQLITE_OK ? rc : db_error(t, rc);
+}
+
+static int disable_unlisted(create_table *t, room_codes_table *codes, sqlite3_value **args) {
     sqlite3_stmt *stmt = 0;
-    int rc = roomcode_stmt_take(t->db, slot, sql, &stmt);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_value(stmt, 1, args[0]);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_value(stmt, 2, args[1]);
-    if (rc == SQLITE_OK)
+    int rc = take_with_args(t, codes, STORE_DISABLE_UNLISTED, args, &stmt);
+    if (rc == SQLITE_OK) {
         rc = sqlite3_step(stmt);
+        rc = rc == SQLITE_DONE ? SQLITE_OK : db_error(t, rc);
+    }
+    room_codes_give(codes, STORE_DISABLE_UNLISTED, stmt);
+    return rc;
+}
+
+/*
+ * Mints a code for each listed role that lacks a shared enabled code. The roles are read
+ * first, since writing the store while a statement reads it has no defined result; more
+ * than the cap never fit, so no more are read.
+ */
+static int mint_lacking(create_table *t, room_codes_table *codes, sqlite3_value **args) {
+    sqlite3_value *roles[ROOMCODE_MAX_PER_ROOM + 1];
+    int n = 0;
+    sqlite3_stmt *stmt = 0;
+    int rc = take_with_args(t, codes, STORE_ROLES_LACKING, args, &stmt);
+    while (rc == SQLITE_OK && n <= ROOMCODE_MAX_PER_ROOM && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        roles[n] = sqlite3_value_dup(sqlite3_column_value(stmt, 0));
+        rc = roles[n++] ? SQLITE_OK : SQLITE_NOMEM;
+    }
     if (rc == SQLITE_DONE)
         rc = SQLITE_OK;
-    else
+    else if (rc != SQLITE_OK && rc != SQLITE_NOMEM)
         rc = db_error(t, rc);
-    roomcode_stmt_give(slot, stmt);
+    room_codes_give(codes, STORE_ROLES_LACKING, stmt);
+    for (int i = 0; i < n; i++) {
+        if (rc == SQLITE_OK) {
+            roomcode_row row = {{0}};
+            row.col[COL_ROOM_ID] = args[0];
+            row.col[COL_ROLE] = roles[i];
+            char code[ROOMCODE_LEN + 1], *err = 0;
+            rc = room_codes_insert(codes, &row, code, &err);
+            if (rc != SQLITE_OK)
+                rc = set_message(t, rc, err);
+        }
+        sqlite3_value_free(roles[i]);
+    }
     return rc;
 }
 
@@ -208,11 +227,11 @@ static int run_sync(create_table *t, sqlite3_stmt **slot, const char *sql, sqlit
  * The writes in one savepoint. Inside a statement that itself writes, SQLite refuses a
  * savepoint; that statement's own rollback then covers these writes.
  */
-static int sync_room(create_table *t, sqlite3_value **args) {
+static int sync_room(create_table *t, room_codes_table *codes, sqlite3_value **args) {
     int in_savepoint = sqlite3_exec(t->db, "SAVEPOINT roomcode_create", 0, 0, 0) == SQLITE_OK;
-    int rc = run_sync(t, &t->conn->sync_disable, disable_sql, args);
+    int rc = disable_unlisted(t, codes, args);
     if (rc == SQLITE_OK)
-        rc = run_sync(t, &t->conn->sync_mint, mint_sql, args);
+        rc = mint_lacking(t, codes, args);
     if (in_savepoint) {
         if (rc != SQLITE_OK)
             sqlite3_exec(t->db, "ROLLBACK TO roomcode_create", 0, 0, 0);
@@ -241,19 +260,17 @@ static int create_filter(sqlite3_vtab_cursor *cur, int idx, const char *idx_str,
     cursor_reset(c);
     char *msg = 0;
     int rc = roomcode_check_name("room_id", argv[0], &msg);
+    if (rc == SQLITE_OK)
+        rc = room_codes_find(t->conn, &c->codes, &msg);
     if (rc != SQLITE_OK)
         return set_message(t, rc, msg);
     rc = check_roles(t, argv[1]);
     if (rc == SQLITE_OK)
-        rc = sync_room(t, argv);
+        rc = sync_room(t, c->codes, argv);
     if (rc == SQLITE_OK)
-        rc = roomcode_stmt_take(t->db, &t->conn->sync_list, list_sql, &c->list);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_value(c->list, 1, argv[0]);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_value(c->list, 2, argv[1]);
+        rc = take_with_args(t, c->codes, STORE_LIST_ENABLED, argv, &c->list);
     if (rc != SQLITE_OK)
-        return rc == SQLITE_CONSTRAINT || t->base.zErrMsg ? rc : db_error(t, rc);
+        return rc;
     c->eof = 0;
     return cursor_step(c);
 }

@@ -5,44 +5,39 @@
  */
 #include <string.h>
 
-#include "roomcode_internal.h"
+#include "room_codes_table.h"
 
 static void set_error(sqlite3_context *ctx, int rc, const char *msg) {
     sqlite3_result_error(ctx, msg, -1);
     sqlite3_result_error_code(ctx, rc);
 }
 
-/* roomcode_new(room_id, role [, user_id]): mints and stores a code through room_codes. */
-static void fn_new(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
-    roomcode_conn *conn = sqlite3_user_data(ctx);
-    sqlite3 *db = sqlite3_context_db_handle(ctx);
-    sqlite3_stmt *stmt = 0;
-    int rc = roomcode_stmt_take(
-        db, &conn->new_code, "INSERT INTO room_codes(room_id, role, user_id) VALUES (?1, ?2, ?3)",
-        &stmt);
-    if (rc != SQLITE_OK) {
-        if (rc == SQLITE_NOMEM)
-            sqlite3_result_error_nomem(ctx);
-        else
-            set_error(ctx, rc, "roomcode: roomcode_new needs a room_codes table:"
-                               " CREATE VIRTUAL TABLE room_codes USING roomcode");
-        return;
-    }
-    for (int i = 0; i < 3 && rc == SQLITE_OK; i++)
-        rc = i < argc ? sqlite3_bind_value(stmt, i + 1, argv[i]) : SQLITE_OK;
-    conn->last_code[0] = '\0';
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(stmt);
-    if (rc == SQLITE_DONE && conn->last_code[0] == '\0') {
-        set_error(ctx, SQLITE_ERROR, "roomcode: room_codes is not a roomcode virtual table");
-    } else if (rc == SQLITE_DONE) {
-        sqlite3_result_text(ctx, conn->last_code, ROOMCODE_LEN, SQLITE_TRANSIENT);
-    } else if (rc == SQLITE_NOMEM) {
+/* Reports a failure of rc with msg (sqlite3_malloc'd, taken), or out of memory. */
+static void set_error_owned(sqlite3_context *ctx, int rc, char *msg) {
+    if (rc == SQLITE_NOMEM || !msg)
         sqlite3_result_error_nomem(ctx);
-    } else {
-        set_error(ctx, rc, sqlite3_errmsg(db));
+    else
+        set_error(ctx, rc, msg);
+    sqlite3_free(msg);
+}
+
+/* roomcode_new(room_id, role [, user_id]): mints and stores a code in room_codes. */
+static void fn_new(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+    room_codes_table *t = 0;
+    char *err = 0;
+    int rc = room_codes_find(sqlite3_user_data(ctx), &t, &err);
+    if (rc == SQLITE_OK) {
+        roomcode_row row = {{0}};
+        row.col[COL_ROOM_ID] = argv[0];
+        row.col[COL_ROLE] = argv[1];
+        row.col[COL_USER_ID] = argc > 2 ? argv[2] : 0;
+        char code[ROOMCODE_LEN + 1];
+        rc = room_codes_insert(t, &row, code, &err);
+        if (rc == SQLITE_OK)
+            sqlite3_result_text(ctx, code, ROOMCODE_LEN, SQLITE_TRANSIENT);
     }
-    roomcode_stmt_give(&conn->new_code, stmt);
+    if (rc != SQLITE_OK)
+        set_error_owned(ctx, rc, err);
 }
 
 /* roomcode_generate(): a fresh random code, stored nowhere. */

@@ -56,7 +56,7 @@ char *roomcode_quote(const unsigned char *s, int n) {
 }
 
 char *roomcode_describe(sqlite3_value *v) {
-    switch (sqlite3_value_type(v)) {
+    switch (v ? sqlite3_value_type(v) : SQLITE_NULL) {
     case SQLITE_NULL:
         return sqlite3_mprintf("NULL");
     case SQLITE_INTEGER:
@@ -80,7 +80,7 @@ static int refuse(char **msg, char *text) {
 
 int roomcode_check_name(const char *what, sqlite3_value *v, char **msg) {
     *msg = 0;
-    int type = sqlite3_value_type(v);
+    int type = v ? sqlite3_value_type(v) : SQLITE_NULL;
     if (type == SQLITE_NULL)
         return refuse(msg, sqlite3_mprintf("roomcode: %s must not be NULL", what));
     if (type != SQLITE_TEXT) {

@@ -8,19 +8,20 @@
  */
 #include <string.h>
 
-#include "store.h"
+#include "room_codes_table.h"
 
 #define MINT_ATTEMPTS 16 /* a collision in 26^10 is rare; sixteen in a row is a broken RNG */
 
-typedef struct room_codes_table {
+struct room_codes_table {
     sqlite3_vtab base;
     sqlite3 *db;
     roomcode_conn *conn;
+    room_codes_table *next; /* in conn->tables */
     char *schema;
     char *name;
     sqlite3_stmt *stmt[STORE_N_STMT]; /* idle statements, see roomcode_stmt_take */
     char *sql[STORE_N_STMT];
-} room_codes_table;
+};
 
 typedef struct room_codes_cursor {
     sqlite3_vtab_cursor base;
@@ -33,6 +34,26 @@ typedef struct room_codes_cursor {
 static const enum roomcode_store_stmt plan_stmt[] = {STORE_SCAN, STORE_BY_CODE, STORE_BY_ROOM,
                                                      STORE_BY_ROOM_ROLE};
 enum { PLAN_SCAN, PLAN_CODE, PLAN_ROOM, PLAN_ROOM_ROLE };
+/* What EXPLAIN QUERY PLAN shows for each plan. */
+static const char *const plan_text[] = {"full scan", "code=?", "room_id=?", "room_id=? AND role=?"};
+
+/* Adds t to, or removes it from, the connection's tables; either may change what
+ * "room_codes" names, so the name is looked up again next time. */
+static void registry_add(room_codes_table *t) {
+    t->next = t->conn->tables;
+    t->conn->tables = t;
+    t->conn->resolved = 0;
+}
+
+static void registry_remove(room_codes_table *t) {
+    for (room_codes_table **p = &t->conn->tables; *p; p = &(*p)->next) {
+        if (*p == t) {
+            *p = t->next;
+            break;
+        }
+    }
+    t->conn->resolved = 0;
+}
 
 static void table_free(room_codes_table *t) {
     if (!t)
@@ -84,6 +105,7 @@ static int table_init(sqlite3 *db, void *aux, int argc, const char *const *argv,
         rc = roomcode_store_create(db, t->schema, t->name, err);
     if (rc != SQLITE_OK)
         goto error;
+    registry_add(t);
     *out = &t->base;
     return SQLITE_OK;
 error:
@@ -103,6 +125,7 @@ static int table_connect(sqlite3 *db, void *aux, int argc, const char *const *ar
 
 static int table_disconnect(sqlite3_vtab *vtab) {
     room_codes_table *t = (room_codes_table *)vtab;
+    registry_remove(t);
     roomcode_conn_release(t->conn);
     table_free(t);
     return SQLITE_OK;
@@ -150,7 +173,9 @@ static int table_shadow_name(const char *suffix) { return strcmp(suffix, "store"
 
 /* Turns code = ? and room_id = ? [AND role = ?] into lookups on the store's indexes. */
 static int table_best_index(sqlite3_vtab *vtab, sqlite3_index_info *info) {
-    (void)vtab;
+    room_codes_table *t = (room_codes_table *)vtab;
+    if (t->conn->resolving)
+        t->conn->resolved = t; /* see room_codes_find */
     int code = -1, room = -1, role = -1;
     for (int i = 0; i < info->nConstraint; i++) {
         const struct sqlite3_index_constraint *c = &info->aConstraint[i];
@@ -185,6 +210,7 @@ static int table_best_index(sqlite3_vtab *vtab, sqlite3_index_info *info) {
         info->estimatedCost = 1e7;
         info->estimatedRows = 1000000;
     }
+    info->idxStr = (char *)plan_text[info->idxNum];
     /* The store is keyed by code, so a scan or a lookup by code is already in code order. */
     if (info->nOrderBy == 1 && info->aOrderBy[0].iColumn == COL_CODE && !info->aOrderBy[0].desc &&
         (info->idxNum == PLAN_SCAN || info->idxNum == PLAN_CODE))
@@ -272,6 +298,12 @@ static int table_rowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *rowid) {
     return SQLITE_ERROR; /* never called: the table is WITHOUT ROWID */
 }
 
+static int type_of(sqlite3_value *v) { return v ? sqlite3_value_type(v) : SQLITE_NULL; }
+
+static int bind_or_null(sqlite3_stmt *stmt, int i, sqlite3_value *v) {
+    return v ? sqlite3_bind_value(stmt, i, v) : sqlite3_bind_null(stmt, i);
+}
+
 /* Sets the table's message (taking ownership of msg) and returns rc. */
 static int table_refuse(room_codes_table *t, int rc, char *msg) {
     sqlite3_free(t->base.zErrMsg);
@@ -306,7 +338,7 @@ static int check_enabled(room_codes_table *t, sqlite3_value *v, int *out) {
 
 /* Checks a name column; user_id may also be NULL (not bound to a user). */
 static int check_name(room_codes_table *t, const char *what, sqlite3_value *v, int nullable) {
-    if (nullable && sqlite3_value_type(v) == SQLITE_NULL)
+    if (nullable && type_of(v) == SQLITE_NULL)
         return SQLITE_OK;
     char *msg = 0;
     int rc = roomcode_check_name(what, v, &msg);
@@ -340,31 +372,32 @@ static int refuse_from_store(room_codes_table *t, int rc, sqlite3_value *room, c
     return table_error(t, rc);
 }
 
-/* INSERT: argv[2..] are the columns; a NULL code mints one. */
-static int table_insert(room_codes_table *t, sqlite3_value **col) {
+/* INSERT of one row; a NULL code mints one. The stored code goes to code_out. */
+static int table_insert(room_codes_table *t, sqlite3_value *const *col,
+                        char code[ROOMCODE_LEN + 1]) {
     int enabled = 1;
     int rc = check_name(t, "room_id", col[COL_ROOM_ID], 0);
     if (rc == SQLITE_OK)
         rc = check_name(t, "role", col[COL_ROLE], 0);
     if (rc == SQLITE_OK)
         rc = check_name(t, "user_id", col[COL_USER_ID], 1);
-    if (rc == SQLITE_OK && sqlite3_value_type(col[COL_ENABLED]) != SQLITE_NULL)
+    if (rc == SQLITE_OK && type_of(col[COL_ENABLED]) != SQLITE_NULL)
         rc = check_enabled(t, col[COL_ENABLED], &enabled);
     for (int i = COL_CREATED_AT; i <= COL_UPDATED_AT && rc == SQLITE_OK; i++) {
-        if (sqlite3_value_type(col[i]) != SQLITE_NULL) {
+        if (type_of(col[i]) != SQLITE_NULL) {
             rc = table_refuse(t, SQLITE_CONSTRAINT,
                               sqlite3_mprintf("roomcode: %s is set by roomcode, leave it out",
                                               i == COL_CREATED_AT ? "created_at" : "updated_at"));
         }
     }
-    char code[ROOMCODE_LEN + 1];
-    int minted = sqlite3_value_type(col[COL_CODE]) == SQLITE_NULL;
+    int minted = type_of(col[COL_CODE]) == SQLITE_NULL;
     if (rc == SQLITE_OK && !minted) {
-        const unsigned char *given = sqlite3_value_text(col[COL_CODE]);
-        if (sqlite3_value_type(col[COL_CODE]) != SQLITE_TEXT || !given ||
-            !roomcode_normalize_text((const char *)given, sqlite3_value_bytes(col[COL_CODE]),
-                                     code)) {
-            char *d = roomcode_describe(col[COL_CODE]);
+        sqlite3_value *given = col[COL_CODE];
+        const unsigned char *text =
+            sqlite3_value_type(given) == SQLITE_TEXT ? sqlite3_value_text(given) : 0;
+        if (!text || !roomcode_normalize_text((const char *)text,
+                                              (size_t)sqlite3_value_bytes(given), code)) {
+            char *d = roomcode_describe(given);
             rc = table_refuse(t, SQLITE_CONSTRAINT,
                               d ? sqlite3_mprintf("roomcode: malformed room code %s", d) : 0);
             sqlite3_free(d);
@@ -383,7 +416,7 @@ static int table_insert(room_codes_table *t, sqlite3_value **col) {
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_int(stmt, 4, enabled);
     if (rc == SQLITE_OK)
-        rc = sqlite3_bind_value(stmt, 5, col[COL_USER_ID]);
+        rc = bind_or_null(stmt, 5, col[COL_USER_ID]);
     for (int attempt = 0; rc == SQLITE_OK; attempt++) {
         if (minted)
             roomcode_conn_draw(t->conn, code);
@@ -399,11 +432,8 @@ static int table_insert(room_codes_table *t, sqlite3_value **col) {
         }
         break;
     }
-    if (rc == SQLITE_OK) {
-        memcpy(t->conn->last_code, code, sizeof(code));
-    } else {
+    if (rc != SQLITE_OK)
         rc = refuse_from_store(t, rc, col[COL_ROOM_ID], code);
-    }
     roomcode_stmt_give(&t->stmt[STORE_INSERT], stmt);
     return rc;
 }
@@ -518,8 +548,10 @@ static int table_update(sqlite3_vtab *vtab, int argc, sqlite3_value **argv, sqli
     room_codes_table *t = (room_codes_table *)vtab;
     if (argc == 1)
         return table_delete(t, argv[0]);
-    if (sqlite3_value_type(argv[0]) == SQLITE_NULL)
-        return table_insert(t, argv + 2);
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+        char code[ROOMCODE_LEN + 1];
+        return table_insert(t, argv + 2, code);
+    }
     return table_change(t, argv[0], argv + 2);
 }
 
@@ -541,6 +573,57 @@ static sqlite3_module room_codes_module = {
     .xRename = table_rename,
     .xShadowName = table_shadow_name,
 };
+
+int room_codes_find(roomcode_conn *conn, room_codes_table **out, char **err) {
+    *err = 0;
+    if (!conn->resolved) {
+        /* Planning a statement on "room_codes" calls xBestIndex of the very table SQLite
+         * resolves the name to, which records itself while conn->resolving is set. */
+        sqlite3_stmt *stmt = 0;
+        conn->resolving = 1;
+        int rc = sqlite3_prepare_v2(conn->db, "SELECT 1 FROM room_codes", -1, &stmt, 0);
+        conn->resolving = 0;
+        sqlite3_finalize(stmt);
+        if (rc == SQLITE_NOMEM)
+            return rc;
+        if (rc != SQLITE_OK && strstr(sqlite3_errmsg(conn->db), "no such table")) {
+            *err = sqlite3_mprintf("roomcode: no room_codes table here:"
+                                   " CREATE VIRTUAL TABLE room_codes USING roomcode");
+            return *err ? SQLITE_ERROR : SQLITE_NOMEM;
+        }
+        if (rc != SQLITE_OK) {
+            *err = sqlite3_mprintf("%s", sqlite3_errmsg(conn->db));
+            return *err ? rc : SQLITE_NOMEM;
+        }
+        if (!conn->resolved) {
+            *err = sqlite3_mprintf("roomcode: room_codes is not a roomcode virtual table");
+            return *err ? SQLITE_ERROR : SQLITE_NOMEM;
+        }
+    }
+    *out = conn->resolved;
+    return SQLITE_OK;
+}
+
+int room_codes_insert(room_codes_table *t, const roomcode_row *row, char code_out[ROOMCODE_LEN + 1],
+                      char **err) {
+    int rc = table_insert(t, row->col, code_out);
+    *err = rc == SQLITE_OK ? 0 : room_codes_take_error(t);
+    return rc;
+}
+
+int room_codes_take(room_codes_table *t, enum roomcode_store_stmt which, sqlite3_stmt **out) {
+    return roomcode_stmt_take(t->db, &t->stmt[which], t->sql[which], out);
+}
+
+void room_codes_give(room_codes_table *t, enum roomcode_store_stmt which, sqlite3_stmt *stmt) {
+    roomcode_stmt_give(&t->stmt[which], stmt);
+}
+
+char *room_codes_take_error(room_codes_table *t) {
+    char *msg = t->base.zErrMsg;
+    t->base.zErrMsg = 0;
+    return msg;
+}
 
 int roomcode_register_table(sqlite3 *db, roomcode_conn *conn) {
     conn->refs++;

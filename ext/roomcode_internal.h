@@ -19,20 +19,18 @@ SQLITE_EXTENSION_INIT3
 
 /*
  * State of one database connection, shared by the module and the functions. Statements
- * kept here are finalized by every xDisconnect of the extension's virtual tables, which
- * SQLite runs before sqlite3_close() checks for unfinalized statements.
+ * kept here name no table of this extension, and are finalized by every xDisconnect of
+ * its virtual tables, which SQLite runs before sqlite3_close() checks for unfinalized
+ * statements.
  */
 typedef struct roomcode_conn {
     sqlite3 *db;
     int refs; /* one per module registered with it */
     roomcode_letter_pool pool;
-    char last_code[ROOMCODE_LEN + 1]; /* set by each INSERT into a room_codes table */
-    sqlite3_stmt *new_code;           /* roomcode_new: INSERT INTO room_codes */
-    sqlite3_stmt *sync_roles;         /* roomcode_create: check the roles array */
-    sqlite3_stmt *sync_disable;       /* roomcode_create: disable unlisted roles */
-    sqlite3_stmt *sync_mint;          /* roomcode_create: mint for roles lacking a code */
-    sqlite3_stmt *sync_list;          /* roomcode_create: the room's enabled codes */
-    sqlite3_stmt *auth_lookup;        /* roomcode_token: the code's row */
+    struct room_codes_table *tables;   /* every connected room_codes table */
+    struct room_codes_table *resolved; /* what "room_codes" names; NULL until looked up */
+    int resolving;                     /* set while a lookup prepares "room_codes" */
+    sqlite3_stmt *roles_check;         /* roomcode_create: the roles array's elements */
 } roomcode_conn;
 
 /* A new connection state with no references, or NULL when out of memory. */
@@ -59,11 +57,12 @@ void roomcode_stmt_clear(sqlite3_stmt **slot);
 /*
  * Checks a room_id, role or user_id value (non-empty UTF-8 text of at most 256 bytes, no
  * control characters). Returns SQLITE_OK; SQLITE_CONSTRAINT with *msg, an sqlite3_malloc'd
- * message naming what and the value; or SQLITE_NOMEM.
+ * message naming what and the value; or SQLITE_NOMEM. A NULL pointer is SQL NULL.
  */
 int roomcode_check_name(const char *what, sqlite3_value *v, char **msg);
 
-/* Describes a value for a message: 'text' quoted printably, or its type and value. */
+/* Describes a value for a message: 'text' quoted printably, or its type and value (a NULL
+ * pointer is NULL). */
 char *roomcode_describe(sqlite3_value *v);
 
 /* Quotes text for a message: printable UTF-8 only, long text cut, in single quotes. */

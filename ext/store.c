@@ -25,7 +25,18 @@ static const char *const statement_sql[STORE_N_STMT] = {
                      " SET enabled = iif(?3, ?2, enabled), user_id = iif(?5, ?4, user_id)"
                      " WHERE code = ?1",
     [STORE_DELETE] = "DELETE FROM \"%w\".\"%w_store\" WHERE code = ?1",
-    [STORE_COUNT_ROOM] = "SELECT count(*) FROM \"%w\".\"%w_store\" WHERE room_id = ?1",
+    [STORE_DISABLE_UNLISTED] = "UPDATE \"%w\".\"%w_store\" SET enabled = 0"
+                               " WHERE room_id = ?1 AND enabled = 1"
+                               " AND role NOT IN (SELECT value FROM json_each(?2))",
+    /* A code bound to one user cannot serve as the role's shared code. */
+    [STORE_ROLES_LACKING] = "SELECT r.value FROM json_each(?2) AS r WHERE NOT EXISTS"
+                            " (SELECT 1 FROM \"%w\".\"%w_store\" AS c WHERE c.room_id = ?1"
+                            " AND c.role = r.value AND c.enabled = 1 AND c.user_id IS NULL)"
+                            " GROUP BY r.value ORDER BY min(r.key)",
+    [STORE_LIST_ENABLED] = "SELECT code, room_id, role, enabled, user_id, created_at, updated_at"
+                           " FROM \"%w\".\"%w_store\" WHERE room_id = ?1 AND enabled = 1"
+                           " ORDER BY (SELECT min(key) FROM json_each(?2) WHERE value = role),"
+                           " created_at, code",
 };
 
 char *roomcode_store_sql(enum roomcode_store_stmt which, const char *schema, const char *table) {
