@@ -18,7 +18,13 @@ EXT_CFLAGS  := -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -fPIC -fvisibility=hid
 # Pure modules (no SQLite): each unit test links only its own module.
 UNIT_TESTS  := code_format letter_pool token link
 
-.PHONY: all test unit-test sql-test python-test node-test demo install uninstall clean check-deps
+# Suites `make test` runs, in order; each records its counts with tests/record_result.sh.
+# tests/<area>/rules.mk files add their own suites and targets.
+TEST_SUITES := unit-test sql-test python-test
+
+.PHONY: all test unit-test sql-test python-test demo install uninstall clean check-deps
+
+include $(sort $(wildcard tests/*/rules.mk))
 
 all: $(BUILD)/roomcode.so
 
@@ -44,8 +50,19 @@ $(BUILD)/test_%: tests/unit/test_%.c ext/%.c ext/%.h | $(BUILD)
 check-deps:
 	@tests/check_deps.sh
 
-test: check-deps all $(addprefix $(BUILD)/test_,$(UNIT_TESTS))
-	@tests/run_all.sh
+test: check-deps all
+	@rm -f $(BUILD)/test-results.txt
+	@$(MAKE) --no-print-directory $(TEST_SUITES)
+	@tests/summary.sh
+
+unit-test: $(addprefix $(BUILD)/test_,$(UNIT_TESTS))
+	@tests/unit/run.sh $^
+
+sql-test: all
+	@tests/sql/run.sh
+
+python-test: all
+	@/usr/bin/python3 tests/python/run.py
 
 demo: check-deps all
 	@tests/demo.sh
