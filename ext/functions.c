@@ -82,7 +82,7 @@ static void fn_version(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
 }
 
 #define PURE (SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS)
-#define WRITES (SQLITE_UTF8 | SQLITE_DIRECTONLY)
+#define DIRECT (SQLITE_UTF8 | SQLITE_DIRECTONLY) /* writes or runs SQL */
 
 static const struct {
     const char *name;
@@ -90,13 +90,18 @@ static const struct {
     int flags;
     void (*fn)(sqlite3_context *, int, sqlite3_value **);
 } functions[] = {
-    {"roomcode_new", 2, WRITES, fn_new},
-    {"roomcode_new", 3, WRITES, fn_new},
+    {"roomcode_new", 2, DIRECT, fn_new},
+    {"roomcode_new", 3, DIRECT, fn_new},
     /* random like randomblob(): harmless anywhere, but not deterministic */
     {"roomcode_generate", 0, SQLITE_UTF8 | SQLITE_INNOCUOUS, fn_generate},
     {"roomcode_valid", 1, PURE, fn_valid},
     {"roomcode_normalize", 1, PURE, fn_normalize},
     {"roomcode_version", 0, PURE, fn_version},
+    /* reads the table (and draws a random jti): no schema object may run it */
+    {"roomcode_token", 4, DIRECT, roomcode_fn_token},
+    {"roomcode_token", 5, DIRECT, roomcode_fn_token},
+    {"roomcode_link", 2, PURE, roomcode_fn_link},
+    {"roomcode_link", 3, PURE, roomcode_fn_link},
 };
 
 int roomcode_register_functions(sqlite3 *db, roomcode_conn *conn) {

@@ -115,3 +115,17 @@ int roomcode_check_name(const char *what, sqlite3_value *v, char **msg) {
     sqlite3_free(q);
     return rc;
 }
+
+int roomcode_parse_code(sqlite3_value *v, char out[ROOMCODE_LEN + 1], char **msg) {
+    *msg = 0;
+    int is_text = v && sqlite3_value_type(v) == SQLITE_TEXT;
+    const unsigned char *s = is_text ? sqlite3_value_text(v) : 0;
+    if (is_text && !s)
+        return SQLITE_NOMEM;
+    if (s && roomcode_normalize_text((const char *)s, (size_t)sqlite3_value_bytes(v), out))
+        return SQLITE_OK;
+    char *d = roomcode_describe(v);
+    int rc = refuse(msg, d ? sqlite3_mprintf("roomcode: malformed room code %s", d) : 0);
+    sqlite3_free(d);
+    return rc;
+}

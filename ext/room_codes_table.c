@@ -392,16 +392,10 @@ static int table_insert(room_codes_table *t, sqlite3_value *const *col,
     }
     int minted = type_of(col[COL_CODE]) == SQLITE_NULL;
     if (rc == SQLITE_OK && !minted) {
-        sqlite3_value *given = col[COL_CODE];
-        const unsigned char *text =
-            sqlite3_value_type(given) == SQLITE_TEXT ? sqlite3_value_text(given) : 0;
-        if (!text || !roomcode_normalize_text((const char *)text,
-                                              (size_t)sqlite3_value_bytes(given), code)) {
-            char *d = roomcode_describe(given);
-            rc = table_refuse(t, SQLITE_CONSTRAINT,
-                              d ? sqlite3_mprintf("roomcode: malformed room code %s", d) : 0);
-            sqlite3_free(d);
-        }
+        char *msg = 0;
+        rc = roomcode_parse_code(col[COL_CODE], code, &msg);
+        if (rc != SQLITE_OK)
+            rc = table_refuse(t, rc, msg);
     }
     if (rc != SQLITE_OK)
         return rc;

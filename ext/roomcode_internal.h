@@ -61,12 +61,22 @@ void roomcode_stmt_clear(sqlite3_stmt **slot);
  */
 int roomcode_check_name(const char *what, sqlite3_value *v, char **msg);
 
+/*
+ * The canonical code in v, text in any form roomcode_normalize accepts: SQLITE_OK;
+ * SQLITE_CONSTRAINT with *msg ("malformed room code ..."); or SQLITE_NOMEM.
+ */
+int roomcode_parse_code(sqlite3_value *v, char out[ROOMCODE_LEN + 1], char **msg);
+
 /* Describes a value for a message: 'text' quoted printably, or its type and value (a NULL
  * pointer is NULL). */
 char *roomcode_describe(sqlite3_value *v);
 
 /* Quotes text for a message: printable UTF-8 only, long text cut, in single quotes. */
 char *roomcode_quote(const unsigned char *s, int n);
+
+/* SQL functions defined beside the code they serve (token_sql.c, link_sql.c). */
+void roomcode_fn_token(sqlite3_context *ctx, int argc, sqlite3_value **argv);
+void roomcode_fn_link(sqlite3_context *ctx, int argc, sqlite3_value **argv);
 
 /* Module and function registration, called by the entry point. */
 int roomcode_register_table(sqlite3 *db, roomcode_conn *conn);
