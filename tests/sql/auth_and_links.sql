@@ -1,0 +1,61 @@
+-- roomcode_token (Room Code Authentication) and roomcode_link (Room Links).
+.mode list
+CREATE VIRTUAL TABLE room_codes USING roomcode;
+INSERT INTO room_codes(code, room_id, role) VALUES ('abc-defg-hij', 'room-1', 'host');
+-- a token is three base64url parts; its payload carries the code's room and role
+CREATE TEMP TABLE tok AS SELECT roomcode_token('abc-defg-hij', 'user-1', 'access-key-1', 'app-secret') AS t;
+SELECT 'token shape', t GLOB '*.*.*', t NOT GLOB '*[^A-Za-z0-9_.-]*', length(t) - length(replace(t, '.', '')) FROM tok;
+-- the code may be pasted as a link, in any case
+SELECT 'pasted', length(roomcode_token('https://acme.app.100ms.live/meeting/ABC-DEFG-HIJ', 'user-1', 'ak', 's')) > 0;
+-- refusals
+SELECT roomcode_token('zzz-zzzz-zzz', 'user-1', 'ak', 's');
+SELECT roomcode_token('abc-defg', 'user-1', 'ak', 's');
+SELECT roomcode_token(NULL, 'user-1', 'ak', 's');
+SELECT roomcode_token('abc-defg-hij', '', 'ak', 's');
+SELECT roomcode_token('abc-defg-hij', NULL, 'ak', 's');
+SELECT roomcode_token('abc-defg-hij', 'u' || char(10), 'ak', 's');
+SELECT roomcode_token('abc-defg-hij', 'user-1', '', 's');
+SELECT roomcode_token('abc-defg-hij', 'user-1', 'ak', '');
+SELECT roomcode_token('abc-defg-hij', 'user-1', 'ak', NULL);
+SELECT roomcode_token('abc-defg-hij', 'user-1', 'ak', 's', 0);
+SELECT roomcode_token('abc-defg-hij', 'user-1', 'ak', 's', -5);
+SELECT roomcode_token('abc-defg-hij', 'user-1', 'ak', 's', 1.5);
+SELECT roomcode_token('abc-defg-hij', 'user-1', 'ak', 's', '3600');
+SELECT roomcode_token('abc-defg-hij', 'user-1', 'ak', 's', 100000000);
+-- disabled codes do not authenticate; enabled again, they do
+UPDATE room_codes SET enabled = 0 WHERE code = 'abc-defg-hij';
+SELECT roomcode_token('abc-defg-hij', 'user-1', 'ak', 's');
+UPDATE room_codes SET enabled = 1 WHERE code = 'abc-defg-hij';
+SELECT 're-enabled', length(roomcode_token('abc-defg-hij', 'user-1', 'ak', 's')) > 0;
+-- a code bound to a user authenticates that user only; unbound again, anyone
+UPDATE room_codes SET user_id = 'alice' WHERE code = 'abc-defg-hij';
+SELECT 'bound, alice', length(roomcode_token('abc-defg-hij', 'alice', 'ak', 's')) > 0;
+SELECT roomcode_token('abc-defg-hij', 'bob', 'ak', 's');
+UPDATE room_codes SET user_id = NULL WHERE code = 'abc-defg-hij';
+SELECT 'unbound, bob', length(roomcode_token('abc-defg-hij', 'bob', 'ak', 's')) > 0;
+SELECT 'bound at birth', roomcode_valid(roomcode_new('room-1', 'guest', 'carol'));
+INSERT INTO room_codes(code, room_id, role, user_id) VALUES ('kkk-kkkk-kkk', 'room-1', 'guest', 'erin');
+SELECT roomcode_token('kkk-kkkk-kkk', 'dave', 'ak', 's');
+-- runs SQL, so no view may call it
+CREATE VIEW v AS SELECT roomcode_token('abc-defg-hij', 'u', 'ak', 's');
+SELECT * FROM v;
+-- links
+SELECT 'link', roomcode_link('abc-defg-hij', 'acme.app.100ms.live');
+SELECT 'link', roomcode_link('abc-defg-hij', 'acme.app.100ms.live', 'preview');
+SELECT 'link', roomcode_link('abc-defg-hij', 'https://meet.example.com', 'streaming/meeting');
+SELECT 'link', roomcode_link('abc-defg-hij', 'https://meet.example.com/app/', 'streaming/preview');
+SELECT 'link', roomcode_link('abc-defg-hij', 'http://localhost:3000');
+SELECT 'link', roomcode_link('ABC DEFG HIJ', 'https://meet.example.com/join?code={code}');
+SELECT 'link', roomcode_link('abc-defg-hij', 'https://{code}.example.com', 'meeting');
+-- every link comes back to its code
+SELECT 'round trip', roomcode_normalize(roomcode_link('abc-defg-hij', 'acme.app.100ms.live', 'streaming/preview')),
+       roomcode_normalize(roomcode_link('abc-defg-hij', 'https://meet.example.com/join?code={code}'));
+SELECT roomcode_link('abc-defg-hij', 'acme.app.100ms.live', 'lobby');
+SELECT roomcode_link('abc-defg-hij', '');
+SELECT roomcode_link('abc-defg-hij', 'acme app.live');
+SELECT roomcode_link('abc-defg-hij', 'ftp://acme.live');
+SELECT roomcode_link('abc-defg-hij', 'https://acme.live/?x=1');
+SELECT roomcode_link('abc-defg-hij', 'https://acme.live/{room}');
+SELECT roomcode_link('abc-defg', 'acme.live');
+SELECT roomcode_link('abc-defg-hij', NULL);
+SELECT roomcode_link('abc-defg-hij', 'acme.live', 7);
