@@ -8,17 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int passed, failed;
-
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (cond) {                                                                                \
-            passed++;                                                                              \
-        } else {                                                                                   \
-            failed++;                                                                              \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);               \
-        }                                                                                          \
-    } while (0)
+#include "check.h"
 
 static const char code[] = "abc-defg-hij";
 
@@ -163,6 +153,5 @@ int main(void) {
     test_templates();
     test_bad_bases();
     test_error_texts();
-    printf("test_link: %d passed, %d failed\n", passed, failed);
-    return failed != 0;
+    return check_report("test_link");
 }

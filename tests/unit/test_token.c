@@ -10,25 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int passed, failed;
-
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (cond) {                                                                                \
-            passed++;                                                                              \
-        } else {                                                                                   \
-            failed++;                                                                              \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);               \
-        }                                                                                          \
-    } while (0)
-
-#define CHECK_STR(got, want)                                                                       \
-    do {                                                                                           \
-        const char *got_ = (got), *want_ = (want);                                                 \
-        CHECK(strcmp(got_, want_) == 0);                                                           \
-        if (strcmp(got_, want_) != 0)                                                              \
-            fprintf(stderr, "  got  %s\n  want %s\n", got_, want_);                                \
-    } while (0)
+#include "check.h"
 
 static void hex_of(char *out, const unsigned char *b, size_t n) {
     for (size_t i = 0; i < n; i++)
@@ -249,6 +231,5 @@ int main(void) {
     test_jwt_escaping();
     test_jwt_edges();
     test_uuid4();
-    printf("test_token: %d passed, %d failed\n", passed, failed);
-    return failed != 0;
+    return check_report("test_token");
 }
