@@ -145,7 +145,7 @@ static int check_roles(create_table *t, sqlite3_value *roles) {
             sqlite3_free(d);
         } else {
             char *msg = 0;
-            rc = roomcode_check_name("role", role, &msg);
+            rc = roomcode_check_name("role", role, 0, &msg);
             if (rc != SQLITE_OK)
                 rc = set_message(t, rc, msg);
         }
@@ -259,7 +259,7 @@ static int create_filter(sqlite3_vtab_cursor *cur, int idx, const char *idx_str,
     create_table *t = (create_table *)cur->pVtab;
     cursor_reset(c);
     char *msg = 0;
-    int rc = roomcode_check_name("room_id", argv[0], &msg);
+    int rc = roomcode_check_name("room_id", argv[0], 0, &msg);
     if (rc == SQLITE_OK)
         rc = room_codes_find(t->conn, &c->codes, &msg);
     if (rc != SQLITE_OK)

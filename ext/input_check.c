@@ -78,7 +78,7 @@ static int refuse(char **msg, char *text) {
     return text ? SQLITE_CONSTRAINT : SQLITE_NOMEM;
 }
 
-int roomcode_check_name(const char *what, sqlite3_value *v, char **msg) {
+int roomcode_check_name(const char *what, sqlite3_value *v, int allow_control, char **msg) {
     *msg = 0;
     int type = v ? sqlite3_value_type(v) : SQLITE_NULL;
     if (type == SQLITE_NULL)
@@ -103,8 +103,8 @@ int roomcode_check_name(const char *what, sqlite3_value *v, char **msg) {
             int len = utf8_sequence(s + i, n - i);
             if (len == 0)
                 problem = "is not valid UTF-8";
-            else if (len == 1 && is_control(s[i]))
-                problem = "contains a control character";
+            else if (len == 1 && (s[i] == 0 || (!allow_control && is_control(s[i]))))
+                problem = s[i] == 0 ? "contains a NUL byte" : "contains a control character";
             i += len ? len : 1;
         }
     }

@@ -341,7 +341,7 @@ static int check_name(room_codes_table *t, const char *what, sqlite3_value *v, i
     if (nullable && type_of(v) == SQLITE_NULL)
         return SQLITE_OK;
     char *msg = 0;
-    int rc = roomcode_check_name(what, v, &msg);
+    int rc = roomcode_check_name(what, v, 0, &msg);
     return rc == SQLITE_OK ? rc : table_refuse(t, rc, msg);
 }
 

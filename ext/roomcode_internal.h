@@ -55,11 +55,12 @@ void roomcode_stmt_give(sqlite3_stmt **slot, sqlite3_stmt *stmt);
 void roomcode_stmt_clear(sqlite3_stmt **slot);
 
 /*
- * Checks a room_id, role or user_id value (non-empty UTF-8 text of at most 256 bytes, no
- * control characters). Returns SQLITE_OK; SQLITE_CONSTRAINT with *msg, an sqlite3_malloc'd
- * message naming what and the value; or SQLITE_NOMEM. A NULL pointer is SQL NULL.
+ * Checks a room_id, role or user_id value: non-empty UTF-8 text of at most 256 bytes, with
+ * no NUL and, unless allow_control, no other control character. Returns SQLITE_OK;
+ * SQLITE_CONSTRAINT with *msg, an sqlite3_malloc'd message naming what and the value; or
+ * SQLITE_NOMEM. A NULL pointer is SQL NULL.
  */
-int roomcode_check_name(const char *what, sqlite3_value *v, char **msg);
+int roomcode_check_name(const char *what, sqlite3_value *v, int allow_control, char **msg);
 
 /*
  * The canonical code in v, text in any form roomcode_normalize accepts: SQLITE_OK;

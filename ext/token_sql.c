@@ -50,12 +50,13 @@ static void fail(sqlite3_context *ctx, int rc, char *msg) {
 /* Checks the arguments other than the code; returns a message or NULL. */
 static char *check_arguments(int argc, sqlite3_value **argv, sqlite3_int64 *ttl, int *rc) {
     char *msg = 0;
-    static const char *const names[] = {0, "user_id", "access_key"};
-    for (int i = 1; i <= 2; i++) {
-        *rc = roomcode_check_name(names[i], argv[i], &msg);
-        if (*rc != SQLITE_OK)
-            return msg;
-    }
+    /* The joining user's id only goes into the token, where JSON escapes any character;
+     * the access key is an identifier. */
+    *rc = roomcode_check_name("user_id", argv[1], 1, &msg);
+    if (*rc == SQLITE_OK)
+        *rc = roomcode_check_name("access_key", argv[2], 0, &msg);
+    if (*rc != SQLITE_OK)
+        return msg;
     *rc = SQLITE_MISUSE;
     int secret_type = sqlite3_value_type(argv[3]);
     if ((secret_type != SQLITE_TEXT && secret_type != SQLITE_BLOB) || sqlite3_value_bytes(argv[3]) == 0)

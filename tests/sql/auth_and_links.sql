@@ -13,7 +13,7 @@ SELECT roomcode_token('abc-defg', 'user-1', 'ak', 's');
 SELECT roomcode_token(NULL, 'user-1', 'ak', 's');
 SELECT roomcode_token('abc-defg-hij', '', 'ak', 's');
 SELECT roomcode_token('abc-defg-hij', NULL, 'ak', 's');
-SELECT roomcode_token('abc-defg-hij', 'u' || char(10), 'ak', 's');
+SELECT roomcode_token('abc-defg-hij', 'u' || char(0) || 'v', 'ak', 's');
 SELECT roomcode_token('abc-defg-hij', 'user-1', '', 's');
 SELECT roomcode_token('abc-defg-hij', 'user-1', 'ak', '');
 SELECT roomcode_token('abc-defg-hij', 'user-1', 'ak', NULL);
