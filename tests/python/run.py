@@ -9,7 +9,9 @@ here = os.path.dirname(os.path.abspath(__file__))
 root = os.path.dirname(os.path.dirname(here))
 suite = unittest.defaultTestLoader.discover(here, pattern="test_*.py", top_level_dir=here)
 result = unittest.TextTestRunner(verbosity=1 if os.environ.get("CI") else 2).run(suite)
-failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
+# a test with failing subtests appears once per subtest: count tests, not reports
+failed = len({getattr(t, "test_case", t).id() for t, _ in result.failures + result.errors}) + len(
+    result.unexpectedSuccesses)
 skipped = len(result.skipped)
 passed = result.testsRun - failed - skipped
 print(f"python: {passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""))

@@ -1,0 +1,71 @@
+"""The README's SQL examples run, top to bottom on one fresh database, and give what
+their `-- result:` and `-- error:` lines say."""
+import os
+import re
+import sqlite3
+import unittest
+
+from roomcode_test_support import ROOT, connect
+
+PLACEHOLDERS = {
+    "<code>": r"[a-z]{3}-[a-z]{4}-[a-z]{3}",
+    "<token>": r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+",
+}
+
+
+def readme_examples():
+    """(statement, expected rows or None, expected error or None, line) in order."""
+    text = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
+    start = text.index("## SQL reference")  # the quick start above it is a sketch
+    examples = []
+    for block in re.finditer(r"```sql\n(.*?)```", text[start:], re.S):
+        first_line = text.count("\n", 0, start + block.start()) + 2
+        pending = ""
+        for offset, line in enumerate(block.group(1).splitlines()):
+            if line.startswith("-- result: ") or line.startswith("-- error: "):
+                kind, value = line[3:].split(": ", 1)
+                stmt, rows, error, at = examples[-1]
+                if kind == "result":
+                    examples[-1] = (stmt, (rows or []) + [value], error, at)
+                else:
+                    examples[-1] = (stmt, rows, value, at)
+                continue
+            pending += line + "\n"
+            if sqlite3.complete_statement(pending):
+                examples.append((pending.strip(), None, None, first_line + offset))
+                pending = ""
+    return examples
+
+
+def matches(expected, got):
+    pattern = re.escape(expected)
+    for name, regex in PLACEHOLDERS.items():
+        pattern = pattern.replace(re.escape(name), regex)
+    return re.fullmatch(pattern, got) is not None
+
+
+class ReadmeExamples(unittest.TestCase):
+    def test_examples_give_their_results(self):
+        examples = readme_examples()
+        checked = sum(1 for _, rows, error, _ in examples if rows or error)
+        self.assertGreaterEqual(checked, 25, "the README should show results for its examples")
+        db = connect()
+        for stmt, rows, error, line in examples:
+            with self.subTest(line=line, sql=stmt):
+                if error:
+                    with self.assertRaises(sqlite3.Error) as caught:
+                        db.execute(stmt).fetchall()
+                    self.assertEqual(str(caught.exception), error)
+                    continue
+                got = ["|".join("" if v is None else str(v) for v in row)
+                       for row in db.execute(stmt).fetchall()]
+                if rows is not None:
+                    self.assertEqual(len(got), len(rows), got)
+                    for want, have in zip(rows, got):
+                        self.assertTrue(matches(want, have), f"want {want!r}, got {have!r}")
+        db.close()
+
+    def test_unmatched_results_fail(self):
+        self.assertFalse(matches("<code>", "xvm-wxwo-gb"))
+        self.assertFalse(matches("1|0|0", "1|0|1"))
+        self.assertTrue(matches("<code>", "xvm-wxwo-gbl"))
