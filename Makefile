@@ -20,9 +20,9 @@ UNIT_TESTS  := code_format letter_pool token link
 
 # Suites `make test` runs, in order; each records its counts with tests/record_result.sh.
 # tests/<area>/rules.mk files add their own suites and targets.
-TEST_SUITES := unit-test sql-test python-test
+TEST_SUITES := unit-test sql-test python-test node-test
 
-.PHONY: all test unit-test sql-test python-test demo install uninstall clean check-deps
+.PHONY: all test unit-test sql-test python-test node-test demo install uninstall clean check-deps
 
 include $(sort $(wildcard tests/*/rules.mk))
 
@@ -63,6 +63,9 @@ sql-test: all
 
 python-test: all
 	@/usr/bin/python3 tests/python/run.py
+
+node-test: all
+	@tests/node/run.sh
 
 DEMO_DB := $(BUILD)/demo.db
 

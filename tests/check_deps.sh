@@ -1,11 +1,15 @@
 #!/bin/sh
 # Makes sure the Debian packages that building and testing need are here. As root it
 # installs what is missing; otherwise it prints the apt-get line to run and stops.
-PACKAGES="build-essential pkg-config libsqlite3-dev sqlite3 libsodium-dev python3 python3-jwt"
+PACKAGES="build-essential pkg-config libsqlite3-dev sqlite3 libsodium-dev python3 python3-jwt
+          clang libclang-rt-dev valgrind"
 missing=""
 for p in $PACKAGES; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
 done
+# Node may come from Debian or elsewhere: ask for the commands, not the packages.
+command -v node > /dev/null 2>&1 || missing="$missing nodejs"
+command -v npm > /dev/null 2>&1 || missing="$missing npm"
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" = 0 ]; then
     echo "installing:$missing"
