@@ -121,6 +121,8 @@ TARGETS = [
            extra=ENABLED_EXTRA),
     Target("UPDATE SET user_id", f"UPDATE room_codes SET user_id = {{}} WHERE code = '{KNOWN}'"),
     Target("UPDATE SET room_id", f"UPDATE room_codes SET room_id = {{}} WHERE code = '{KNOWN}'"),
+    Target("UPDATE SET role", f"UPDATE room_codes SET role = {{}} WHERE code = '{KNOWN}'"),
+    Target("UPDATE SET created_at", f"UPDATE room_codes SET created_at = {{}} WHERE code = '{KNOWN}'"),
     Target("UPDATE SET code", f"UPDATE room_codes SET code = {{}} WHERE code = '{KNOWN}'",
            extra=CODE_EXTRA),
     Target("UPDATE ... WHERE code", "UPDATE room_codes SET enabled = 0 WHERE code = {}", extra=CODE_EXTRA),

@@ -28,6 +28,7 @@ from reliability_support import (BUSY_TIMEOUT, JOURNAL_MODES, LONG, TempDir, con
 KILLS = 500 if LONG else 40  # per journal mode
 MAX_DELAY = 0.080 if LONG else 0.030  # seconds the writer runs before it is killed, drawn uniformly
 ROOMS = ("r-a", "r-b", "r-c")
+NEAR_CAP = 97  # codes in ROOMS[0] at the start
 ROLES = ("host", "guest", "viewer")
 COLUMNS = "code, room_id, role, enabled, user_id, created_at, updated_at"
 
@@ -53,8 +54,8 @@ def is_cap(error):
 
 
 def operate(db, rnd, op, room, code=None):
-    """One write; a refusal by the cap is part of the game and is ignored. Operations on
-    one code take code, or a random code of the room."""
+    """One write; returns 1 when the cap refused it (part of the game), else 0.
+    Operations on one code take code, or a random code of the room."""
     role = rnd.choice(ROLES)
     try:
         if op == "new":
@@ -74,7 +75,7 @@ def operate(db, rnd, op, room, code=None):
         else:
             code = code or some_code(db, rnd, room)
             if code is None:
-                return
+                return 0
             if op in ("disable", "enable"):
                 db.execute("UPDATE room_codes SET enabled = ? WHERE code = ?",
                            (int(op == "enable"), code))
@@ -86,6 +87,8 @@ def operate(db, rnd, op, room, code=None):
     except sqlite3.Error as e:
         if not is_cap(e):
             raise
+        return 1
+    return 0
 
 
 def append(log, record, sync=False):
@@ -108,19 +111,19 @@ def writer(path, log_path, seed, ready):
             if rnd.random() < 0.8:
                 rooms = rnd.sample(ROOMS, rnd.randint(1, 2))
                 db.execute("BEGIN IMMEDIATE")
-                for op in rnd.choices(names, weights, k=rnd.randint(1, 6)):
-                    operate(db, rnd, op, rnd.choice(rooms))
+                cap = sum(operate(db, rnd, op, rnd.choice(rooms))
+                          for op in rnd.choices(names, weights, k=rnd.randint(1, 6)))
                 append(log, {"n": n, "rooms": {r: room_rows(db, r) for r in rooms}})
                 db.execute("COMMIT")
-                append(log, {"c": n}, sync=True)
+                append(log, {"c": n, "cap": cap}, sync=True)
             else:
                 room, op = rnd.choice(ROOMS), rnd.choice(AUTO_OPERATIONS)
                 code = some_code(db, rnd, room) if op in ("disable", "delete") else None
                 if op in ("disable", "delete") and code is None:
                     op = "mint"
                 append(log, {"n": n, "auto": {"op": op, "room": room, "code": code}})
-                operate(db, rnd, op, room, code)
-                append(log, {"c": n, "rooms": {room: room_rows(db, room)}}, sync=True)
+                cap = operate(db, rnd, op, room, code)
+                append(log, {"c": n, "cap": cap, "rooms": {room: room_rows(db, room)}}, sync=True)
     except BaseException as e:  # noqa: B902 - anything here is a failure to report
         append(log, {"error": f"{type(e).__name__}: {e}"}, sync=True)
         status = 3
@@ -209,11 +212,17 @@ class CrashRecovery(unittest.TestCase):
         self.addCleanup(tmp.cleanup)
         path = tmp.file("crash.db")
         create_database(path, journal_mode)
+        db = connect(path)  # one room starts near the cap, so that the cap is met early
+        db.execute("WITH RECURSIVE i(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM i WHERE n < ?)"
+                   " INSERT INTO room_codes(room_id, role) SELECT ?, 'guest' FROM i",
+                   (NEAR_CAP, ROOMS[0]))
+        db.commit()
+        baseline = snapshot(db)
+        db.close()
         rnd = random.Random()
         seed = rnd.randrange(1 << 32)
         rnd.seed(seed)
-        baseline = {}
-        in_flight = applied = commits = 0
+        in_flight = applied = commits = cap = 0
         started = time.monotonic()
         for kill in range(KILLS):
             log_path = tmp.file(f"log-{kill}.jsonl")
@@ -245,9 +254,11 @@ class CrashRecovery(unittest.TestCase):
             in_flight += was_in_flight
             applied += was_applied
             commits += sum(1 for r in records if "c" in r)
+            cap += sum(r.get("cap", 0) for r in records if "c" in r)
             baseline = actual
         figure(f"crash {journal_mode}: {KILLS} SIGKILLs survived in"
-               f" {time.monotonic() - started:.1f}s; {commits} logged commits;"
+               f" {time.monotonic() - started:.1f}s; {commits} logged commits"
+               f" ({cap} writes in them refused by the cap);"
                f" {in_flight} kills with a write in flight, of which {applied} had committed;"
                f" {len(baseline)} codes at the end (seed {seed})")
 
