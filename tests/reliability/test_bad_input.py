@@ -144,6 +144,7 @@ TARGETS = [
 SQLITE_MESSAGES = re.compile(r"^wrong number of arguments to function roomcode_\w+\(\)$")
 JWT = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$")
 CODE = re.compile(r"^[a-z]{3}-[a-z]{4}-[a-z]{3}$")
+TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")  # shown as <timestamp>
 
 
 def fresh_database():
@@ -199,7 +200,7 @@ def run_case(target, bad):
     finally:
         db.close()
     if error is not None:
-        outcome = f"error: `{error}`"
+        outcome = "error: `" + TIMESTAMP.sub("<timestamp>", str(error)) + "`"
     elif target.sql.startswith("SELECT") and not target.sql.startswith("SELECT * FROM roomcode_create"):
         outcome = ", ".join(show(r[0]) for r in rows) if rows else "no row"
     elif rows:
