@@ -114,6 +114,13 @@ class Defensive(unittest.TestCase):
         self.assertEqual(out, "")
         self.assertEqual(self.count(), 101)
 
+    def test_identity_holds_through_the_table_without_its_trigger(self):
+        out = shell(self.path, "DROP TRIGGER room_codes_store_fixed;\n"
+                    "UPDATE room_codes SET room_id = 'x' WHERE room_id = 'r';\n", defensive=True)
+        self.assertIn("roomcode: room_id of room code '", out)
+        self.assertIn("' cannot change (from 'r' to 'x'); only enabled and user_id can", out)
+        self.assertEqual(self.count(), 100)
+
     def test_without_the_extension_the_store_is_a_plain_table(self):
         out = shell(self.path, "\n".join([
             "INSERT INTO room_codes_store(code, room_id, role) VALUES ('zzz-zzzz-zzz', 'r', 'g');",
