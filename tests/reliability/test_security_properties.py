@@ -110,7 +110,9 @@ class Defensive(unittest.TestCase):
     def test_ddl_can_drop_the_cap_trigger_even_under_defensive(self):
         # A limitation of SQLite, like any constraint: who may run DDL owns the rules.
         out = shell(self.path, "DROP TRIGGER room_codes_store_cap;\n"
-                    "INSERT INTO room_codes(room_id, role) VALUES ('r', 'g');\n", defensive=True)
+                    "INSERT INTO room_codes(room_id, role) VALUES ('r', 'g');\n"
+                    "CREATE TRIGGER room_codes_store_extra BEFORE INSERT ON room_codes_store"
+                    " BEGIN SELECT 1; END;\n", defensive=True)
         self.assertEqual(out, "")
         self.assertEqual(self.count(), 101)
 
