@@ -24,6 +24,8 @@ TEST_SUITES := unit-test sql-test python-test node-test
 
 .PHONY: all test unit-test sql-test python-test node-test demo install uninstall clean check-deps
 
+# `make` builds the extension, whatever the included files define first.
+.DEFAULT_GOAL := all
 include $(sort $(wildcard tests/*/rules.mk))
 
 all: $(BUILD)/roomcode.so

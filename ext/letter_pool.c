@@ -1,7 +1,7 @@
 /*
  * Rejection sampling keeps letters uniform: a byte below 234 (9 * 26) maps to a letter by
  * its remainder mod 26, a byte of 234..255 would favour a..v and is skipped. About one byte
- * in eleven is skipped, so a 4096-byte batch yields some 340 codes.
+ * in eleven is skipped, so a 4096-byte batch yields some 370 codes.
  */
 #include "letter_pool.h"
 
