@@ -1,7 +1,5 @@
 # Reliability: concurrent writers, SIGKILL recovery, bad input, randomness, security claims.
 # reliability-test (part of `make test`) runs the short forms; reliability-long the long ones.
-# This file leaves the default goal as it found it, so `make` still builds the extension.
-RELIABILITY_DEFAULT_GOAL := $(.DEFAULT_GOAL)
 
 .PHONY: reliability-test reliability-long
 TEST_SUITES += reliability-test
@@ -11,5 +9,3 @@ reliability-test: $(BUILD)/roomcode.so
 
 reliability-long: $(BUILD)/roomcode.so
 	@/usr/bin/python3 tests/reliability/run.py --long
-
-.DEFAULT_GOAL := $(RELIABILITY_DEFAULT_GOAL)
