@@ -64,6 +64,8 @@ static void table_free(room_codes_table *t) {
     }
     sqlite3_free(t->schema);
     sqlite3_free(t->name);
+    /* SQLite does not collect a message xDestroy leaves behind when it fails. */
+    sqlite3_free(t->base.zErrMsg);
     sqlite3_free(t);
 }
 
