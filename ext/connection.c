@@ -17,9 +17,7 @@ roomcode_conn *roomcode_conn_new(sqlite3 *db) {
     return conn;
 }
 
-void roomcode_conn_release(roomcode_conn *conn) {
-    roomcode_stmt_clear(&conn->roles_check);
-}
+void roomcode_conn_release(roomcode_conn *conn) { roomcode_stmt_clear(&conn->roles_check); }
 
 void roomcode_conn_unref(void *p) {
     roomcode_conn *conn = p;

@@ -14,9 +14,8 @@
 
 enum { ARG_ROOM_ID = COL_UPDATED_AT + 1, ARG_ROLES };
 
-static const char roles_sql[] =
-    "SELECT value, type FROM json_each("
-    "CASE WHEN json_valid(?1) AND json_type(?1) = 'array' THEN ?1 END)";
+static const char roles_sql[] = "SELECT value, type FROM json_each("
+                                "CASE WHEN json_valid(?1) AND json_type(?1) = 'array' THEN ?1 END)";
 
 typedef struct create_table {
     sqlite3_vtab base;
@@ -119,7 +118,8 @@ static int set_message(create_table *t, int rc, char *msg) {
 }
 
 static int db_error(create_table *t, int rc) {
-    return rc == SQLITE_NOMEM ? rc : set_message(t, rc, sqlite3_mprintf("%s", sqlite3_errmsg(t->db)));
+    return rc == SQLITE_NOMEM ? rc
+                              : set_message(t, rc, sqlite3_mprintf("%s", sqlite3_errmsg(t->db)));
 }
 
 /* Refuses roles that are not a non-empty JSON array of valid role names. */
@@ -199,7 +199,8 @@ static int mint_lacking(create_table *t, room_codes_table *codes, sqlite3_value 
     int n = 0;
     sqlite3_stmt *stmt = 0;
     int rc = take_with_args(t, codes, STORE_ROLES_LACKING, args, &stmt);
-    while (rc == SQLITE_OK && n <= ROOMCODE_MAX_PER_ROOM && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    while (rc == SQLITE_OK && n <= ROOMCODE_MAX_PER_ROOM &&
+           (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
         roles[n] = sqlite3_value_dup(sqlite3_column_value(stmt, 0));
         rc = roles[n++] ? SQLITE_OK : SQLITE_NOMEM;
     }

@@ -15,7 +15,7 @@ __declspec(dllexport)
 #else
 __attribute__((visibility("default")))
 #endif
-int sqlite3_roomcode_init(sqlite3 *db, char **err, const sqlite3_api_routines *api) {
+    int sqlite3_roomcode_init(sqlite3 *db, char **err, const sqlite3_api_routines *api) {
     SQLITE_EXTENSION_INIT2(api);
     if (sodium_init() < 0) {
         *err = sqlite3_mprintf("roomcode: libsodium failed to initialize");
@@ -31,6 +31,7 @@ int sqlite3_roomcode_init(sqlite3 *db, char **err, const sqlite3_api_routines *a
     if (rc == SQLITE_OK)
         rc = roomcode_register_functions(db, conn);
     if (rc != SQLITE_OK)
-        *err = sqlite3_mprintf("roomcode: registering the extension failed: %s", sqlite3_errstr(rc));
+        *err =
+            sqlite3_mprintf("roomcode: registering the extension failed: %s", sqlite3_errstr(rc));
     return rc;
 }

@@ -11,8 +11,8 @@
 #include "room_codes_table.h"
 #include "token.h"
 
-#define DEFAULT_TTL 86400         /* a day, as 100ms app tokens */
-#define MAX_TTL (366 * 86400)     /* longer than a year is a mistake, not a policy */
+#define DEFAULT_TTL 86400     /* a day, as 100ms app tokens */
+#define MAX_TTL (366 * 86400) /* longer than a year is a mistake, not a policy */
 
 /*
  * Whether a stored code may authenticate user_id: the one place that decides. A code
@@ -59,7 +59,8 @@ static char *check_arguments(int argc, sqlite3_value **argv, sqlite3_int64 *ttl,
         return msg;
     *rc = SQLITE_MISUSE;
     int secret_type = sqlite3_value_type(argv[3]);
-    if ((secret_type != SQLITE_TEXT && secret_type != SQLITE_BLOB) || sqlite3_value_bytes(argv[3]) == 0)
+    if ((secret_type != SQLITE_TEXT && secret_type != SQLITE_BLOB) ||
+        sqlite3_value_bytes(argv[3]) == 0)
         return sqlite3_mprintf("roomcode: app_secret must be non-empty text or blob");
     *ttl = DEFAULT_TTL;
     if (argc > 4) {

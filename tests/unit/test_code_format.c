@@ -83,7 +83,8 @@ static void test_normalize_links(void) {
     check_normalize("https://acme.app.100ms.live/meeting/xvm-wxwo-gbl/host", "xvm-wxwo-gbl");
     check_normalize("https://acme.app.100ms.live/meeting/xvm-wxwo-gbl/moderators", "xvm-wxwo-gbl");
     check_normalize("HTTPS://ACME.APP.100MS.LIVE/MEETING/XVM-WXWO-GBL", "xvm-wxwo-gbl");
-    check_normalize("https://meet.example.com/meeting/xvm-wxwo-gbl?name=ann&x=1#top", "xvm-wxwo-gbl");
+    check_normalize("https://meet.example.com/meeting/xvm-wxwo-gbl?name=ann&x=1#top",
+                    "xvm-wxwo-gbl");
     check_normalize("https://meet.example.com:8443/app/meeting/xvm-wxwo-gbl", "xvm-wxwo-gbl");
     check_normalize("acme.app.100ms.live/meeting/xvm-wxwo-gbl", "xvm-wxwo-gbl");
     check_normalize("/meeting/xvm-wxwo-gbl", "xvm-wxwo-gbl");
