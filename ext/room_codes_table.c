@@ -6,6 +6,7 @@
  * The table is declared WITHOUT ROWID with code as its primary key, so xUpdate receives
  * codes rather than rowids and a lookup by code is one probe of the store.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "room_codes_table.h"
@@ -21,6 +22,7 @@ struct room_codes_table {
     char *name;
     sqlite3_stmt *stmt[STORE_N_STMT]; /* idle statements, see roomcode_stmt_take */
     char *sql[STORE_N_STMT];
+    struct room_codes_cursor *spare; /* a closed cursor kept for the next xOpen */
 };
 
 typedef struct room_codes_cursor {
@@ -28,6 +30,9 @@ typedef struct room_codes_cursor {
     int plan;
     sqlite3_stmt *stmt;
     int eof;
+    /* Copies of xFilter's text arguments, bound without a copy of their own: the
+     * statement reads them until it is reset, when xFilter's argv may be gone. */
+    char key[2][ROOMCODE_MAX_NAME_BYTES];
 } room_codes_cursor;
 
 /* Query plans (idxNum), each one store statement. */
@@ -62,6 +67,7 @@ static void table_free(room_codes_table *t) {
         roomcode_stmt_clear(&t->stmt[i]);
         sqlite3_free(t->sql[i]);
     }
+    sqlite3_free(t->spare);
     sqlite3_free(t->schema);
     sqlite3_free(t->name);
     /* SQLite does not collect a message xDestroy leaves behind when it fails. */
@@ -220,28 +226,47 @@ static int table_best_index(sqlite3_vtab *vtab, sqlite3_index_info *info) {
     return SQLITE_OK;
 }
 
+/* A lookup opens and closes a cursor; the last one closed is kept for the next. */
 static int table_open(sqlite3_vtab *vtab, sqlite3_vtab_cursor **out) {
-    (void)vtab;
-    room_codes_cursor *c = sqlite3_malloc64(sizeof(*c));
+    room_codes_table *t = (room_codes_table *)vtab;
+    room_codes_cursor *c = t->spare;
+    t->spare = 0;
+    if (!c)
+        c = sqlite3_malloc64(sizeof(*c));
     if (!c)
         return SQLITE_NOMEM;
-    memset(c, 0, sizeof(*c));
+    memset(c, 0, offsetof(room_codes_cursor, key));
     c->eof = 1;
     *out = &c->base;
     return SQLITE_OK;
 }
 
+/*
+ * Puts the cursor's statement back in its slot, as roomcode_stmt_give does but keeping its
+ * bindings: every user of a reading statement binds all of its parameters first, and
+ * clearing them would cost a twentieth of a lookup.
+ */
 static void cursor_reset(room_codes_cursor *c) {
     room_codes_table *t = (room_codes_table *)c->base.pVtab;
-    if (c->stmt)
-        roomcode_stmt_give(&t->stmt[plan_stmt[c->plan]], c->stmt);
+    if (c->stmt) {
+        sqlite3_stmt **slot = &t->stmt[plan_stmt[c->plan]];
+        sqlite3_reset(c->stmt);
+        if (*slot)
+            sqlite3_finalize(c->stmt);
+        else
+            *slot = c->stmt;
+    }
     c->stmt = 0;
     c->eof = 1;
 }
 
 static int table_close(sqlite3_vtab_cursor *cur) {
+    room_codes_table *t = (room_codes_table *)cur->pVtab;
     cursor_reset((room_codes_cursor *)cur);
-    sqlite3_free(cur);
+    if (t->spare)
+        sqlite3_free(cur);
+    else
+        t->spare = (room_codes_cursor *)cur;
     return SQLITE_OK;
 }
 
@@ -273,15 +298,33 @@ static int table_filter(sqlite3_vtab_cursor *cur, int plan, const char *idx_str,
     int rc = roomcode_stmt_take(t->db, &t->stmt[which], t->sql[which], &c->stmt);
     if (rc != SQLITE_OK)
         return table_error(t, rc);
-    for (int i = 0; i < argc && rc == SQLITE_OK; i++)
-        rc = sqlite3_bind_value(c->stmt, i + 1, argv[i]);
+    for (int i = 0; i < argc && rc == SQLITE_OK; i++) {
+        const unsigned char *text =
+            i < 2 && sqlite3_value_type(argv[i]) == SQLITE_TEXT ? sqlite3_value_text(argv[i]) : 0;
+        int n = text ? sqlite3_value_bytes(argv[i]) : 0;
+        if (text && n <= ROOMCODE_MAX_NAME_BYTES) {
+            memcpy(c->key[i], text, (size_t)n);
+            rc = sqlite3_bind_text(c->stmt, i + 1, c->key[i], n, SQLITE_STATIC);
+        } else {
+            /* other types, and text too long to be stored, are bound as copies */
+            rc = sqlite3_bind_value(c->stmt, i + 1, argv[i]);
+        }
+    }
     if (rc != SQLITE_OK)
         return table_error(t, rc);
     c->eof = 0;
     return cursor_step(c);
 }
 
-static int table_next(sqlite3_vtab_cursor *cur) { return cursor_step((room_codes_cursor *)cur); }
+static int table_next(sqlite3_vtab_cursor *cur) {
+    room_codes_cursor *c = (room_codes_cursor *)cur;
+    /* code is the store's key: after its one row, stepping again would only find the end. */
+    if (c->plan == PLAN_CODE) {
+        c->eof = 1;
+        return SQLITE_OK;
+    }
+    return cursor_step(c);
+}
 
 static int table_eof(sqlite3_vtab_cursor *cur) { return ((room_codes_cursor *)cur)->eof; }
 
