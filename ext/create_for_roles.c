@@ -189,12 +189,19 @@ static int disable_unlisted(create_table *t, room_codes_table *codes, sqlite3_va
     return rc;
 }
 
+/* The codes a sync minted, so that a sync that fails later can take them back. */
+typedef struct minted_codes {
+    int n;
+    char code[ROOMCODE_MAX_PER_ROOM + 1][ROOMCODE_LEN + 1];
+} minted_codes;
+
 /*
  * Mints a code for each listed role that lacks a shared enabled code. The roles are read
  * first, since writing the store while a statement reads it has no defined result; more
  * than the cap never fit, so no more are read.
  */
-static int mint_lacking(create_table *t, room_codes_table *codes, sqlite3_value **args) {
+static int mint_lacking(create_table *t, room_codes_table *codes, sqlite3_value **args,
+                        minted_codes *minted) {
     sqlite3_value *roles[ROOMCODE_MAX_PER_ROOM + 1];
     int n = 0;
     sqlite3_stmt *stmt = 0;
@@ -214,9 +221,11 @@ static int mint_lacking(create_table *t, room_codes_table *codes, sqlite3_value 
             roomcode_row row = {{0}};
             row.col[COL_ROOM_ID] = args[0];
             row.col[COL_ROLE] = roles[i];
-            char code[ROOMCODE_LEN + 1], *err = 0;
-            rc = room_codes_insert(codes, &row, code, &err);
-            if (rc != SQLITE_OK)
+            char *err = 0;
+            rc = room_codes_insert(codes, &row, minted->code[minted->n], &err);
+            if (rc == SQLITE_OK)
+                minted->n++;
+            else
                 rc = set_message(t, rc, err);
         }
         sqlite3_value_free(roles[i]);
@@ -224,18 +233,44 @@ static int mint_lacking(create_table *t, room_codes_table *codes, sqlite3_value 
     return rc;
 }
 
+/* Deletes the codes a failed sync minted. */
+static int delete_minted(room_codes_table *codes, const minted_codes *minted) {
+    sqlite3_stmt *stmt = 0;
+    int rc = room_codes_take(codes, STORE_DELETE, &stmt);
+    for (int i = 0; i < minted->n && rc == SQLITE_OK; i++) {
+        rc = sqlite3_bind_text(stmt, 1, minted->code[i], ROOMCODE_LEN, SQLITE_STATIC);
+        if (rc == SQLITE_OK) {
+            int step = sqlite3_step(stmt);
+            rc = step == SQLITE_DONE ? SQLITE_OK : step;
+        }
+        sqlite3_reset(stmt);
+    }
+    room_codes_give(codes, STORE_DELETE, stmt);
+    return rc;
+}
+
 /*
- * The writes in one savepoint. Inside a statement that itself writes, SQLite refuses a
- * savepoint; that statement's own rollback then covers these writes.
+ * The writes of a sync, so that a refusal part way (the cap) leaves the room as it was:
+ * the lacking codes are minted first and deleted again if a later step fails, then the
+ * unlisted roles' codes are disabled in one statement; a savepoint covers the lot. Inside
+ * a statement that itself writes, SQLite refuses the savepoint, and that statement need
+ * not undo these writes (INSERT INTO t SELECT ... FROM roomcode_create(...) has no
+ * statement journal; inside BEGIN its failure rolls back nothing), hence the deletes. If
+ * undoing fails too, out of memory is reported, on which SQLite rolls back the transaction.
  */
 static int sync_room(create_table *t, room_codes_table *codes, sqlite3_value **args) {
+    minted_codes minted;
+    minted.n = 0;
     int in_savepoint = sqlite3_exec(t->db, "SAVEPOINT roomcode_create", 0, 0, 0) == SQLITE_OK;
-    int rc = disable_unlisted(t, codes, args);
+    int rc = mint_lacking(t, codes, args, &minted);
     if (rc == SQLITE_OK)
-        rc = mint_lacking(t, codes, args);
+        rc = disable_unlisted(t, codes, args);
+    if (rc != SQLITE_OK && minted.n > 0 && delete_minted(codes, &minted) != SQLITE_OK)
+        rc = SQLITE_NOMEM;
     if (in_savepoint) {
-        if (rc != SQLITE_OK)
-            sqlite3_exec(t->db, "ROLLBACK TO roomcode_create", 0, 0, 0);
+        /* Releasing would commit what could not be rolled back: leave that to SQLite. */
+        if (rc != SQLITE_OK && sqlite3_exec(t->db, "ROLLBACK TO roomcode_create", 0, 0, 0) != SQLITE_OK)
+            return SQLITE_NOMEM;
         int released = sqlite3_exec(t->db, "RELEASE roomcode_create", 0, 0, 0);
         if (rc == SQLITE_OK && released != SQLITE_OK)
             rc = db_error(t, released);
