@@ -12,6 +12,14 @@
 #include "room_codes_table.h"
 
 #define MINT_ATTEMPTS 16 /* a collision in 26^10 is rare; sixteen in a row is a broken RNG */
+#define READ_SLOTS 8     /* reading statements kept per table, by plan and columns */
+
+/* An idle reading statement of a cursor: which plan, which columns it fetches. */
+typedef struct read_slot {
+    int plan;
+    unsigned columns;
+    sqlite3_stmt *stmt;
+} read_slot;
 
 struct room_codes_table {
     sqlite3_vtab base;
@@ -23,13 +31,17 @@ struct room_codes_table {
     sqlite3_stmt *stmt[STORE_N_STMT]; /* idle statements, see roomcode_stmt_take */
     char *sql[STORE_N_STMT];
     struct room_codes_cursor *spare; /* a closed cursor kept for the next xOpen */
+    read_slot reads[READ_SLOTS];     /* idle cursor statements */
+    unsigned next_evicted;           /* round robin over reads when all are full */
 };
 
 typedef struct room_codes_cursor {
     sqlite3_vtab_cursor base;
     int plan;
+    unsigned columns; /* those stmt fetches (bit COL_x); the others read as NULL */
     sqlite3_stmt *stmt;
     int eof;
+    int code_len; /* for a lookup by code given as text: the code is key[0] */
     /* Copies of xFilter's text arguments, bound without a copy of their own: the
      * statement reads them until it is reset, when xFilter's argv may be gone. */
     char key[2][ROOMCODE_MAX_NAME_BYTES];
@@ -60,6 +72,11 @@ static void registry_remove(room_codes_table *t) {
     t->conn->resolved = 0;
 }
 
+static void clear_reads(room_codes_table *t) {
+    for (int i = 0; i < READ_SLOTS; i++)
+        roomcode_stmt_clear(&t->reads[i].stmt);
+}
+
 static void table_free(room_codes_table *t) {
     if (!t)
         return;
@@ -67,6 +84,7 @@ static void table_free(room_codes_table *t) {
         roomcode_stmt_clear(&t->stmt[i]);
         sqlite3_free(t->sql[i]);
     }
+    clear_reads(t);
     sqlite3_free(t->spare);
     sqlite3_free(t->schema);
     sqlite3_free(t->name);
@@ -156,6 +174,7 @@ static int table_rename(sqlite3_vtab *vtab, const char *to) {
     char *err = 0;
     for (int i = 0; i < STORE_N_STMT; i++)
         roomcode_stmt_clear(&t->stmt[i]);
+    clear_reads(t);
     int rc = roomcode_store_rename(t->db, t->schema, t->name, to, &err);
     if (rc != SQLITE_OK) {
         sqlite3_free(vtab->zErrMsg);
@@ -218,7 +237,17 @@ static int table_best_index(sqlite3_vtab *vtab, sqlite3_index_info *info) {
         info->estimatedCost = 1e7;
         info->estimatedRows = 1000000;
     }
-    info->idxStr = (char *)plan_text[info->idxNum];
+    /*
+     * idxStr is the plan's text, which EXPLAIN QUERY PLAN shows, and after its NUL the
+     * columns the statement reads, so that the store statement fetches only those.
+     */
+    size_t n = strlen(plan_text[info->idxNum]);
+    info->idxStr = sqlite3_malloc64(n + 2);
+    if (!info->idxStr)
+        return SQLITE_NOMEM;
+    memcpy(info->idxStr, plan_text[info->idxNum], n + 1);
+    info->idxStr[n + 1] = (char)(info->colUsed & STORE_ALL_COLUMNS);
+    info->needToFreeIdxStr = 1;
     /* The store is keyed by code, so a scan or a lookup by code is already in code order. */
     if (info->nOrderBy == 1 && info->aOrderBy[0].iColumn == COL_CODE && !info->aOrderBy[0].desc &&
         (info->idxNum == PLAN_SCAN || info->idxNum == PLAN_CODE))
@@ -241,21 +270,48 @@ static int table_open(sqlite3_vtab *vtab, sqlite3_vtab_cursor **out) {
     return SQLITE_OK;
 }
 
-/*
- * Puts the cursor's statement back in its slot, as roomcode_stmt_give does but keeping its
- * bindings: every user of a reading statement binds all of its parameters first, and
- * clearing them would cost a twentieth of a lookup.
- */
-static void cursor_reset(room_codes_cursor *c) {
-    room_codes_table *t = (room_codes_table *)c->base.pVtab;
-    if (c->stmt) {
-        sqlite3_stmt **slot = &t->stmt[plan_stmt[c->plan]];
-        sqlite3_reset(c->stmt);
-        if (*slot)
-            sqlite3_finalize(c->stmt);
-        else
-            *slot = c->stmt;
+/* Takes an idle statement of plan reading columns, or prepares one. */
+static int read_take(room_codes_table *t, int plan, unsigned columns, sqlite3_stmt **out) {
+    for (int i = 0; i < READ_SLOTS; i++) {
+        read_slot *r = &t->reads[i];
+        if (r->stmt && r->plan == plan && r->columns == columns) {
+            *out = r->stmt;
+            r->stmt = 0;
+            return SQLITE_OK;
+        }
     }
+    char *sql = roomcode_store_read_sql(plan_stmt[plan], columns, t->schema, t->name);
+    if (!sql)
+        return SQLITE_NOMEM;
+    int rc = sqlite3_prepare_v3(t->db, sql, -1, SQLITE_PREPARE_PERSISTENT, out, 0);
+    sqlite3_free(sql);
+    return rc;
+}
+
+/*
+ * Puts a statement back, evicting another when all slots are full. Unlike
+ * roomcode_stmt_give it keeps the bindings: every use binds all parameters first, and
+ * clearing them would cost some 300 instructions a lookup.
+ */
+static void read_give(room_codes_table *t, int plan, unsigned columns, sqlite3_stmt *stmt) {
+    sqlite3_reset(stmt);
+    read_slot *r = 0;
+    for (int i = 0; i < READ_SLOTS && !r; i++) {
+        if (!t->reads[i].stmt)
+            r = &t->reads[i];
+    }
+    if (!r) {
+        r = &t->reads[t->next_evicted++ % READ_SLOTS];
+        roomcode_stmt_clear(&r->stmt);
+    }
+    r->plan = plan;
+    r->columns = columns;
+    r->stmt = stmt;
+}
+
+static void cursor_reset(room_codes_cursor *c) {
+    if (c->stmt)
+        read_give((room_codes_table *)c->base.pVtab, c->plan, c->columns, c->stmt);
     c->stmt = 0;
     c->eof = 1;
 }
@@ -289,26 +345,36 @@ static int cursor_step(room_codes_cursor *c) {
 
 static int table_filter(sqlite3_vtab_cursor *cur, int plan, const char *idx_str, int argc,
                         sqlite3_value **argv) {
-    (void)idx_str;
     room_codes_cursor *c = (room_codes_cursor *)cur;
     room_codes_table *t = (room_codes_table *)cur->pVtab;
     cursor_reset(c);
     c->plan = plan;
-    enum roomcode_store_stmt which = plan_stmt[plan];
-    int rc = roomcode_stmt_take(t->db, &t->stmt[which], t->sql[which], &c->stmt);
-    if (rc != SQLITE_OK)
-        return table_error(t, rc);
-    for (int i = 0; i < argc && rc == SQLITE_OK; i++) {
-        const unsigned char *text =
-            i < 2 && sqlite3_value_type(argv[i]) == SQLITE_TEXT ? sqlite3_value_text(argv[i]) : 0;
-        int n = text ? sqlite3_value_bytes(argv[i]) : 0;
+    /* Text arguments are copied to the cursor and bound from there; other types, and
+     * text too long to be stored, are bound as copies of their own. */
+    int key_len[2] = {-1, -1};
+    for (int i = 0; i < argc && i < 2; i++) {
+        if (sqlite3_value_type(argv[i]) != SQLITE_TEXT)
+            continue;
+        const unsigned char *text = sqlite3_value_text(argv[i]);
+        int n = sqlite3_value_bytes(argv[i]);
         if (text && n <= ROOMCODE_MAX_NAME_BYTES) {
             memcpy(c->key[i], text, (size_t)n);
-            rc = sqlite3_bind_text(c->stmt, i + 1, c->key[i], n, SQLITE_STATIC);
-        } else {
-            /* other types, and text too long to be stored, are bound as copies */
-            rc = sqlite3_bind_value(c->stmt, i + 1, argv[i]);
+            key_len[i] = n;
         }
+    }
+    /* The code is fetched too, to find the row again should SQLite ask for another column
+     * (see table_column), unless the lookup by code already has it as text. */
+    c->code_len = plan == PLAN_CODE ? key_len[0] : -1;
+    c->columns = (unsigned char)idx_str[strlen(idx_str) + 1];
+    if (c->code_len < 0)
+        c->columns |= 1u << COL_CODE;
+    else
+        c->columns &= ~(1u << COL_CODE);
+    int rc = read_take(t, plan, c->columns, &c->stmt);
+    for (int i = 0; i < argc && rc == SQLITE_OK; i++) {
+        rc = i < 2 && key_len[i] >= 0
+                 ? sqlite3_bind_text(c->stmt, i + 1, c->key[i], key_len[i], SQLITE_STATIC)
+                 : sqlite3_bind_value(c->stmt, i + 1, argv[i]);
     }
     if (rc != SQLITE_OK)
         return table_error(t, rc);
@@ -328,12 +394,35 @@ static int table_next(sqlite3_vtab_cursor *cur) {
 
 static int table_eof(sqlite3_vtab_cursor *cur) { return ((room_codes_cursor *)cur)->eof; }
 
+/* A column the cursor's statement does not fetch: read from the row found again by code. */
+static int column_of_row(room_codes_cursor *c, sqlite3_context *ctx, int col) {
+    room_codes_table *t = (room_codes_table *)c->base.pVtab;
+    sqlite3_stmt *row = 0;
+    int rc = roomcode_stmt_take(t->db, &t->stmt[STORE_BY_CODE], t->sql[STORE_BY_CODE], &row);
+    if (rc == SQLITE_OK && c->code_len >= 0)
+        rc = sqlite3_bind_text(row, 1, c->key[0], c->code_len, SQLITE_STATIC);
+    else if (rc == SQLITE_OK)
+        rc = sqlite3_bind_value(row, 1, sqlite3_column_value(c->stmt, COL_CODE));
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(row);
+    if (rc == SQLITE_ROW)
+        sqlite3_result_value(ctx, sqlite3_column_value(row, col));
+    rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : table_error(t, rc);
+    roomcode_stmt_give(&t->stmt[STORE_BY_CODE], row);
+    return rc;
+}
+
 static int table_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col) {
     room_codes_cursor *c = (room_codes_cursor *)cur;
     /* An UPDATE that leaves a column alone need not copy it. */
     if (col != COL_CODE && sqlite3_vtab_nochange(ctx))
         return SQLITE_OK;
-    sqlite3_result_value(ctx, sqlite3_column_value(c->stmt, col));
+    if (col == COL_CODE && c->code_len >= 0)
+        sqlite3_result_text(ctx, c->key[0], c->code_len, SQLITE_TRANSIENT);
+    else if (c->columns & (1u << col))
+        sqlite3_result_value(ctx, sqlite3_column_value(c->stmt, col));
+    else
+        return column_of_row(c, ctx, col);
     return SQLITE_OK;
 }
 

@@ -12,7 +12,7 @@
 
 static const char *const statement_sql[STORE_N_STMT] = {
     [STORE_SCAN] = "SELECT code, room_id, role, enabled, user_id, created_at, updated_at"
-                   " FROM \"%w\".\"%w_store\"",
+                   " FROM \"%w\".\"%w_store\" ORDER BY code",
     [STORE_BY_CODE] = "SELECT code, room_id, role, enabled, user_id, created_at, updated_at"
                       " FROM \"%w\".\"%w_store\" WHERE code = ?1",
     [STORE_BY_ROOM] = "SELECT code, room_id, role, enabled, user_id, created_at, updated_at"
@@ -41,6 +41,28 @@ static const char *const statement_sql[STORE_N_STMT] = {
 
 char *roomcode_store_sql(enum roomcode_store_stmt which, const char *schema, const char *table) {
     return sqlite3_mprintf(statement_sql[which], schema, table);
+}
+
+char *roomcode_store_read_sql(enum roomcode_store_stmt which, unsigned columns, const char *schema,
+                              const char *table) {
+    static const char *const name[] = {"code",    "room_id",    "role",      "enabled",
+                                       "user_id", "created_at", "updated_at"};
+    static const char *const where[] = {
+        /* in code order, which the virtual table promises; without the ORDER BY a scan
+         * of few columns may take the smaller (room_id, role, code) index instead */
+        [STORE_SCAN] = " ORDER BY code",
+        [STORE_BY_CODE] = " WHERE code = ?1",
+        [STORE_BY_ROOM] = " WHERE room_id = ?1",
+        [STORE_BY_ROOM_ROLE] = " WHERE room_id = ?1 AND role = ?2",
+    };
+    sqlite3_str *out = sqlite3_str_new(0);
+    sqlite3_str_appendall(out, "SELECT ");
+    for (unsigned i = 0; i <= COL_UPDATED_AT; i++) {
+        sqlite3_str_appendall(out, i ? ", " : "");
+        sqlite3_str_appendall(out, columns & (1u << i) ? name[i] : "NULL");
+    }
+    sqlite3_str_appendf(out, " FROM \"%w\".\"%w_store\"%s", schema, table, where[which]);
+    return sqlite3_str_finish(out);
 }
 
 /* The template with {schema} and {table} replaced by escaped identifiers. */

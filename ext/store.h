@@ -29,6 +29,16 @@ enum { COL_CODE, COL_ROOM_ID, COL_ROLE, COL_ENABLED, COL_USER_ID, COL_CREATED_AT
 /* The SQL text of statement which on table "schema"."table_store" (sqlite3_malloc'd). */
 char *roomcode_store_sql(enum roomcode_store_stmt which, const char *schema, const char *table);
 
+#define STORE_ALL_COLUMNS 0x7Fu /* bit COL_x set for each column */
+
+/*
+ * The reading statement which (STORE_SCAN to STORE_BY_ROOM_ROLE) fetching only the columns
+ * whose bits are set; the others read as NULL, so every column keeps its position. Each
+ * text value a statement returns is one more copy per row, and a lookup rarely wants all.
+ */
+char *roomcode_store_read_sql(enum roomcode_store_stmt which, unsigned columns, const char *schema,
+                              const char *table);
+
 /* Creates the store and its triggers. */
 int roomcode_store_create(sqlite3 *db, const char *schema, const char *table, char **err);
 
