@@ -26,13 +26,12 @@ int roomcode_is_canonical(const char *s, size_t n) {
 
 void roomcode_format_letters(const unsigned char letters[ROOMCODE_LETTERS],
                              char out[ROOMCODE_LEN + 1]) {
-    size_t o = 0;
-    for (size_t i = 0; i < ROOMCODE_LETTERS; i++) {
-        if (i == group_end[0] || i == group_end[1])
-            out[o++] = '-';
-        out[o++] = (char)('a' + letters[i] % 26);
-    }
-    out[o] = '\0';
+    /* where each letter goes: around the dashes at offsets 3 and 8 */
+    static const unsigned char at[ROOMCODE_LETTERS] = {0, 1, 2, 4, 5, 6, 7, 9, 10, 11};
+    for (size_t i = 0; i < ROOMCODE_LETTERS; i++)
+        out[at[i]] = (char)('a' + letters[i] % 26);
+    out[3] = out[8] = '-';
+    out[ROOMCODE_LEN] = '\0';
 }
 
 /* A bare code: letters, with runs of separators allowed only where a group ends. */

@@ -17,16 +17,20 @@ void roomcode_pool_init(roomcode_letter_pool *pool, roomcode_fill_fn fill) {
 void roomcode_pool_draw_code(roomcode_letter_pool *pool, char out[ROOMCODE_LEN + 1]) {
     unsigned char letters[ROOMCODE_LETTERS];
     size_t count = 0;
+    /* A local position: a byte store into buf could alias pool->pos, and the compiler would
+     * reload it after every byte. */
+    size_t pos = pool->pos;
     while (count < ROOMCODE_LETTERS) {
-        if (pool->pos == ROOMCODE_POOL_BYTES) {
+        if (pos == ROOMCODE_POOL_BYTES) {
             pool->fill(pool->buf, ROOMCODE_POOL_BYTES);
-            pool->pos = 0;
+            pos = 0;
         }
-        unsigned char b = pool->buf[pool->pos];
-        pool->buf[pool->pos++] = 0; /* a drawn byte is never served twice */
-        if (b < ACCEPT_BELOW)
-            letters[count++] = (unsigned char)(b % 26);
+        unsigned char b = pool->buf[pos];
+        pool->buf[pos++] = 0; /* a drawn byte is never served twice */
+        letters[count] = (unsigned char)(b % 26);
+        count += b < ACCEPT_BELOW; /* a skipped byte's letter is overwritten by the next */
     }
+    pool->pos = pos;
     roomcode_format_letters(letters, out);
 }
 
