@@ -269,7 +269,8 @@ static int sync_room(create_table *t, room_codes_table *codes, sqlite3_value **a
         rc = SQLITE_NOMEM;
     if (in_savepoint) {
         /* Releasing would commit what could not be rolled back: leave that to SQLite. */
-        if (rc != SQLITE_OK && sqlite3_exec(t->db, "ROLLBACK TO roomcode_create", 0, 0, 0) != SQLITE_OK)
+        if (rc != SQLITE_OK &&
+            sqlite3_exec(t->db, "ROLLBACK TO roomcode_create", 0, 0, 0) != SQLITE_OK)
             return SQLITE_NOMEM;
         int released = sqlite3_exec(t->db, "RELEASE roomcode_create", 0, 0, 0);
         if (rc == SQLITE_OK && released != SQLITE_OK)
