@@ -438,6 +438,16 @@ static int bind_or_null(sqlite3_stmt *stmt, int i, sqlite3_value *v) {
     return v ? sqlite3_bind_value(stmt, i, v) : sqlite3_bind_null(stmt, i);
 }
 
+/* Binds a checked name (text, or NULL for user_id) without a copy: v must outlive the use. */
+static int bind_name(sqlite3_stmt *stmt, int i, sqlite3_value *v) {
+    if (type_of(v) != SQLITE_TEXT)
+        return bind_or_null(stmt, i, v);
+    const unsigned char *text = sqlite3_value_text(v);
+    if (!text)
+        return SQLITE_NOMEM;
+    return sqlite3_bind_text(stmt, i, (const char *)text, sqlite3_value_bytes(v), SQLITE_STATIC);
+}
+
 /* Sets the table's message (taking ownership of msg) and returns rc. */
 static int table_refuse(room_codes_table *t, int rc, char *msg) {
     sqlite3_free(t->base.zErrMsg);
@@ -538,17 +548,19 @@ static int table_insert(room_codes_table *t, sqlite3_value *const *col,
     rc = roomcode_stmt_take(t->db, &t->stmt[STORE_INSERT], t->sql[STORE_INSERT], &stmt);
     if (rc != SQLITE_OK)
         return table_error(t, rc);
-    rc = sqlite3_bind_value(stmt, 2, col[COL_ROOM_ID]);
+    /* The checked names and the code stay put until the statement is given back, which
+     * clears its bindings: they are bound without copies. */
+    rc = bind_name(stmt, 2, col[COL_ROOM_ID]);
     if (rc == SQLITE_OK)
-        rc = sqlite3_bind_value(stmt, 3, col[COL_ROLE]);
+        rc = bind_name(stmt, 3, col[COL_ROLE]);
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_int(stmt, 4, enabled);
     if (rc == SQLITE_OK)
-        rc = bind_or_null(stmt, 5, col[COL_USER_ID]);
+        rc = bind_name(stmt, 5, col[COL_USER_ID]);
     for (int attempt = 0; rc == SQLITE_OK; attempt++) {
         if (minted)
             roomcode_conn_draw(t->conn, code);
-        rc = sqlite3_bind_text(stmt, 1, code, ROOMCODE_LEN, SQLITE_TRANSIENT);
+        rc = sqlite3_bind_text(stmt, 1, code, ROOMCODE_LEN, SQLITE_STATIC);
         if (rc == SQLITE_OK)
             rc = run_write(stmt);
         /* A minted code that collides is drawn again; a given one is refused. */
