@@ -6,9 +6,11 @@
 -- RAISE takes only a literal, so these messages cannot name the room or the code; the
 -- extension's own write paths detect these cases and report them with the values.
 
--- At most 100 codes per room, enabled and disabled together.
+-- At most 100 codes per room, enabled and disabled together: the insert is refused when
+-- the room already has a 100th code (OFFSET 99), which is count(*) >= 100 without
+-- aggregating, on the (room_id, role, code) index.
 CREATE TRIGGER "{schema}"."{table}_store_cap" BEFORE INSERT ON "{table}_store"
-WHEN (SELECT count(*) FROM "{table}_store" WHERE room_id = NEW.room_id) >= 100
+WHEN EXISTS (SELECT 1 FROM "{table}_store" WHERE room_id = NEW.room_id LIMIT 1 OFFSET 99)
 BEGIN
   SELECT RAISE(ABORT, 'roomcode: a room has at most 100 room codes (limit 100)');
 END;
