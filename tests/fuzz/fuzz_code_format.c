@@ -1,0 +1,130 @@
+/*
+ * libFuzzer target for ext/code_format.c: whatever the bytes, roomcode_normalize_text()
+ * finds either nothing or a canonical code made of the input's own letters in order, is
+ * idempotent, and maps a canonical code to itself; roomcode_is_canonical() agrees with an
+ * independent reading of the format. The input is copied into a buffer of its exact
+ * size, without a NUL, so ASan sees any read past the end.
+ */
+#include "code_format.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, #cond);           \
+            abort();                                                                               \
+        }                                                                                          \
+    } while (0)
+
+/* The format written out differently from ext/code_format.c: "xxx-xxxx-xxx", a-z only. */
+static int reference_canonical(const char *s, size_t n) {
+    static const char shape[] = "aaa-aaaa-aaa";
+    if (n != sizeof shape - 1)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        int ok = shape[i] == '-' ? s[i] == '-' : (s[i] >= 'a' && s[i] <= 'z');
+        if (!ok)
+            return 0;
+    }
+    return 1;
+}
+
+/* Normalizes s[0..n) from a heap copy of exactly n bytes. */
+static int normalize_exact(const char *s, size_t n, char out[ROOMCODE_LEN + 1]) {
+    char *copy = malloc(n ? n : 1);
+    if (!copy)
+        abort();
+    memcpy(copy, s, n);
+    memset(out, 'Z', ROOMCODE_LEN + 1);
+    int found = roomcode_normalize_text(copy, n, out);
+    free(copy);
+    return found;
+}
+
+/* Are the ten letters of code, in order, a subsequence of the letters of s (any case)? */
+static int letters_come_from(const char *code, const char *s, size_t n) {
+    size_t i = 0;
+    for (const char *c = code; *c; c++) {
+        if (*c == '-')
+            continue;
+        while (i < n && (s[i] | 0x20) != *c)
+            i++;
+        if (i == n)
+            return 0;
+        i++;
+    }
+    return 1;
+}
+
+static void check_normalizes_to(const char *text, const char *want) {
+    char out[ROOMCODE_LEN + 1];
+    CHECK(normalize_exact(text, strlen(text), out) == 1);
+    CHECK(strcmp(out, want) == 0);
+}
+
+/* What people type and paste for a canonical code must all come back to it. */
+static void check_variants(const char *code) {
+    char buf[128];
+    char upper[ROOMCODE_LEN + 1], spaced[ROOMCODE_LEN + 1], bare[ROOMCODE_LETTERS + 1];
+    size_t b = 0;
+    for (size_t i = 0; i <= ROOMCODE_LEN; i++) {
+        upper[i] = (char)(code[i] >= 'a' && code[i] <= 'z' ? code[i] - 'a' + 'A' : code[i]);
+        spaced[i] = code[i] == '-' ? ' ' : code[i];
+        if (code[i] != '-')
+            bare[b++] = code[i];
+    }
+    check_normalizes_to(upper, code);
+    check_normalizes_to(spaced, code);
+    check_normalizes_to(bare, code);
+    snprintf(buf, sizeof buf, " \t%s\n", code);
+    check_normalizes_to(buf, code);
+    snprintf(buf, sizeof buf, "https://acme.app.100ms.live/meeting/%s", code);
+    check_normalizes_to(buf, code);
+    snprintf(buf, sizeof buf, "https://meet.example.com/streaming/preview/%s/host?x=1#y", upper);
+    check_normalizes_to(buf, code);
+    snprintf(buf, sizeof buf, "/preview/%s", bare);
+    check_normalizes_to(buf, code);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    const char *s = (const char *)data;
+    char out[ROOMCODE_LEN + 1];
+
+    int canonical = roomcode_is_canonical(s, size);
+    CHECK(canonical == reference_canonical(s, size));
+
+    int found = normalize_exact(s, size, out);
+    CHECK(found == 0 || found == 1);
+    if (found) {
+        CHECK(out[ROOMCODE_LEN] == '\0');
+        CHECK(reference_canonical(out, strlen(out)));
+        CHECK(roomcode_is_canonical(out, ROOMCODE_LEN));
+        CHECK(letters_come_from(out, s, size));
+        char again[ROOMCODE_LEN + 1];
+        CHECK(normalize_exact(out, ROOMCODE_LEN, again) == 1);
+        CHECK(memcmp(again, out, ROOMCODE_LEN + 1) == 0);
+        check_variants(out);
+    }
+    if (canonical) {
+        CHECK(found);
+        CHECK(memcmp(out, s, ROOMCODE_LEN) == 0);
+    }
+
+    /* roomcode_format_letters: any ten bytes make a canonical code, letter = byte % 26. */
+    if (size >= ROOMCODE_LETTERS) {
+        char code[ROOMCODE_LEN + 1];
+        roomcode_format_letters(data, code);
+        CHECK(reference_canonical(code, strlen(code)));
+        for (size_t i = 0, j = 0; i < ROOMCODE_LETTERS; i++, j++) {
+            if (j == 3 || j == 8)
+                j++;
+            CHECK(code[j] == 'a' + data[i] % 26);
+        }
+        check_variants(code);
+    }
+    return 0;
+}

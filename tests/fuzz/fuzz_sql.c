@@ -1,0 +1,1681 @@
+/*
+ * libFuzzer target for the room_codes virtual table and the functions that write it. The
+ * extension is compiled in (-DSQLITE_CORE) and registered on a fresh in-memory database
+ * per input; the input is decoded into a sequence of operations (INSERT minting and
+ * importing, multi-row INSERT, UPDATE, DELETE, lookups, roomcode_new, roomcode_create,
+ * transactions and savepoints, renames, DROP, direct writes to the store, an app trigger
+ * that writes codes, a reader left open across writes) with fuzz-chosen room ids, roles,
+ * user ids and codes, valid and invalid, and every conflict clause.
+ *
+ * After each operation the store is read as a plain table and judged by SPEC.md with
+ * tests/fuzz/store_check.c: every code canonical and unique, at most 100 per room,
+ * enabled 0 or 1, names well formed, identity columns unchanged, a failed statement
+ * changed nothing (or, for OR FAIL and OR ROLLBACK, exactly what SQLite says); and where
+ * the outcome is predictable from the inputs (it mostly is), the exact outcome: which
+ * statements must succeed, which rows they add, change, remove or return. Error messages
+ * must be valid UTF-8, and refusals must be the extension's own ("roomcode: ...").
+ *
+ * Randomness is libsodium's, replaced by a deterministic generator seeded from the input
+ * (so crashes reproduce); a few inputs get a low-entropy or constant generator, so minting
+ * collides and the retry path runs.
+ */
+#include <sodium.h>
+#include <sqlite3.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "code_format.h"
+#include "store_check.h"
+
+int sqlite3_roomcode_init(sqlite3 *db, char **err, const sqlite3_api_routines *api);
+
+#define MAX_OPS 48
+#define MAX_TEXT 300
+#define MAX_ROWS 2000
+
+static const char *current_sql = "";
+
+#define CHECK(cond) check_at((cond) ? 1 : 0, #cond, __LINE__, 0)
+#define CHECK_MSG(cond, msg) check_at((cond) ? 1 : 0, #cond, __LINE__, msg)
+
+static void check_at(int ok, const char *what, int line, const char *msg) {
+    if (ok)
+        return;
+    fprintf(stderr, "fuzz_sql.c:%d: invariant failed: %s\n", line, what);
+    if (msg)
+        fprintf(stderr, "  %s\n", msg);
+    fprintf(stderr, "  last statement: %s\n", current_sql);
+    abort();
+}
+
+/* ---- deterministic randomness for libsodium ---- */
+
+static int rng_mode; /* 0 uniform, 1 two letters only, 2 all zero bytes */
+static uint64_t rng_state;
+
+static uint64_t splitmix64(void) {
+    uint64_t z = (rng_state += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+static void det_buf(void *const buf, const size_t size) {
+    unsigned char *b = buf;
+    for (size_t i = 0; i < size; i++) {
+        uint64_t v = splitmix64();
+        b[i] = rng_mode == 0 ? (unsigned char)v : rng_mode == 1 ? (unsigned char)(v & 1) : 0;
+    }
+}
+
+static uint32_t det_random(void) {
+    uint32_t v;
+    det_buf(&v, sizeof v);
+    return v;
+}
+
+static const char *det_name(void) { return "roomcode-fuzz"; }
+
+static randombytes_implementation det_impl = {det_name, det_random, NULL, NULL, det_buf, NULL};
+
+static int trace;     /* FUZZ_SQL_TRACE=1 prints every statement, its arguments and outcome */
+static sqlite3 *side; /* a plain connection: JSON for roomcode_create's roles */
+
+int LLVMFuzzerInitialize(int *argc, char ***argv) {
+    (void)argc;
+    (void)argv;
+    randombytes_set_implementation(&det_impl);
+    if (sodium_init() < 0 || sqlite3_open(":memory:", &side) != SQLITE_OK)
+        abort();
+    trace = getenv("FUZZ_SQL_TRACE") != NULL;
+    return 0;
+}
+
+/* ---- input decoding ---- */
+
+typedef struct reader {
+    const uint8_t *p, *end;
+} reader;
+
+static unsigned rd(reader *r) { return r->p < r->end ? *r->p++ : 0; }
+
+typedef struct fval {
+    int type;
+    sqlite3_int64 i;
+    double d;
+    int n;
+    char s[MAX_TEXT + 1];
+} fval;
+
+static void set_null(fval *v) {
+    memset(v, 0, sizeof *v);
+    v->type = SQLITE_NULL;
+}
+
+static void set_int(fval *v, sqlite3_int64 i) {
+    set_null(v);
+    v->type = SQLITE_INTEGER;
+    v->i = i;
+}
+
+static void set_real(fval *v, double d) {
+    set_null(v);
+    v->type = SQLITE_FLOAT;
+    v->d = d;
+}
+
+static void set_bytes(fval *v, int type, const char *s, int n) {
+    set_null(v);
+    v->type = type;
+    v->n = n > MAX_TEXT ? MAX_TEXT : n;
+    memcpy(v->s, s, (size_t)v->n);
+}
+
+static void set_text(fval *v, const char *s) { set_bytes(v, SQLITE_TEXT, s, (int)strlen(s)); }
+
+static void set_fuzz_bytes(fval *v, int type, reader *r, unsigned max) {
+    char buf[64];
+    unsigned n = rd(r) % (max + 1);
+    for (unsigned k = 0; k < n; k++)
+        buf[k] = (char)rd(r);
+    set_bytes(v, type, buf, (int)n);
+}
+
+static int bind_fval(sqlite3_stmt *st, int i, const fval *v) {
+    switch (v->type) {
+    case SQLITE_INTEGER:
+        return sqlite3_bind_int64(st, i, v->i);
+    case SQLITE_FLOAT:
+        return sqlite3_bind_double(st, i, v->d);
+    case SQLITE_TEXT:
+        return sqlite3_bind_text(st, i, v->s, v->n, SQLITE_TRANSIENT);
+    case SQLITE_BLOB:
+        return sqlite3_bind_blob(st, i, v->s, v->n, SQLITE_TRANSIENT);
+    default:
+        return sqlite3_bind_null(st, i);
+    }
+}
+
+static int is_name(const fval *v) { return v->type == SQLITE_TEXT && sc_valid_name(v->s, v->n); }
+
+static int is_user(const fval *v) { return v->type == SQLITE_NULL || is_name(v); }
+
+/* The text a comparison with a TEXT column sees, or 0 when nothing can equal it. */
+static int key_text(const fval *v, char *buf, int *n) {
+    switch (v->type) {
+    case SQLITE_TEXT:
+        memcpy(buf, v->s, (size_t)v->n);
+        *n = v->n;
+        return 1;
+    case SQLITE_INTEGER:
+        *n = snprintf(buf, 32, "%lld", (long long)v->i);
+        return 1;
+    case SQLITE_FLOAT:
+        sqlite3_snprintf(32, buf, "%!.15g", v->d);
+        *n = (int)strlen(buf);
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* Does stored text column value c equal key k under a TEXT comparison? */
+static int key_matches(const sc_value *c, const fval *k) {
+    char buf[MAX_TEXT + 32];
+    int n;
+    return key_text(k, buf, &n) && sc_value_is_text(c, buf, n);
+}
+
+static const char *const room_pool[] = {"r-1", "r-2", "r-3", "room 'q\"", "\xc3\xa9t\xc3\xa9"};
+static const char *const role_pool[] = {"host", "guest", "viewer", "r-1"};
+static const char *const user_pool[] = {"u-1", "u-2", "host"};
+
+enum name_kind { ROOM, ROLE, USER };
+
+static void pick_name(reader *r, enum name_kind kind, fval *v) {
+    const char *const *pool = kind == ROOM ? room_pool : kind == ROLE ? role_pool : user_pool;
+    size_t pool_n = kind == ROOM ? 5 : kind == ROLE ? 4 : 3;
+    unsigned sel = rd(r) % 26;
+    char buf[MAX_TEXT + 1];
+    if (sel < 16 || (kind == USER && sel < 20)) {
+        if (kind == USER && sel % 3 == 0)
+            set_null(v);
+        else
+            set_text(v, pool[sel % pool_n]);
+        return;
+    }
+    switch (sel) {
+    case 16:
+        set_null(v);
+        break;
+    case 17:
+        set_int(v, (sqlite3_int64)rd(r) - 100);
+        break;
+    case 18:
+        set_real(v, rd(r) % 2 ? 4.5 : 7.0);
+        break;
+    case 19:
+        set_fuzz_bytes(v, SQLITE_BLOB, r, 8);
+        break;
+    case 20:
+        set_text(v, "");
+        break;
+    case 21: {
+        /* At and past the 256-byte limit, in one- and two-byte characters. */
+        unsigned k = rd(r) % 4;
+        int n = 0;
+        if (k < 2) {
+            n = 256 + (int)k;
+            memset(buf, 'x', (size_t)n);
+        } else {
+            for (int c = 0; c < 128 + (int)(k - 2); c++) {
+                buf[n++] = '\xc3';
+                buf[n++] = '\xa9';
+            }
+        }
+        set_bytes(v, SQLITE_TEXT, buf, n);
+        break;
+    }
+    case 22:
+    case 23:
+        set_fuzz_bytes(v, SQLITE_TEXT, r, 24);
+        break;
+    default: {
+        /* A pool name spoiled by one byte: control, invalid UTF-8, NUL, DEL, or fine. */
+        static const char spoil[] = {'\n', '\x01', '\xff', '\0', '\x7f', '\xc3', ' '};
+        int n = snprintf(buf, sizeof buf, "%s", pool[rd(r) % pool_n]);
+        buf[n++] = spoil[rd(r) % sizeof spoil];
+        set_bytes(v, SQLITE_TEXT, buf, n);
+        break;
+    }
+    }
+}
+
+static void letters_code(reader *r, char out[ROOMCODE_LEN + 1]) {
+    unsigned char letters[ROOMCODE_LETTERS];
+    for (int i = 0; i < ROOMCODE_LETTERS; i++)
+        letters[i] = (unsigned char)(rd(r) % 26);
+    roomcode_format_letters(letters, out);
+}
+
+/* A form of a canonical code that roomcode_normalize accepts. */
+static void variant(reader *r, const char *code, fval *v) {
+    char buf[128];
+    unsigned k = rd(r) % 5;
+    int n = 0;
+    for (int i = 0; i < ROOMCODE_LEN; i++) {
+        char c = code[i];
+        if (k == 0 && c != '-')
+            c = (char)(c - 'a' + 'A');
+        if (k == 1 && c == '-')
+            c = ' ';
+        if (k == 2 && c == '-')
+            continue;
+        buf[n++] = c;
+    }
+    buf[n] = '\0';
+    if (k == 3)
+        n = snprintf(buf, sizeof buf, "https://acme.app.100ms.live/meeting/%s", code);
+    if (k == 4)
+        n = snprintf(buf, sizeof buf, "  %s\t", code);
+    set_bytes(v, SQLITE_TEXT, buf, n);
+}
+
+typedef struct harness harness;
+static const sc_snapshot *current_rows(const harness *h);
+
+static void pick_code(reader *r, const harness *h, fval *v) {
+    const sc_snapshot *s = current_rows(h);
+    unsigned sel = rd(r) % 16;
+    char code[ROOMCODE_LEN + 1];
+    if (sel < 6 && s->n > 0) {
+        const sc_value *c = &s->rows[rd(r) % s->n].col[SC_CODE];
+        if (sel == 5 && c->type == SQLITE_TEXT && c->n == ROOMCODE_LEN)
+            variant(r, c->s, v);
+        else
+            set_bytes(v, c->type == SQLITE_TEXT ? SQLITE_TEXT : SQLITE_BLOB, c->s ? c->s : "",
+                      c->n);
+        return;
+    }
+    switch (sel) {
+    case 10:
+        letters_code(r, code);
+        variant(r, code, v);
+        break;
+    case 11: {
+        static const char *const fixed[] = {"aaa-aaaa-aaa", "abc-defg-hij", "zzz-zzzz-zzz"};
+        set_text(v, fixed[rd(r) % 3]);
+        break;
+    }
+    case 12:
+        set_fuzz_bytes(v, SQLITE_TEXT, r, 40);
+        break;
+    case 13:
+        set_null(v);
+        break;
+    case 14:
+        if (rd(r) % 2)
+            set_int(v, 1234567890);
+        else
+            set_bytes(v, SQLITE_BLOB, "abc-defg-hij", ROOMCODE_LEN);
+        break;
+    case 15: {
+        letters_code(r, code);
+        unsigned k = rd(r) % 3;
+        if (k == 0)
+            code[11] = '\0'; /* one letter short */
+        else if (k == 1)
+            code[rd(r) % ROOMCODE_LEN] = '7';
+        else
+            code[3] = code[4], code[4] = '-';
+        set_text(v, code);
+        break;
+    }
+    default:
+        letters_code(r, code);
+        set_text(v, code);
+        break;
+    }
+}
+
+static void pick_enabled(reader *r, fval *v) {
+    unsigned sel = rd(r) % 12;
+    if (sel < 4)
+        set_int(v, 1);
+    else if (sel < 7)
+        set_int(v, 0);
+    else if (sel < 9)
+        set_null(v);
+    else if (sel == 9)
+        set_int(v, rd(r) % 2 ? 2 : -1);
+    else if (sel == 10)
+        set_text(v, "1");
+    else if (rd(r) % 2)
+        set_real(v, 1.0);
+    else
+        set_bytes(v, SQLITE_BLOB, "\x01", 1);
+}
+
+/* ---- the harness ---- */
+
+static const char *const table_names[] = {"", "room_codes", "rc_renamed"};
+
+typedef struct state {
+    int which; /* 0: no table; 1: room_codes; 2: renamed to rc_renamed */
+    sc_snapshot rows;
+} state;
+
+struct harness {
+    sqlite3 *db;
+    state now;
+    int tx_open;
+    state tx_start; /* the state when the open transaction began */
+    int sp_depth;
+    state sp[4];          /* the state at each open savepoint "sp" */
+    sqlite3_stmt *reader; /* a SELECT left open across operations */
+    int exact_mints;      /* minting cannot collide (uniform generator) */
+    int defensive;
+    int trigger_exact; /* the app trigger still names the table of this input */
+    int was_auto;
+};
+
+static const sc_snapshot *current_rows(const harness *h) { return &h->now.rows; }
+
+static void state_free(state *s) {
+    sc_free(&s->rows);
+    s->which = 0;
+}
+
+static void state_copy(state *to, const state *from) {
+    to->which = from->which;
+    CHECK(sc_copy(&to->rows, &from->rows));
+}
+
+static int state_equal(const state *a, const state *b) {
+    return a->which == b->which && sc_equal(&a->rows, &b->rows);
+}
+
+/* Reads the state: which table exists, and its store's rows. */
+static void observe(harness *h, state *out) {
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *st = 0;
+    CHECK(sqlite3_prepare_v2(h->db,
+                             "SELECT name FROM main.sqlite_schema WHERE type = 'table'"
+                             " AND name IN ('room_codes', 'rc_renamed', 'room_codes_store',"
+                             " 'rc_renamed_store') ORDER BY name",
+                             -1, &st, 0) == SQLITE_OK);
+    int vtab[3] = {0, 0, 0}, store[3] = {0, 0, 0};
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(st, 0);
+        for (int w = 1; w <= 2; w++) {
+            size_t n = strlen(table_names[w]);
+            if (strncmp(name, table_names[w], n) == 0)
+                (name[n] ? store : vtab)[w] = 1;
+        }
+    }
+    CHECK(sqlite3_finalize(st) == SQLITE_OK);
+    for (int w = 1; w <= 2; w++)
+        CHECK_MSG(vtab[w] == store[w], "a virtual table without its store, or a store left behind");
+    CHECK(!(vtab[1] && vtab[2]));
+    out->which = vtab[1] ? 1 : vtab[2] ? 2 : 0;
+    if (out->which)
+        CHECK(sc_take(h->db, "main", table_names[out->which], &out->rows) == SQLITE_OK);
+}
+
+/* The outcome of one statement. */
+typedef struct result {
+    int rc; /* primary result code; SQLITE_OK when it ran to the end */
+    int prepared;
+    char msg[160];
+    int ncol;
+    size_t nrows;
+    sc_value *v; /* nrows * ncol values */
+} result;
+
+static void result_free(result *res) {
+    for (size_t i = 0; i < res->nrows * (size_t)res->ncol; i++)
+        sc_value_free(&res->v[i]);
+    free(res->v);
+    memset(res, 0, sizeof *res);
+}
+
+static const sc_value *cell(const result *res, size_t row, int col) {
+    return &res->v[row * (size_t)res->ncol + (size_t)col];
+}
+
+static void note_error(harness *h, result *res, int rc) {
+    const char *m = sqlite3_errmsg(h->db);
+    CHECK_MSG(sc_valid_utf8(m, (int)strlen(m)), "an error message is not valid UTF-8");
+    snprintf(res->msg, sizeof res->msg, "%s", m);
+    res->rc = rc & 0xff;
+    if (res->rc == SQLITE_OK)
+        res->rc = SQLITE_ERROR;
+}
+
+static void trace_value(const char *label, int i, const fval *v) {
+    fprintf(stderr, "  %s%d = ", label, i);
+    if (v->type == SQLITE_NULL)
+        fprintf(stderr, "NULL\n");
+    else if (v->type == SQLITE_INTEGER)
+        fprintf(stderr, "%lld\n", (long long)v->i);
+    else if (v->type == SQLITE_FLOAT)
+        fprintf(stderr, "%g\n", v->d);
+    else {
+        fprintf(stderr, "%s '", v->type == SQLITE_TEXT ? "text" : "blob");
+        for (int k = 0; k < v->n; k++)
+            fprintf(stderr, v->s[k] >= 0x20 && v->s[k] < 0x7f ? "%c" : "\\x%02x",
+                    (unsigned char)v->s[k]);
+        fprintf(stderr, "' (%d bytes)\n", v->n);
+    }
+}
+
+static void run_sql(harness *h, const char *sql, const fval *const *args, int nargs, result *res) {
+    memset(res, 0, sizeof *res);
+    current_sql = sql;
+    if (trace) {
+        fprintf(stderr, "%s\n", sql);
+        for (int i = 0; i < nargs; i++)
+            trace_value("?", i + 1, args[i]);
+    }
+    sqlite3_stmt *st = 0;
+    int rc = sqlite3_prepare_v2(h->db, sql, -1, &st, 0);
+    if (rc != SQLITE_OK) {
+        note_error(h, res, rc);
+        return;
+    }
+    res->prepared = 1;
+    int nparam = sqlite3_bind_parameter_count(st);
+    for (int i = 0; i < nargs && i < nparam; i++)
+        CHECK(bind_fval(st, i + 1, args[i]) == SQLITE_OK);
+    res->ncol = sqlite3_column_count(st);
+    size_t cap = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        CHECK(res->nrows < MAX_ROWS);
+        if (res->nrows == cap) {
+            cap = cap ? 2 * cap : 16;
+            res->v = realloc(res->v, cap * (size_t)res->ncol * sizeof *res->v);
+            CHECK(res->v != NULL);
+        }
+        for (int c = 0; c < res->ncol; c++)
+            CHECK(sc_value_copy(&res->v[res->nrows * (size_t)res->ncol + (size_t)c],
+                                sqlite3_column_value(st, c)));
+        res->nrows++;
+    }
+    if (rc != SQLITE_DONE)
+        note_error(h, res, rc);
+    sqlite3_finalize(st);
+    if (trace)
+        fprintf(stderr, "  -> rc %d, %zu rows%s%s\n", res->rc, res->nrows, res->rc ? ": " : "",
+                res->msg);
+}
+
+/* How a failed statement may have left the store. */
+enum fail_mode { ATOMIC, PARTIAL };
+
+static void begin_op(harness *h) { h->was_auto = sqlite3_get_autocommit(h->db); }
+
+/*
+ * The checks every operation gets; returns the observed state after it. A read-only
+ * operation must change nothing at all.
+ */
+static void end_op(harness *h, const result *res, enum fail_mode mode, int read_only,
+                   state *after) {
+    observe(h, after);
+    const char *bad = sc_check_rules(&after->rows);
+    CHECK_MSG(bad == 0, bad);
+    if (h->now.which && after->which) {
+        bad = sc_check_identity(&h->now.rows, &after->rows);
+        CHECK_MSG(bad == 0, bad);
+    }
+    int now_auto = sqlite3_get_autocommit(h->db);
+    if (res->rc != SQLITE_OK) {
+        if (!h->was_auto && now_auto)
+            CHECK_MSG(state_equal(after, &h->tx_start), "a rolled back transaction left changes");
+        else if (mode == ATOMIC)
+            CHECK_MSG(state_equal(after, &h->now), "a failed statement changed the store");
+        bad = sc_check_schema(h->db, "main", table_names[after->which], after->which != 0, 1);
+        CHECK_MSG(bad == 0, bad);
+    }
+    if (read_only)
+        CHECK_MSG(state_equal(after, &h->now), "a read-only statement changed the store");
+}
+
+/* Makes after the current state and keeps the transaction bookkeeping. */
+static void commit_op(harness *h, state *after) {
+    int now_auto = sqlite3_get_autocommit(h->db);
+    if (h->was_auto && !now_auto) {
+        state_free(&h->tx_start);
+        state_copy(&h->tx_start, &h->now);
+        h->tx_open = 1;
+    }
+    if (now_auto) {
+        state_free(&h->tx_start);
+        h->tx_open = 0;
+        while (h->sp_depth > 0)
+            state_free(&h->sp[--h->sp_depth]);
+    }
+    state_free(&h->now);
+    h->now = *after;
+    memset(after, 0, sizeof *after);
+}
+
+/* A refusal by the table or a function must be the extension's message. */
+static void check_refusal(const result *res) {
+    if (res->rc == SQLITE_CONSTRAINT)
+        CHECK_MSG(strncmp(res->msg, "roomcode: ", 10) == 0, res->msg);
+}
+
+static const char *const conflict_sql[] = {"",         "OR ABORT ",    "OR IGNORE ",
+                                           "OR FAIL ", "OR ROLLBACK ", "OR REPLACE "};
+enum { CM_NONE, CM_ABORT, CM_IGNORE, CM_FAIL, CM_ROLLBACK, CM_REPLACE };
+
+static int pick_conflict(reader *r) {
+    unsigned k = rd(r) % 10;
+    return k < 5 ? CM_NONE : (int)k - 4;
+}
+
+/* ---- the INSERT model ---- */
+
+typedef struct ins_req {
+    const fval *code; /* NULL: minted */
+    const fval *room, *role, *user, *enabled;
+} ins_req;
+
+typedef struct ins_added {
+    const ins_req *req;
+    char code[ROOMCODE_LEN + 1]; /* "" when minted */
+} ins_added;
+
+static int added_has_code(const ins_added *a, int n, const char *code) {
+    for (int i = 0; i < n; i++)
+        if (strcmp(a[i].code, code) == 0)
+            return 1;
+    return 0;
+}
+
+static size_t added_in_room(const ins_added *a, int n, const fval *room) {
+    size_t k = 0;
+    for (int i = 0; i < n; i++)
+        k += a[i].req->room->n == room->n &&
+             memcmp(a[i].req->room->s, room->s, (size_t)room->n) == 0;
+    return k;
+}
+
+/*
+ * Runs the rows through the rules in order, as SQLite and the table do: the rows that
+ * would be stored go to added; returns the index of the row that fails the statement, or
+ * -1 (with OR IGNORE a refused row is skipped).
+ */
+static int simulate_insert(const sc_snapshot *before, const ins_req *reqs, int n, int cm,
+                           ins_added *added, int *nadded) {
+    *nadded = 0;
+    for (int i = 0; i < n; i++) {
+        const ins_req *q = &reqs[i];
+        int ok = is_name(q->room) && is_name(q->role) && is_user(q->user) &&
+                 (q->enabled->type == SQLITE_NULL || (q->enabled->type == SQLITE_INTEGER &&
+                                                      (q->enabled->i == 0 || q->enabled->i == 1)));
+        char code[ROOMCODE_LEN + 1] = "";
+        if (ok && q->code) {
+            char *text = q->code->type == SQLITE_TEXT ? malloc((size_t)q->code->n + 1) : 0;
+            if (text) {
+                memcpy(text, q->code->s, (size_t)q->code->n);
+                ok = roomcode_normalize_text(text, (size_t)q->code->n, code) &&
+                     !sc_find(before, code, ROOMCODE_LEN) && !added_has_code(added, *nadded, code);
+                free(text);
+            } else {
+                ok = 0;
+            }
+        }
+        if (ok)
+            ok = sc_count_room(before, q->room->s, q->room->n) +
+                     added_in_room(added, *nadded, q->room) <
+                 100;
+        if (ok) {
+            added[*nadded].req = q;
+            memcpy(added[*nadded].code, code, sizeof code);
+            (*nadded)++;
+        } else if (cm != CM_IGNORE) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+static int row_is(const sc_row *row, const ins_req *q) {
+    sqlite3_int64 enabled = q->enabled->type == SQLITE_NULL ? 1 : q->enabled->i;
+    return sc_value_is_text(&row->col[SC_ROOM_ID], q->room->s, q->room->n) &&
+           sc_value_is_text(&row->col[SC_ROLE], q->role->s, q->role->n) &&
+           (q->user->type == SQLITE_NULL
+                ? row->col[SC_USER_ID].type == SQLITE_NULL
+                : sc_value_is_text(&row->col[SC_USER_ID], q->user->s, q->user->n)) &&
+           row->col[SC_ENABLED].type == SQLITE_INTEGER && row->col[SC_ENABLED].i == enabled &&
+           sc_value_equal(&row->col[SC_CREATED_AT], &row->col[SC_UPDATED_AT]);
+}
+
+/* The new rows of after that were not in before; every old row must be unchanged. */
+static size_t new_rows(const sc_snapshot *before, const sc_snapshot *after, const sc_row **out) {
+    size_t k = 0;
+    for (size_t j = 0; j < after->n; j++) {
+        const sc_value *c = &after->rows[j].col[SC_CODE];
+        const sc_row *old = sc_find(before, c->s, c->n);
+        if (old)
+            CHECK_MSG(sc_row_equal(old, &after->rows[j]), "an INSERT changed an existing row");
+        else
+            out[k++] = &after->rows[j];
+    }
+    CHECK_MSG(after->n - k == before->n, "an INSERT removed a row");
+    return k;
+}
+
+/* The store grew by exactly the rows in added, and returned codes (if any) are those rows. */
+static void check_inserted(const sc_snapshot *before, const sc_snapshot *after,
+                           const ins_added *added, int nadded) {
+    const sc_row **fresh = malloc((after->n + 1) * sizeof *fresh);
+    CHECK(fresh != NULL);
+    size_t k = new_rows(before, after, fresh);
+    CHECK_MSG(k == (size_t)nadded, "an INSERT stored another number of rows than it should");
+    /* Imported rows first, by code; then minted rows take any fresh row that fits. */
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < nadded; i++) {
+            if ((pass == 0) != (added[i].code[0] != 0))
+                continue;
+            size_t j;
+            for (j = 0; j < k; j++) {
+                if (!fresh[j])
+                    continue;
+                if (added[i].code[0] &&
+                    !sc_value_is_text(&fresh[j]->col[SC_CODE], added[i].code, ROOMCODE_LEN))
+                    continue;
+                if (row_is(fresh[j], added[i].req))
+                    break;
+            }
+            CHECK_MSG(j < k, "an inserted row is not what was asked for");
+            fresh[j] = 0;
+        }
+    free(fresh);
+}
+
+/* ---- operations ---- */
+
+static void op_insert(harness *h, reader *r) {
+    fval code[2], room[2], role[2], user[2], enabled[2];
+    int cm = pick_conflict(r);
+    unsigned shape = rd(r) % 4; /* 0 mint, 1 import, 2 two rows, 3 many rows */
+    ins_req reqs[121];
+    int n = 0;
+    char sql[512];
+    for (int i = 0; i < 2; i++) {
+        pick_code(r, h, &code[i]);
+        pick_name(r, ROOM, &room[i]);
+        pick_name(r, ROLE, &role[i]);
+        pick_name(r, USER, &user[i]);
+        pick_enabled(r, &enabled[i]);
+    }
+    result res;
+    int mints = 0;
+    if (shape <= 1) {
+        ins_req q = {shape == 1 ? &code[0] : 0, &room[0], &role[0], &user[0], &enabled[0]};
+        reqs[n++] = q;
+        mints = shape == 0;
+        snprintf(sql, sizeof sql,
+                 "INSERT %sINTO room_codes(code, room_id, role, user_id, enabled) VALUES (%s, ?2, "
+                 "?3, ?4, ?5)",
+                 conflict_sql[cm], shape == 1 ? "?1" : "NULL");
+        const fval *args[] = {&code[0], &room[0], &role[0], &user[0], &enabled[0]};
+        begin_op(h);
+        run_sql(h, sql, args, 5, &res);
+    } else if (shape == 2) {
+        int mint_first = rd(r) % 3 == 0;
+        for (int i = 0; i < 2; i++) {
+            ins_req q = {i == 0 && mint_first ? 0 : &code[i], &room[i], &role[i], &user[i],
+                         &enabled[i]};
+            reqs[n++] = q;
+        }
+        mints = mint_first;
+        snprintf(sql, sizeof sql,
+                 "INSERT %sINTO room_codes(code, room_id, role, user_id, enabled) VALUES"
+                 " (%s, ?2, ?3, ?4, ?5), (?6, ?7, ?8, ?9, ?10)",
+                 conflict_sql[cm], mint_first ? "NULL" : "?1");
+        const fval *args[] = {&code[0], &room[0], &role[0], &user[0], &enabled[0],
+                              &code[1], &room[1], &role[1], &user[1], &enabled[1]};
+        begin_op(h);
+        run_sql(h, sql, args, 10, &res);
+    } else {
+        /* Many minted rows in one room; row ?3 has role ?4 and the others role ?5. */
+        fval count, odd;
+        set_int(&count, rd(r) % 121);
+        set_int(&odd, rd(r) % 130);
+        static fval null_user;
+        set_null(&null_user);
+        for (int i = 1; i <= (count.i < 1 ? 1 : count.i); i++) {
+            ins_req q = {0, &room[0], i == odd.i ? &role[1] : &role[0], &null_user, &null_user};
+            reqs[n++] = q;
+        }
+        mints = 1;
+        snprintf(sql, sizeof sql,
+                 "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < ?1)"
+                 " INSERT %sINTO room_codes(room_id, role) SELECT ?2, iif(i = ?3, ?4, ?5) FROM c",
+                 conflict_sql[cm]);
+        const fval *args[] = {&count, &room[0], &odd, &role[1], &role[0]};
+        begin_op(h);
+        run_sql(h, sql, args, 5, &res);
+    }
+    /* A NULL code mints, as if the column were left out. */
+    for (int i = 0; i < n; i++) {
+        if (reqs[i].code && reqs[i].code->type == SQLITE_NULL) {
+            reqs[i].code = 0;
+            mints = 1;
+        }
+    }
+    state after;
+    end_op(h, &res, cm == CM_FAIL ? PARTIAL : ATOMIC, 0, &after);
+    check_refusal(&res);
+
+    if (h->now.which == 1 && (!mints || h->exact_mints)) {
+        ins_added added[121];
+        int nadded;
+        int fail_at = simulate_insert(&h->now.rows, reqs, n, cm, added, &nadded);
+        if (fail_at < 0) {
+            CHECK_MSG(res.rc == SQLITE_OK, res.msg);
+            check_inserted(&h->now.rows, &after.rows, added, nadded);
+        } else {
+            CHECK_MSG(res.rc != SQLITE_OK, "an INSERT that breaks a rule succeeded");
+            if (cm == CM_FAIL)
+                check_inserted(&h->now.rows, &after.rows, added, nadded);
+        }
+    } else if (h->now.which != 1) {
+        CHECK(res.rc != SQLITE_OK);
+    }
+    result_free(&res);
+    commit_op(h, &after);
+}
+
+/* The rows of s matching a filter, compared with what a SELECT returned (any order). */
+typedef int (*row_filter)(const sc_row *row, const fval *const *keys);
+
+static void check_selected(const sc_snapshot *s, const result *res, row_filter f,
+                           const fval *const *keys, int col0) {
+    size_t want = 0;
+    for (size_t i = 0; i < s->n; i++)
+        want += f(&s->rows[i], keys);
+    CHECK_MSG(res->nrows == want, "a SELECT returned another number of rows than the store holds");
+    for (size_t i = 0; i < res->nrows; i++) {
+        const sc_value *c = cell(res, i, col0 + SC_CODE);
+        const sc_row *row = c->type == SQLITE_TEXT ? sc_find(s, c->s, c->n) : 0;
+        CHECK_MSG(row && f(row, keys), "a SELECT returned a row that does not match");
+        for (int k = 0; k < SC_NCOL; k++)
+            CHECK_MSG(sc_value_equal(cell(res, i, col0 + k), &row->col[k]),
+                      "a SELECT returned other values");
+        for (size_t j = 0; j < i; j++)
+            CHECK_MSG(!sc_value_equal(cell(res, j, col0 + SC_CODE), c),
+                      "a SELECT returned a row twice");
+    }
+}
+
+static int by_code(const sc_row *row, const fval *const *k) {
+    return key_matches(&row->col[SC_CODE], k[0]);
+}
+static int by_codes(const sc_row *row, const fval *const *k) {
+    return key_matches(&row->col[SC_CODE], k[0]) || key_matches(&row->col[SC_CODE], k[1]);
+}
+static int by_code_or_room(const sc_row *row, const fval *const *k) {
+    return key_matches(&row->col[SC_CODE], k[0]) || key_matches(&row->col[SC_ROOM_ID], k[1]);
+}
+static int by_room(const sc_row *row, const fval *const *k) {
+    return key_matches(&row->col[SC_ROOM_ID], k[0]);
+}
+static int by_room_role(const sc_row *row, const fval *const *k) {
+    return by_room(row, k) && key_matches(&row->col[SC_ROLE], k[1]);
+}
+static int by_room_enabled(const sc_row *row, const fval *const *k) {
+    return by_room(row, k) && k[2]->type == SQLITE_INTEGER && row->col[SC_ENABLED].i == k[2]->i;
+}
+static int by_role(const sc_row *row, const fval *const *k) {
+    return key_matches(&row->col[SC_ROLE], k[1]);
+}
+static int every_row(const sc_row *row, const fval *const *k) {
+    (void)row;
+    (void)k;
+    return 1;
+}
+
+static void op_select(harness *h, reader *r) {
+    static const struct {
+        const char *where;
+        row_filter f;
+    } shapes[] = {
+        {"code = ?1", by_code},
+        {"code IN (?1, ?2)", by_codes},
+        {"code = ?1 OR room_id = ?2", by_code_or_room},
+        {"room_id = ?1", by_room},
+        {"room_id = ?1 AND role = ?2", by_room_role},
+        {"room_id = ?1 AND enabled = ?3", by_room_enabled},
+        {"role = ?2", by_role},
+        {"1", every_row},
+    };
+    unsigned k = rd(r) % 8;
+    fval a, b, e;
+    if (k < 3) {
+        pick_code(r, h, &a);
+        if (k == 1)
+            pick_code(r, h, &b);
+        else
+            pick_name(r, ROOM, &b);
+    } else {
+        pick_name(r, ROOM, &a);
+        pick_name(r, ROLE, &b);
+    }
+    set_int(&e, rd(r) % 3);
+    if (k == 3 && rd(r) % 4 == 0) {
+        pick_code(r, h, &a); /* a code where a room is expected */
+    }
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT * FROM room_codes WHERE %s%s", shapes[k].where,
+             rd(r) % 2 ? " ORDER BY code" : "");
+    const fval *args[] = {&a, &b, &e};
+    result res;
+    begin_op(h);
+    run_sql(h, sql, args, 3, &res);
+    state after;
+    end_op(h, &res, ATOMIC, 1, &after);
+    if (h->now.which == 1) {
+        CHECK_MSG(res.rc == SQLITE_OK, res.msg);
+        CHECK(res.ncol == SC_NCOL);
+        check_selected(&h->now.rows, &res, shapes[k].f, args, 0);
+        if (strstr(sql, "ORDER BY"))
+            for (size_t i = 1; i < res.nrows; i++)
+                CHECK(strcmp(cell(&res, i - 1, 0)->s, cell(&res, i, 0)->s) < 0);
+    } else {
+        CHECK(res.rc != SQLITE_OK);
+    }
+    result_free(&res);
+    commit_op(h, &after);
+}
+
+static void op_update(harness *h, reader *r) {
+    static const char *const sets[] = {"enabled = ?1", "enabled = NOT enabled",
+                                       "enabled = ?1, user_id = ?5", "user_id = ?5"};
+    static const struct {
+        const char *where;
+        row_filter f;
+    } wheres[] = {
+        {"code = ?2", by_code},
+        {"room_id = ?2", by_room},
+        {"room_id = ?2 AND role = ?3", by_room_role},
+        {"1", every_row},
+    };
+    int cm = pick_conflict(r);
+    unsigned s = rd(r) % 4, w = rd(r) % 4;
+    if (w == 3 && rd(r) % 2)
+        w = 0;
+    fval en, key, role, user;
+    pick_enabled(r, &en);
+    if (w == 0)
+        pick_code(r, h, &key);
+    else
+        pick_name(r, ROOM, &key);
+    pick_name(r, ROLE, &role);
+    pick_name(r, USER, &user);
+    char sql[256];
+    snprintf(sql, sizeof sql, "UPDATE %sroom_codes SET %s WHERE %s", conflict_sql[cm], sets[s],
+             wheres[w].where);
+    const fval *args[] = {&en, &key, &role, &user, &user};
+    result res;
+    begin_op(h);
+    run_sql(h, sql, args, 5, &res);
+    state after;
+    end_op(h, &res, ATOMIC, 0, &after);
+    check_refusal(&res);
+    if (h->now.which == 1) {
+        const fval *keys[] = {&key, &role};
+        const sc_snapshot *before = &h->now.rows;
+        size_t matched = 0;
+        for (size_t i = 0; i < before->n; i++)
+            matched += wheres[w].f(&before->rows[i], keys);
+        int sets_enabled = s <= 2, sets_user = s >= 2, toggles = s == 1;
+        int valid =
+            (!sets_enabled || toggles || (en.type == SQLITE_INTEGER && (en.i == 0 || en.i == 1))) &&
+            (!sets_user || is_user(&user));
+        if (matched == 0 || cm == CM_IGNORE) {
+            CHECK_MSG(res.rc == SQLITE_OK, res.msg);
+        } else if (!valid) {
+            CHECK_MSG(res.rc != SQLITE_OK, "an UPDATE to a bad value succeeded");
+        } else {
+            CHECK_MSG(res.rc == SQLITE_OK, res.msg);
+        }
+        if (res.rc == SQLITE_OK) {
+            CHECK(after.rows.n == before->n);
+            for (size_t i = 0; i < before->n; i++) {
+                const sc_row *old = &before->rows[i], *now = &after.rows.rows[i];
+                CHECK(sc_value_equal(&old->col[SC_CODE], &now->col[SC_CODE]));
+                if (!valid || !wheres[w].f(old, keys)) {
+                    CHECK_MSG(sc_row_equal(old, now), "an UPDATE changed a row it should not");
+                    continue;
+                }
+                sqlite3_int64 want = toggles        ? !old->col[SC_ENABLED].i
+                                     : sets_enabled ? en.i
+                                                    : old->col[SC_ENABLED].i;
+                CHECK(now->col[SC_ENABLED].type == SQLITE_INTEGER &&
+                      now->col[SC_ENABLED].i == want);
+                if (sets_user)
+                    CHECK(user.type == SQLITE_NULL
+                              ? now->col[SC_USER_ID].type == SQLITE_NULL
+                              : sc_value_is_text(&now->col[SC_USER_ID], user.s, user.n));
+                else
+                    CHECK(sc_value_equal(&old->col[SC_USER_ID], &now->col[SC_USER_ID]));
+                int changed = !sc_value_equal(&old->col[SC_ENABLED], &now->col[SC_ENABLED]) ||
+                              !sc_value_equal(&old->col[SC_USER_ID], &now->col[SC_USER_ID]);
+                if (!changed)
+                    CHECK_MSG(sc_row_equal(old, now), "an UPDATE to the same values touched a row");
+                else
+                    CHECK(strcmp(now->col[SC_UPDATED_AT].s, old->col[SC_UPDATED_AT].s) >= 0);
+            }
+        }
+    } else {
+        CHECK(res.rc != SQLITE_OK);
+    }
+    result_free(&res);
+    commit_op(h, &after);
+}
+
+static void op_update_identity(harness *h, reader *r) {
+    static const char *const cols[] = {"code", "room_id", "role", "created_at", "updated_at"};
+    static const int col_index[] = {SC_CODE, SC_ROOM_ID, SC_ROLE, SC_CREATED_AT, SC_UPDATED_AT};
+    int cm = pick_conflict(r);
+    unsigned c = rd(r) % 5;
+    fval key, value;
+    pick_code(r, h, &key);
+    const sc_row *row = key.type == SQLITE_TEXT ? sc_find(&h->now.rows, key.s, key.n) : 0;
+    unsigned how = rd(r) % 4;
+    if (how == 0 && row) {
+        const sc_value *v = &row->col[col_index[c]];
+        set_bytes(&value, SQLITE_TEXT, v->s, v->n); /* the same value: allowed */
+    } else if (c == 0) {
+        pick_code(r, h, &value);
+    } else if (c <= 2) {
+        pick_name(r, c == 1 ? ROOM : ROLE, &value);
+    } else {
+        set_text(&value, rd(r) % 2 ? "2020-01-01T00:00:00.000Z" : "not a time");
+    }
+    char sql[256];
+    int self = how == 1;
+    snprintf(sql, sizeof sql, "UPDATE %sroom_codes SET %s = %s%s WHERE code = ?2", conflict_sql[cm],
+             cols[c], self ? cols[c] : "?1", rd(r) % 3 == 0 ? ", enabled = enabled" : "");
+    const fval *args[] = {&value, &key};
+    result res;
+    begin_op(h);
+    run_sql(h, sql, args, 2, &res);
+    state after;
+    end_op(h, &res, ATOMIC, 0, &after);
+    check_refusal(&res);
+    if (h->now.which == 1) {
+        int same = self || (row && sc_value_is_text(&row->col[col_index[c]], value.s, value.n) &&
+                            value.type == SQLITE_TEXT);
+        if (!row || same || cm == CM_IGNORE)
+            CHECK_MSG(res.rc == SQLITE_OK, res.msg);
+        else
+            CHECK_MSG(res.rc != SQLITE_OK, "an identity column changed");
+        CHECK_MSG(state_equal(&after, &h->now),
+                  "an UPDATE of an identity column changed the store");
+    } else {
+        CHECK(res.rc != SQLITE_OK);
+    }
+    result_free(&res);
+    commit_op(h, &after);
+}
+
+static int by_room_disabled(const sc_row *row, const fval *const *k) {
+    return by_room(row, k) && row->col[SC_ENABLED].i == 0;
+}
+
+static void op_delete(harness *h, reader *r) {
+    static const struct {
+        const char *where;
+        row_filter f;
+    } wheres[] = {
+        {"code = ?1", by_code},
+        {"room_id = ?1", by_room},
+        {"room_id = ?1 AND role = ?2", by_room_role},
+        {"room_id = ?1 AND enabled = 0", by_room_disabled},
+        {"code IN (?1, ?2)", by_codes},
+    };
+    unsigned w = rd(r) % 5;
+    fval a, b;
+    if (w == 0 || w == 4)
+        pick_code(r, h, &a);
+    else
+        pick_name(r, ROOM, &a);
+    if (w == 4)
+        pick_code(r, h, &b);
+    else
+        pick_name(r, ROLE, &b);
+    char sql[256];
+    snprintf(sql, sizeof sql, "DELETE FROM room_codes WHERE %s", wheres[w].where);
+    const fval *args[] = {&a, &b};
+    result res;
+    begin_op(h);
+    run_sql(h, sql, args, 2, &res);
+    state after;
+    end_op(h, &res, ATOMIC, 0, &after);
+    if (h->now.which == 1) {
+        CHECK_MSG(res.rc == SQLITE_OK, res.msg);
+        size_t kept = 0;
+        for (size_t i = 0; i < h->now.rows.n; i++) {
+            const sc_row *old = &h->now.rows.rows[i];
+            const sc_row *now = sc_find(&after.rows, old->col[SC_CODE].s, old->col[SC_CODE].n);
+            if (wheres[w].f(old, args)) {
+                CHECK_MSG(!now, "a DELETE left a row it matched");
+            } else {
+                CHECK_MSG(now && sc_row_equal(old, now), "a DELETE changed a row it did not match");
+                kept++;
+            }
+        }
+        CHECK(after.rows.n == kept);
+    } else {
+        CHECK(res.rc != SQLITE_OK);
+    }
+    result_free(&res);
+    commit_op(h, &after);
+}
+
+static void op_new(harness *h, reader *r) {
+    fval room, role, user, null_enabled;
+    pick_name(r, ROOM, &room);
+    pick_name(r, ROLE, &role);
+    pick_name(r, USER, &user);
+    set_null(&null_enabled);
+    unsigned shape = rd(r) % 4;
+    static const char *const sqls[] = {
+        "SELECT roomcode_new(?1, ?2)", "SELECT roomcode_new(?1, ?2, ?3)",
+        "INSERT INTO log SELECT roomcode_new(?1, ?2, ?3)",
+        "INSERT INTO rooms(id) VALUES (?1)", /* the app's trigger mints a 'host' code */
+    };
+    fval host;
+    set_text(&host, "host");
+    if (shape == 0)
+        set_null(&user);
+    const fval *args[] = {&room, shape == 3 ? &host : &role, &user};
+    result res;
+    begin_op(h);
+    run_sql(h, sqls[shape], args, 3, &res);
+    state after;
+    end_op(h, &res, ATOMIC, 0, &after);
+    if (shape != 3)
+        check_refusal(&res);
+    int exact = h->exact_mints && (shape != 3 || h->trigger_exact);
+    if (shape == 3)
+        set_null(&user);
+    if (h->now.which == 1 && exact) {
+        ins_req q = {0, &room, args[1], &user, &null_enabled};
+        ins_added added[1];
+        int nadded;
+        if (simulate_insert(&h->now.rows, &q, 1, CM_NONE, added, &nadded) < 0) {
+            CHECK_MSG(res.rc == SQLITE_OK, res.msg);
+            check_inserted(&h->now.rows, &after.rows, added, 1);
+            if (shape <= 1) {
+                CHECK(res.nrows == 1 && cell(&res, 0, 0)->type == SQLITE_TEXT);
+                const sc_row *row = sc_find(&after.rows, cell(&res, 0, 0)->s, cell(&res, 0, 0)->n);
+                CHECK_MSG(row && !sc_find(&h->now.rows, row->col[SC_CODE].s, row->col[SC_CODE].n),
+                          "roomcode_new returned a code it did not store");
+            }
+        } else {
+            CHECK_MSG(res.rc != SQLITE_OK, "roomcode_new broke a rule and succeeded");
+        }
+    } else if (h->now.which != 1 && shape != 3) {
+        CHECK_MSG(res.rc != SQLITE_OK, "roomcode_new succeeded without a room_codes table");
+    }
+    result_free(&res);
+    commit_op(h, &after);
+}
+
+/* roomcode_new on every row of a room, while the scan of that room runs. */
+static void op_new_while_scanning(harness *h, reader *r) {
+    fval room, role;
+    pick_name(r, ROOM, &room);
+    pick_name(r, ROLE, &role);
+    const fval *args[] = {&room, &role};
+    result res;
+    begin_op(h);
+    run_sql(h, "SELECT roomcode_new(room_id, ?2) FROM room_codes WHERE room_id = ?1", args, 2,
+            &res);
+    state after;
+    end_op(h, &res, PARTIAL, 0, &after);
+    if (h->now.which == 1 && after.which == 1) {
+        /* Each call stands alone: any rows added are codes of this room and role. */
+        const sc_row **fresh = malloc((after.rows.n + 1) * sizeof *fresh);
+        CHECK(fresh != NULL);
+        size_t k = new_rows(&h->now.rows, &after.rows, fresh);
+        for (size_t i = 0; i < k; i++)
+            CHECK(is_name(&room) && is_name(&role) &&
+                  sc_value_is_text(&fresh[i]->col[SC_ROOM_ID], room.s, room.n) &&
+                  sc_value_is_text(&fresh[i]->col[SC_ROLE], role.s, role.n));
+        if (res.rc == SQLITE_OK)
+            CHECK(res.nrows == k);
+        free(fresh);
+    }
+    result_free(&res);
+    commit_op(h, &after);
+}
+
+typedef struct role_list {
+    int valid; /* a non-empty JSON array of valid role names */
+    int n;
+    fval *roles; /* distinct, in order of first appearance */
+} role_list;
+
+/* What roomcode_create should make of its roles argument, read by a plain connection. */
+static void read_roles(const fval *arg, role_list *out) {
+    memset(out, 0, sizeof *out);
+    if (arg->type != SQLITE_TEXT)
+        return;
+    sqlite3_stmt *st = 0;
+    CHECK(sqlite3_prepare_v2(side,
+                             "SELECT value, type FROM json_each(CASE WHEN json_valid(?1)"
+                             " AND json_type(?1) = 'array' THEN ?1 END)",
+                             -1, &st, 0) == SQLITE_OK);
+    bind_fval(st, 1, arg);
+    int count = 0, valid = 1;
+    out->roles = malloc(sizeof *out->roles * 64);
+    CHECK(out->roles != NULL);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        count++;
+        fval v;
+        if (strcmp((const char *)sqlite3_column_text(st, 1), "text") != 0) {
+            valid = 0;
+            continue;
+        }
+        set_bytes(&v, SQLITE_TEXT, (const char *)sqlite3_column_text(st, 0),
+                  sqlite3_column_bytes(st, 0));
+        if (sqlite3_column_bytes(st, 0) > MAX_TEXT || !is_name(&v)) {
+            valid = 0;
+            continue;
+        }
+        int seen = 0;
+        for (int i = 0; i < out->n && !seen; i++)
+            seen = out->roles[i].n == v.n && memcmp(out->roles[i].s, v.s, (size_t)v.n) == 0;
+        if (!seen && out->n < 64)
+            out->roles[out->n++] = v;
+        else if (!seen)
+            valid = 0; /* more roles than this model keeps: too many for a room anyway */
+    }
+    sqlite3_finalize(st);
+    out->valid = valid && count > 0;
+}
+
+static int role_index(const role_list *l, const sc_value *role) {
+    for (int i = 0; i < l->n; i++)
+        if (sc_value_is_text(role, l->roles[i].s, l->roles[i].n))
+            return i;
+    return -1;
+}
+
+static void op_create(harness *h, reader *r) {
+    fval room, roles, parts[4];
+    pick_name(r, ROOM, &room);
+    unsigned how = rd(r) % 8;
+    if (how < 5) {
+        /* A JSON array of role picks, made by json_array(). */
+        int k = 1 + (int)(rd(r) % 4);
+        for (int i = 0; i < k; i++)
+            pick_name(r, ROLE, &parts[i]);
+        char sql[64] = "SELECT json_array(?1";
+        for (int i = 1; i < k; i++)
+            snprintf(sql + strlen(sql), sizeof sql - strlen(sql), ", ?%d", i + 1);
+        strcat(sql, ")");
+        sqlite3_stmt *st = 0;
+        CHECK(sqlite3_prepare_v2(side, sql, -1, &st, 0) == SQLITE_OK);
+        for (int i = 0; i < k; i++)
+            bind_fval(st, i + 1, &parts[i]);
+        if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 0) <= MAX_TEXT)
+            set_bytes(&roles, SQLITE_TEXT, (const char *)sqlite3_column_text(st, 0),
+                      sqlite3_column_bytes(st, 0));
+        else
+            roles = parts[0];
+        sqlite3_finalize(st);
+    } else if (how == 5) {
+        set_fuzz_bytes(&roles, SQLITE_TEXT, r, 40);
+    } else if (how == 6) {
+        static const char *const fixed[] = {
+            "[]",           "{\"host\": 1}",   "host", "[\"host\", 3]", "[\"host\", \"\"]",
+            "[[\"host\"]]", "[\"ho\\u0073t\"]"};
+        set_text(&roles, fixed[rd(r) % 7]);
+    } else {
+        pick_name(r, ROLE, &roles); /* NULL, a number, a blob or a bare name */
+    }
+    unsigned shape = rd(r) % 3;
+    static const char *const sqls[] = {
+        "SELECT * FROM roomcode_create(?1, ?2)",
+        "INSERT INTO log SELECT code FROM roomcode_create(?1, ?2)",
+        "SELECT code, role FROM roomcode_create(?1, ?2) WHERE enabled = 1",
+    };
+    const fval *args[] = {&room, &roles};
+    result res;
+    begin_op(h);
+    run_sql(h, sqls[shape], args, 2, &res);
+    state after;
+    end_op(h, &res, ATOMIC, 0, &after);
+    check_refusal(&res);
+
+    role_list l;
+    read_roles(&roles, &l);
+    if (h->now.which == 1 && h->exact_mints && is_name(&room) && l.valid) {
+        const sc_snapshot *before = &h->now.rows;
+        int lacking = 0;
+        for (int i = 0; i < l.n; i++) {
+            int has = 0;
+            for (size_t j = 0; j < before->n && !has; j++) {
+                const sc_row *row = &before->rows[j];
+                has = sc_value_is_text(&row->col[SC_ROOM_ID], room.s, room.n) &&
+                      sc_value_is_text(&row->col[SC_ROLE], l.roles[i].s, l.roles[i].n) &&
+                      row->col[SC_ENABLED].i == 1 && row->col[SC_USER_ID].type == SQLITE_NULL;
+            }
+            lacking += !has;
+        }
+        if (sc_count_room(before, room.s, room.n) + (size_t)lacking > 100) {
+            CHECK_MSG(res.rc != SQLITE_OK, "roomcode_create went past the cap");
+        } else {
+            CHECK_MSG(res.rc == SQLITE_OK, res.msg);
+            const sc_row **fresh = malloc((after.rows.n + 1) * sizeof *fresh);
+            CHECK(fresh != NULL);
+            size_t k = 0;
+            for (size_t j = 0; j < after.rows.n; j++) {
+                const sc_row *now = &after.rows.rows[j];
+                const sc_row *old = sc_find(before, now->col[SC_CODE].s, now->col[SC_CODE].n);
+                int in_room = sc_value_is_text(&now->col[SC_ROOM_ID], room.s, room.n);
+                if (!old) {
+                    CHECK(in_room && role_index(&l, &now->col[SC_ROLE]) >= 0 &&
+                          now->col[SC_ENABLED].i == 1 && now->col[SC_USER_ID].type == SQLITE_NULL);
+                    fresh[k++] = now;
+                } else if (!in_room || role_index(&l, &old->col[SC_ROLE]) >= 0 ||
+                           old->col[SC_ENABLED].i == 0) {
+                    CHECK_MSG(sc_row_equal(old, now),
+                              "roomcode_create changed a row it should not");
+                } else {
+                    CHECK_MSG(now->col[SC_ENABLED].i == 0,
+                              "roomcode_create kept an unlisted role enabled");
+                }
+            }
+            CHECK_MSG(after.rows.n - k == before->n, "roomcode_create removed a row");
+            CHECK_MSG(k == (size_t)lacking, "roomcode_create minted another number of codes");
+            for (size_t a = 0; a < k; a++)
+                for (size_t b = 0; b < a; b++)
+                    CHECK(!sc_value_equal(&fresh[a]->col[SC_ROLE], &fresh[b]->col[SC_ROLE]));
+            free(fresh);
+            if (shape == 0) {
+                /* The enabled codes of the room, in the order of the roles. */
+                size_t want = 0;
+                for (size_t j = 0; j < after.rows.n; j++)
+                    want += sc_value_is_text(&after.rows.rows[j].col[SC_ROOM_ID], room.s, room.n) &&
+                            after.rows.rows[j].col[SC_ENABLED].i == 1;
+                CHECK(res.nrows == want && res.ncol == SC_NCOL);
+                int last = -1;
+                for (size_t i = 0; i < res.nrows; i++) {
+                    const sc_value *c = cell(&res, i, SC_CODE);
+                    const sc_row *row = sc_find(&after.rows, c->s, c->n);
+                    CHECK(row != NULL);
+                    for (int col = 0; col < SC_NCOL; col++)
+                        CHECK(sc_value_equal(cell(&res, i, col), &row->col[col]));
+                    int idx = role_index(&l, &row->col[SC_ROLE]);
+                    CHECK(idx >= last);
+                    last = idx;
+                }
+            }
+        }
+    } else if (h->now.which == 1 && (!is_name(&room) || !l.valid)) {
+        CHECK_MSG(res.rc != SQLITE_OK, "roomcode_create took a bad room or roles");
+    } else if (h->now.which != 1) {
+        CHECK(res.rc != SQLITE_OK);
+    }
+    free(l.roles);
+    result_free(&res);
+    commit_op(h, &after);
+}
+
+static void op_functions(harness *h, reader *r) {
+    fval x;
+    pick_code(r, h, &x);
+    if (rd(r) % 4 == 0)
+        set_fuzz_bytes(&x, SQLITE_TEXT, r, 60);
+    const fval *args[] = {&x};
+    result res;
+    begin_op(h);
+    run_sql(h,
+            "SELECT roomcode_valid(?1), roomcode_normalize(?1), roomcode_generate(), "
+            "roomcode_version()",
+            args, 1, &res);
+    state after;
+    end_op(h, &res, ATOMIC, 1, &after);
+    CHECK_MSG(res.rc == SQLITE_OK, res.msg);
+    CHECK(res.nrows == 1);
+    int canonical = x.type == SQLITE_TEXT && sc_canonical(x.s, x.n);
+    CHECK(cell(&res, 0, 0)->type == SQLITE_INTEGER && cell(&res, 0, 0)->i == canonical);
+    char code[ROOMCODE_LEN + 1];
+    int found = x.type == SQLITE_TEXT && roomcode_normalize_text(x.s, (size_t)x.n, code);
+    if (found)
+        CHECK(sc_value_is_text(cell(&res, 0, 1), code, ROOMCODE_LEN));
+    else
+        CHECK(cell(&res, 0, 1)->type == SQLITE_NULL);
+    if (canonical)
+        CHECK(sc_value_is_text(cell(&res, 0, 1), x.s, x.n));
+    CHECK(cell(&res, 0, 2)->type == SQLITE_TEXT &&
+          sc_canonical(cell(&res, 0, 2)->s, cell(&res, 0, 2)->n));
+    CHECK(cell(&res, 0, 3)->type == SQLITE_TEXT && cell(&res, 0, 3)->n > 0);
+    result_free(&res);
+    commit_op(h, &after);
+}
+
+/* Decodes unpadded base64url into out (NUL-terminated); returns the length or -1. */
+static long b64url_decode(const char *s, size_t n, char *out) {
+    static const char alphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    unsigned long acc = 0;
+    int bits = 0;
+    long o = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *hit = s[i] ? memchr(alphabet, s[i], 64) : 0;
+        if (!hit)
+            return -1;
+        acc = acc << 6 | (unsigned long)(hit - alphabet);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out[o++] = (char)(acc >> bits);
+        }
+    }
+    out[o] = '\0';
+    return o;
+}
+
+/*
+ * roomcode_token and roomcode_link write nothing. A token is issued only for a stored,
+ * enabled code, and for its bound user if it has one; its payload names that code's room
+ * and role and the user asked for.
+ */
+static void op_link_token(harness *h, reader *r) {
+    fval code, base, user;
+    pick_code(r, h, &code);
+    set_fuzz_bytes(&base, SQLITE_TEXT, r, 30);
+    if (rd(r) % 2)
+        set_text(&base, "acme.app.100ms.live");
+    pick_name(r, USER, &user);
+    const fval *args[] = {&code, &base, &user};
+    int token = rd(r) % 2;
+    const char *sql = token ? "SELECT roomcode_token(?1, ?3, 'access-key', 'app-secret')"
+                            : "SELECT roomcode_link(?1, ?2)";
+    result res;
+    begin_op(h);
+    run_sql(h, sql, args, 3, &res);
+    state after;
+    end_op(h, &res, ATOMIC, 1, &after);
+    char norm[ROOMCODE_LEN + 1];
+    int normalizes =
+        code.type == SQLITE_TEXT && roomcode_normalize_text(code.s, (size_t)code.n, norm);
+    if (res.rc == SQLITE_OK && !token) {
+        CHECK(res.nrows == 1 && cell(&res, 0, 0)->type == SQLITE_TEXT);
+        CHECK_MSG(normalizes && strstr(cell(&res, 0, 0)->s, norm), "a link without its code");
+    }
+    if (res.rc == SQLITE_OK && token) {
+        CHECK_MSG(h->now.which == 1, "a token without a room_codes table");
+        CHECK_MSG(normalizes, "a token for a malformed code");
+        const sc_row *row = sc_find(&h->now.rows, norm, ROOMCODE_LEN);
+        CHECK_MSG(row, "a token for an unknown code");
+        CHECK_MSG(row->col[SC_ENABLED].i == 1, "a token for a disabled code");
+        CHECK_MSG(user.type == SQLITE_TEXT, "a token for a user_id that is not text");
+        const sc_value *bound = &row->col[SC_USER_ID];
+        CHECK_MSG(bound->type == SQLITE_NULL || sc_value_is_text(bound, user.s, user.n),
+                  "a token for another user than the code is bound to");
+        const sc_value *t = cell(&res, 0, 0);
+        CHECK(res.nrows == 1 && t->type == SQLITE_TEXT);
+        const char *dot1 = memchr(t->s, '.', (size_t)t->n);
+        const char *dot2 = dot1 ? memchr(dot1 + 1, '.', (size_t)(t->s + t->n - dot1 - 1)) : 0;
+        CHECK(dot1 && dot2 && !memchr(dot2 + 1, '.', (size_t)(t->s + t->n - dot2 - 1)));
+        char *json = malloc((size_t)t->n + 1);
+        CHECK(json != NULL);
+        long jn = b64url_decode(dot1 + 1, (size_t)(dot2 - dot1 - 1), json);
+        CHECK(jn > 0);
+        sqlite3_stmt *st = 0;
+        CHECK(sqlite3_prepare_v2(side,
+                                 "SELECT json_extract(?1, '$.room_id'), json_extract(?1, '$.role'),"
+                                 " json_extract(?1, '$.user_id')",
+                                 -1, &st, 0) == SQLITE_OK);
+        sqlite3_bind_text(st, 1, json, (int)jn, SQLITE_STATIC);
+        CHECK(sqlite3_step(st) == SQLITE_ROW);
+        for (int c = 0; c < 3; c++) {
+            const char *v = (const char *)sqlite3_column_text(st, c);
+            int vn = sqlite3_column_bytes(st, c);
+            const sc_value *want = c == 0 ? &row->col[SC_ROOM_ID] : &row->col[SC_ROLE];
+            CHECK_MSG(v && (c == 2 ? vn == user.n && memcmp(v, user.s, (size_t)vn) == 0
+                                   : sc_value_is_text(want, v, vn)),
+                      "a token's claims are not its code's room, role and user");
+        }
+        sqlite3_finalize(st);
+        free(json);
+    }
+    result_free(&res);
+    commit_op(h, &after);
+}
+
+static void op_transaction(harness *h, reader *r) {
+    static const char *const sqls[] = {"BEGIN",         "BEGIN IMMEDIATE", "COMMIT",
+                                       "ROLLBACK",      "SAVEPOINT sp",    "RELEASE sp",
+                                       "ROLLBACK TO sp"};
+    unsigned k = rd(r) % 7;
+    if (k == 4 && h->sp_depth == 4)
+        k = 5;
+    result res;
+    begin_op(h);
+    run_sql(h, sqls[k], 0, 0, &res);
+    state after;
+    observe(h, &after);
+    const char *bad = sc_check_rules(&after.rows);
+    CHECK_MSG(bad == 0, bad);
+    int now_auto = sqlite3_get_autocommit(h->db);
+    if (res.rc == SQLITE_OK && k == 3)
+        CHECK_MSG(state_equal(&after, &h->tx_start), "ROLLBACK did not restore the store");
+    else if (res.rc == SQLITE_OK && k == 6)
+        CHECK_MSG(h->sp_depth > 0 && state_equal(&after, &h->sp[h->sp_depth - 1]),
+                  "ROLLBACK TO did not restore the store");
+    else
+        CHECK_MSG(state_equal(&after, &h->now), "a transaction statement changed the store");
+    if (res.rc != SQLITE_OK || k == 3) {
+        bad = sc_check_schema(h->db, "main", table_names[after.which], after.which != 0, 1);
+        CHECK_MSG(bad == 0, bad);
+    }
+    if (res.rc == SQLITE_OK && k == 4) {
+        state_copy(&h->sp[h->sp_depth++], &h->now);
+    } else if (res.rc == SQLITE_OK && k == 5) {
+        CHECK(h->sp_depth > 0);
+        state_free(&h->sp[--h->sp_depth]);
+    }
+    if (!now_auto && h->was_auto)
+        CHECK(k == 0 || k == 1 || k == 4);
+    result_free(&res);
+    commit_op(h, &after);
+}
+
+static void op_rename(harness *h, reader *r) {
+    (void)r;
+    char sql[128];
+    int from = h->now.which ? h->now.which : 1;
+    snprintf(sql, sizeof sql, "ALTER TABLE %s RENAME TO %s", table_names[from],
+             table_names[3 - from]);
+    result res;
+    begin_op(h);
+    run_sql(h, sql, 0, 0, &res);
+    state after;
+    end_op(h, &res, ATOMIC, 0, &after);
+    /* Once the app's trigger names a table that is gone, SQLite refuses renames. */
+    if (h->now.which && !h->reader && h->trigger_exact)
+        CHECK_MSG(res.rc == SQLITE_OK, res.msg);
+    if (res.rc == SQLITE_OK) {
+        CHECK(after.which == 3 - from && sc_equal(&after.rows, &h->now.rows));
+        const char *bad = sc_check_schema(h->db, "main", table_names[after.which], 1, 1);
+        CHECK_MSG(bad == 0, bad);
+        h->trigger_exact = 0;
+    }
+    result_free(&res);
+    commit_op(h, &after);
+}
+
+static void op_drop_create(harness *h, reader *r) {
+    (void)r;
+    char sql[128];
+    if (h->now.which)
+        snprintf(sql, sizeof sql, "DROP TABLE %s", table_names[h->now.which]);
+    else
+        snprintf(sql, sizeof sql, "CREATE VIRTUAL TABLE room_codes USING roomcode");
+    result res;
+    begin_op(h);
+    run_sql(h, sql, 0, 0, &res);
+    state after;
+    end_op(h, &res, ATOMIC, 0, &after);
+    if (!h->reader)
+        CHECK_MSG(res.rc == SQLITE_OK, res.msg);
+    if (res.rc == SQLITE_OK) {
+        CHECK(after.which == (h->now.which ? 0 : 1) && after.rows.n == 0);
+        h->trigger_exact = 0;
+    }
+    result_free(&res);
+    commit_op(h, &after);
+}
+
+/* Writes to the store itself, as another client would: the storage's rules must hold. */
+static void op_direct(harness *h, reader *r) {
+    static const char *const sqls[] = {
+        "INSERT INTO \"%s_store\"(code, room_id, role, enabled, user_id) VALUES (?1, ?2, ?3, ?4, "
+        "?5)",
+        "INSERT INTO \"%s_store\"(code, room_id, role, created_at) VALUES (?1, ?2, ?3, "
+        "'2020-01-01T00:00:00.000Z')",
+        "UPDATE \"%s_store\" SET enabled = ?4 WHERE code = ?1",
+        "UPDATE \"%s_store\" SET room_id = ?2 WHERE code = ?1",
+        "UPDATE \"%s_store\" SET user_id = ?5, updated_at = '2021-01-01T00:00:00.000Z' WHERE code "
+        "= ?1",
+        "DELETE FROM \"%s_store\" WHERE code = ?1",
+    };
+    fval code, room, role, en, user;
+    pick_code(r, h, &code);
+    pick_name(r, ROOM, &room);
+    pick_name(r, ROLE, &role);
+    pick_enabled(r, &en);
+    pick_name(r, USER, &user);
+    char sql[256];
+    snprintf(sql, sizeof sql, sqls[rd(r) % 6], table_names[h->now.which ? h->now.which : 1]);
+    const fval *args[] = {&code, &room, &role, &en, &user};
+    result res;
+    begin_op(h);
+    run_sql(h, sql, args, 5, &res);
+    state after;
+    end_op(h, &res, ATOMIC, 0, &after);
+    if (h->defensive && h->now.which)
+        CHECK_MSG(res.rc != SQLITE_OK,
+                  "a direct write to the store passed SQLITE_DBCONFIG_DEFENSIVE");
+    result_free(&res);
+    commit_op(h, &after);
+}
+
+/* A SELECT on room_codes left open while other operations write. */
+static void op_reader(harness *h, reader *r) {
+    state after;
+    begin_op(h);
+    if (!h->reader && rd(r) % 3) {
+        fval room;
+        pick_name(r, ROOM, &room);
+        const char *sql = rd(r) % 2 ? "SELECT code FROM room_codes WHERE room_id = ?1"
+                                    : "SELECT code FROM room_codes";
+        current_sql = sql;
+        if (trace)
+            fprintf(stderr, "(reader) %s\n", sql);
+        if (sqlite3_prepare_v2(h->db, sql, -1, &h->reader, 0) == SQLITE_OK)
+            bind_fval(h->reader, 1, &room);
+    }
+    if (h->reader) {
+        int rc = sqlite3_step(h->reader);
+        if (rc == SQLITE_ROW) {
+            const char *c = (const char *)sqlite3_column_text(h->reader, 0);
+            CHECK(c && sc_canonical(c, sqlite3_column_bytes(h->reader, 0)));
+        }
+        if (rc != SQLITE_ROW || rd(r) % 4 == 0) {
+            sqlite3_finalize(h->reader);
+            h->reader = 0;
+        }
+    }
+    result none = {0};
+    end_op(h, &none, ATOMIC, 1, &after);
+    commit_op(h, &after);
+}
+
+typedef void (*op_fn)(harness *h, reader *r);
+
+static const struct {
+    op_fn fn;
+    int weight;
+} ops[] = {
+    {op_insert, 14},
+    {op_select, 5},
+    {op_update, 6},
+    {op_update_identity, 3},
+    {op_delete, 4},
+    {op_new, 6},
+    {op_new_while_scanning, 1},
+    {op_create, 6},
+    {op_functions, 2},
+    {op_link_token, 1},
+    {op_transaction, 5},
+    {op_rename, 1},
+    {op_drop_create, 1},
+    {op_direct, 2},
+    {op_reader, 2},
+};
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    reader r = {data, data + size};
+    unsigned flags = rd(&r);
+    rng_mode = (flags & 7) == 7 ? 2 : (flags & 7) == 6 ? 1 : 0;
+    rng_state = (uint64_t)rd(&r) << 8 | rd(&r);
+
+    harness h;
+    memset(&h, 0, sizeof h);
+    h.exact_mints = rng_mode == 0;
+    h.defensive = (flags & 8) != 0;
+    h.trigger_exact = 1;
+    CHECK(sqlite3_open(":memory:", &h.db) == SQLITE_OK);
+    char *err = 0;
+    CHECK_MSG(sqlite3_roomcode_init(h.db, &err, 0) == SQLITE_OK, err);
+    CHECK(sqlite3_exec(h.db,
+                       "CREATE VIRTUAL TABLE room_codes USING roomcode;"
+                       "CREATE TABLE log(code);"
+                       "CREATE TABLE rooms(id);"
+                       "CREATE TRIGGER rooms_codes AFTER INSERT ON rooms BEGIN"
+                       "  INSERT INTO room_codes(room_id, role) VALUES (NEW.id, 'host');"
+                       " END;",
+                       0, 0, &err) == SQLITE_OK);
+    if (h.defensive)
+        CHECK(sqlite3_db_config(h.db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)0) == SQLITE_OK);
+    observe(&h, &h.now);
+
+    int total = 0;
+    for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
+        total += ops[i].weight;
+    for (int n = 0; n < MAX_OPS && r.p < r.end; n++) {
+        int pick = (int)(rd(&r) % (unsigned)total);
+        size_t i = 0;
+        while (pick >= ops[i].weight)
+            pick -= ops[i++].weight;
+        ops[i].fn(&h, &r);
+    }
+
+    if (h.reader)
+        sqlite3_finalize(h.reader);
+    current_sql = "(final checks)";
+    const char *bad = sc_check_schema(h.db, "main", table_names[h.now.which], h.now.which != 0, 0);
+    CHECK_MSG(bad == 0, bad);
+    state_free(&h.now);
+    state_free(&h.tx_start);
+    for (int i = 0; i < h.sp_depth; i++)
+        state_free(&h.sp[i]);
+    CHECK_MSG(sqlite3_close(h.db) == SQLITE_OK,
+              "sqlite3_close refused: a statement outlived its table");
+    return 0;
+}

@@ -1,0 +1,56 @@
+# Memory: the unit and SQL suites under ASan+UBSan (test-asan), the SQL suite under
+# valgrind (test-valgrind), and allocation failures on every path of the extension
+# (memory-test; memory-full tries every allocation of the long sweeps too).
+# This file leaves the default goal as it found it, so `make` still builds the extension.
+MEMORY_DEFAULT_GOAL := $(.DEFAULT_GOAL)
+
+SAN_CC          ?= clang
+SAN_FLAGS       := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
+                   -fno-sanitize-recover=undefined
+ASAN_RUNTIME    := $(shell $(SAN_CC) -print-file-name=libclang_rt.asan-x86_64.so 2>/dev/null)
+MEMORY_LIBS     := $(shell pkg-config --libs sqlite3 2>/dev/null || echo -lsqlite3) $(SODIUM_LIBS)
+MEMFAULT_STRIDE ?= 200:4
+
+.PHONY: test-asan test-valgrind memory-test memory-full
+TEST_SUITES += test-asan test-valgrind memory-test
+
+# The extension with ASan+UBSan, linked to the shared ASan runtime that test-asan preloads
+# into Debian's sqlite3 shell.
+$(BUILD)/asan/roomcode.so: $(EXT_SRC) $(EXT_HDR) $(BUILD)/storage_sql.h
+	@mkdir -p $(@D)
+	$(SAN_CC) $(SAN_FLAGS) -shared-libasan $(EXT_CFLAGS) -shared -o $@ $(EXT_SRC) $(SODIUM_LIBS)
+
+$(BUILD)/asan/canary.so: tests/memory/canary.c
+	@mkdir -p $(@D)
+	$(SAN_CC) $(SAN_FLAGS) -shared-libasan -fPIC -shared $(PKG_CFLAGS) -o $@ $<
+
+$(BUILD)/memory/canary.so: tests/memory/canary.c
+	@mkdir -p $(@D)
+	$(CC) -g -O0 -fPIC -shared $(PKG_CFLAGS) -o $@ $<
+
+$(BUILD)/asan/test_%: tests/unit/test_%.c tests/unit/check.h ext/%.c ext/%.h
+	@mkdir -p $(@D)
+	$(SAN_CC) $(SAN_FLAGS) -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -Iext $(PKG_CFLAGS) -o $@ $< \
+	    ext/$*.c $(if $(filter letter_pool,$*),ext/code_format.c) $(SODIUM_LIBS)
+
+test-asan: $(BUILD)/asan/roomcode.so $(BUILD)/asan/canary.so $(addprefix $(BUILD)/asan/test_,$(UNIT_TESTS))
+	@tests/memory/run_asan.sh "$(ASAN_RUNTIME)" $(addprefix $(BUILD)/asan/test_,$(UNIT_TESTS))
+
+test-valgrind: $(BUILD)/roomcode.so $(BUILD)/memory/canary.so
+	@tests/memory/run_valgrind.sh
+
+# The allocation-failure harness: the extension compiled in, with ASan+UBSan.
+$(BUILD)/memory/memfault: tests/memory/memfault.c tests/fuzz/store_check.c tests/fuzz/store_check.h \
+                          $(EXT_SRC) $(EXT_HDR) $(BUILD)/storage_sql.h
+	@mkdir -p $(@D)
+	$(SAN_CC) $(SAN_FLAGS) -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -DSQLITE_CORE -Iext -I$(BUILD) \
+	    -Itests/fuzz $(PKG_CFLAGS) -o $@ tests/memory/memfault.c tests/fuzz/store_check.c $(EXT_SRC) \
+	    $(MEMORY_LIBS)
+
+memory-test: $(BUILD)/memory/memfault
+	@MEMFAULT_STRIDE=$(MEMFAULT_STRIDE) tests/memory/run_memfault.sh $<
+
+memory-full: $(BUILD)/memory/memfault
+	@tests/memory/run_memfault.sh $<
+
+.DEFAULT_GOAL := $(MEMORY_DEFAULT_GOAL)
