@@ -316,8 +316,8 @@ static const op ops[] = {
      1, 0},
     {"delete", BASE_ROWS, 0, 0, "DELETE FROM room_codes WHERE room_id = 'r-1'", 0, SUMMARY,
      "ddd-dddd-ddd|r-2|guest|0|'u-1'\nccc-cccc-ccc|r-2|host|1|NULL\n", 0, 0},
-    {"roomcode_new", BASE_ROWS, 0, 0, "SELECT roomcode_valid(roomcode_new('r-2', 'viewer', 'u-3'))",
-     "1\n", SUMMARY, BASE_SUMMARY "minted|r-2|viewer|1|'u-3'\n", 0, 0},
+    {"roomcode_new", BASE_ROWS, 0, 0, "SELECT roomcode_new('r-2', 'viewer', 'u-3')", 0, SUMMARY,
+     BASE_SUMMARY "minted|r-2|viewer|1|'u-3'\n", 0, 0},
     {"roomcode_new_refused_cap", FULL_ROOM, 0, 0, "SELECT roomcode_new('full', 'host')", 0,
      "SELECT count(*) FROM room_codes_store WHERE room_id = 'full'", "100\n", 1, 0},
     {"roomcode_create", BASE_ROWS, 0, 0,
@@ -519,6 +519,9 @@ static int attempt(const op *o, long n, int keep_failing, long *n_ok, long *n_no
             strcmp(after_rows, o->want_after) == 0 && strcmp(after_rows, before_rows) != 0) {
             done = 1;
             (*n_completed)++;
+            if (getenv("MEMFAULT_VERBOSE"))
+                fprintf(stderr, "  %s (%s): allocation %ld failed after the work was done: %s\n",
+                        o->name, test_mode, n, sqlite3_errmsg(db));
         }
         const char *now_table = done ? table : "room_codes";
         snapshot(db, now_table, &after);
