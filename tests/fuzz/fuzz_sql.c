@@ -17,7 +17,8 @@
  *
  * Randomness is libsodium's, replaced by a deterministic generator seeded from the input
  * (so crashes reproduce); a few inputs get a low-entropy or constant generator, so minting
- * collides and the retry path runs.
+ * collides and the retry path runs. FUZZ_SQL_TRACE=1 build/fuzz/fuzz_sql FILE replays an
+ * input printing each statement, its arguments and its outcome.
  */
 #include <sodium.h>
 #include <sqlite3.h>

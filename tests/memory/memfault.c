@@ -17,7 +17,9 @@
  * database was opened has been freed.
  *
  * Prints one line per operation with its allocation-failure points, then
- * "memory: N passed, M failed" (one test per operation and mode).
+ * "memory: N passed, M failed" (one test per operation and mode). A first argument runs
+ * one operation only; MEMFAULT_VERBOSE=1 tells more, MEMFAULT_STACKS=1 (this is built
+ * with ASan) prints the stack of every injected failure.
  */
 #include <sodium.h>
 #include <sqlite3.h>
