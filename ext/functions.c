@@ -31,10 +31,14 @@ static void fn_new(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
         row.col[COL_ROOM_ID] = argv[0];
         row.col[COL_ROLE] = argv[1];
         row.col[COL_USER_ID] = argc > 2 ? argv[2] : 0;
-        char code[ROOMCODE_LEN + 1];
-        rc = room_codes_insert(t, &row, code, &err);
+        /* The result's memory comes first: once the code is stored, handing it back
+         * must not fail, or the caller would lose an enabled code. */
+        char *code = sqlite3_malloc64(ROOMCODE_LEN + 1);
+        rc = code ? room_codes_insert(t, &row, code, &err) : SQLITE_NOMEM;
         if (rc == SQLITE_OK)
-            sqlite3_result_text(ctx, code, ROOMCODE_LEN, SQLITE_TRANSIENT);
+            sqlite3_result_text(ctx, code, ROOMCODE_LEN, sqlite3_free);
+        else
+            sqlite3_free(code);
     }
     if (rc != SQLITE_OK)
         set_error_owned(ctx, rc, err);
