@@ -2,8 +2,6 @@
 # on the room_codes table (see tests/fuzz/*.c). `make fuzz` runs each for FUZZ_SECONDS
 # (default 60) and grows build/fuzz/corpus/; fuzz-smoke (part of `make test`) runs each for
 # FUZZ_SMOKE_SECONDS from the checked-in seeds and records the suite "fuzz".
-# This file leaves the default goal as it found it, so `make` still builds the extension.
-FUZZ_DEFAULT_GOAL := $(.DEFAULT_GOAL)
 
 FUZZ_CC            ?= clang
 FUZZ_FLAGS         := -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
@@ -45,4 +43,3 @@ fuzz: $(FUZZ_BINS)
 fuzz-smoke: $(FUZZ_BINS)
 	@tests/fuzz/run.sh --smoke $(FUZZ_SMOKE_SECONDS) $(FUZZ_BINS)
 
-.DEFAULT_GOAL := $(FUZZ_DEFAULT_GOAL)

@@ -1,8 +1,6 @@
 # Memory: the unit and SQL suites under ASan+UBSan (test-asan), the SQL suite under
 # valgrind (test-valgrind), and allocation failures on every path of the extension
 # (memory-test; memory-full tries every allocation of the long sweeps too).
-# This file leaves the default goal as it found it, so `make` still builds the extension.
-MEMORY_DEFAULT_GOAL := $(.DEFAULT_GOAL)
 
 SAN_CC          ?= clang
 SAN_FLAGS       := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
@@ -53,4 +51,3 @@ memory-test: $(BUILD)/memory/memfault
 memory-full: $(BUILD)/memory/memfault
 	@tests/memory/run_memfault.sh $<
 
-.DEFAULT_GOAL := $(MEMORY_DEFAULT_GOAL)
