@@ -93,14 +93,15 @@ static void table_free(room_codes_table *t) {
     sqlite3_free(t);
 }
 
-static int table_init(sqlite3 *db, void *aux, int argc, const char *const *argv,
-                      sqlite3_vtab **out, char **err, int is_create) {
+static int table_init(sqlite3 *db, void *aux, int argc, const char *const *argv, sqlite3_vtab **out,
+                      char **err, int is_create) {
     roomcode_conn *conn = aux;
     room_codes_table *t = 0;
     int rc;
     if (argc > 3) {
-        *err = sqlite3_mprintf("roomcode: %s takes no arguments: CREATE VIRTUAL TABLE %s USING roomcode",
-                               argv[2], argv[2]);
+        *err = sqlite3_mprintf(
+            "roomcode: %s takes no arguments: CREATE VIRTUAL TABLE %s USING roomcode", argv[2],
+            argv[2]);
         return SQLITE_ERROR;
     }
     rc = sqlite3_declare_vtab(db, "CREATE TABLE x(code TEXT PRIMARY KEY, room_id TEXT, role TEXT,"
@@ -502,10 +503,11 @@ static int refuse_from_store(room_codes_table *t, int rc, sqlite3_value *room, c
     int ext = sqlite3_extended_errcode(t->db);
     if (ext == SQLITE_CONSTRAINT_TRIGGER && strstr(sqlite3_errmsg(t->db), "at most 100")) {
         char *q = roomcode_describe(room);
-        rc = table_refuse(t, SQLITE_CONSTRAINT,
-                          q ? sqlite3_mprintf("roomcode: room %s already has %d room codes (limit %d)",
-                                              q, ROOMCODE_MAX_PER_ROOM, ROOMCODE_MAX_PER_ROOM)
-                            : 0);
+        rc = table_refuse(
+            t, SQLITE_CONSTRAINT,
+            q ? sqlite3_mprintf("roomcode: room %s already has %d room codes (limit %d)", q,
+                                ROOMCODE_MAX_PER_ROOM, ROOMCODE_MAX_PER_ROOM)
+              : 0);
         sqlite3_free(q);
         return rc;
     }

@@ -10,13 +10,13 @@
 
 /* The statements on a store, each prepared once per virtual table. */
 enum roomcode_store_stmt {
-    STORE_SCAN,         /* every row, in code order */
-    STORE_BY_CODE,      /* ?1 code */
-    STORE_BY_ROOM,      /* ?1 room_id */
-    STORE_BY_ROOM_ROLE, /* ?1 room_id, ?2 role */
-    STORE_INSERT,       /* ?1 code, ?2 room_id, ?3 role, ?4 enabled, ?5 user_id */
-    STORE_UPDATE,       /* ?1 code; enabled ?2 when ?3; user_id ?4 when ?5 */
-    STORE_DELETE,       /* ?1 code */
+    STORE_SCAN,             /* every row, in code order */
+    STORE_BY_CODE,          /* ?1 code */
+    STORE_BY_ROOM,          /* ?1 room_id */
+    STORE_BY_ROOM_ROLE,     /* ?1 room_id, ?2 role */
+    STORE_INSERT,           /* ?1 code, ?2 room_id, ?3 role, ?4 enabled, ?5 user_id */
+    STORE_UPDATE,           /* ?1 code; enabled ?2 when ?3; user_id ?4 when ?5 */
+    STORE_DELETE,           /* ?1 code */
     STORE_DISABLE_UNLISTED, /* ?1 room_id, ?2 JSON array of the roles to keep */
     STORE_ROLES_LACKING,    /* ?1 room_id, ?2 roles: those without a shared enabled code */
     STORE_LIST_ENABLED,     /* ?1 room_id, ?2 roles: enabled codes in the roles' order */

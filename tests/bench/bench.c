@@ -253,14 +253,14 @@ static int result_ok(const result *r) {
 
 /* WITH clause of a series i = 0 .. ?1-1; the baseline's also carries 62 random bits x. */
 #define SERIES "WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s WHERE i + 1 < ?1) "
-#define SERIES_X                                                                            \
-    "WITH RECURSIVE s(i, x) AS (SELECT 0, random() & 0x3fffffffffffffff UNION ALL"          \
+#define SERIES_X                                                                                   \
+    "WITH RECURSIVE s(i, x) AS (SELECT 0, random() & 0x3fffffffffffffff UNION ALL"                 \
     " SELECT i + 1, random() & 0x3fffffffffffffff FROM s WHERE i + 1 < ?1) "
 /* A code from x, one base-26 digit per letter (the bias of the top digit is 1e-5). */
-#define CODE_OF_X                                                                            \
-    "char(97 + x % 26, 97 + x / 26 % 26, 97 + x / 676 % 26, 45,"                             \
-    " 97 + x / 17576 % 26, 97 + x / 456976 % 26, 97 + x / 11881376 % 26,"                    \
-    " 97 + x / 308915776 % 26, 45, 97 + x / 8031810176 % 26,"                                \
+#define CODE_OF_X                                                                                  \
+    "char(97 + x % 26, 97 + x / 26 % 26, 97 + x / 676 % 26, 45,"                                   \
+    " 97 + x / 17576 % 26, 97 + x / 456976 % 26, 97 + x / 11881376 % 26,"                          \
+    " 97 + x / 308915776 % 26, 45, 97 + x / 8031810176 % 26,"                                      \
     " 97 + x / 208827064576 % 26, 97 + x / 5429503678976 % 26)"
 /* 100 codes per room, three roles. */
 #define ROOM_ROLE "printf('room-%05d', i / 100), 'role-' || (i % 3)"
@@ -289,8 +289,8 @@ static void bench_draw(void) {
             sqlite3_bind_int64(stmt, 1, n / SLICES);
             int rc = sqlite3_step(stmt);
             double t = cpu_ms() - t0;
-            check(rc == SQLITE_ROW && sqlite3_column_int64(stmt, 0) == n / SLICES,
-                  "draw: %s count", is_ours ? "ours" : "base");
+            check(rc == SQLITE_ROW && sqlite3_column_int64(stmt, 0) == n / SLICES, "draw: %s count",
+                  is_ours ? "ours" : "base");
             if (is_ours)
                 check(is_code(sqlite3_column_text(stmt, 1), sqlite3_column_bytes(stmt, 1)),
                       "draw: max(roomcode_generate()) is not a code");
@@ -301,9 +301,10 @@ static void bench_draw(void) {
     sqlite3_finalize(ours);
     sqlite3_finalize(base);
     /* Every draw is a valid code, and a thousand draws never repeat. */
-    sqlite3_stmt *all = prepare(db, SERIES ", c(v) AS MATERIALIZED (SELECT roomcode_generate() FROM s)"
-                                           " SELECT count(*), sum(roomcode_valid(v)),"
-                                           " count(DISTINCT v) FROM c");
+    sqlite3_stmt *all =
+        prepare(db, SERIES ", c(v) AS MATERIALIZED (SELECT roomcode_generate() FROM s)"
+                           " SELECT count(*), sum(roomcode_valid(v)),"
+                           " count(DISTINCT v) FROM c");
     sqlite3_bind_int64(all, 1, 1000);
     check(sqlite3_step(all) == SQLITE_ROW && sqlite3_column_int(all, 0) == 1000 &&
               sqlite3_column_int(all, 1) == 1000 && sqlite3_column_int(all, 2) == 1000,
@@ -373,7 +374,8 @@ static store_report store_round(int is_ours, int round, long n, int temp_in_memo
             char sql[256];
             snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", table);
             rep.rows = query_int(db, sql);
-            snprintf(sql, sizeof sql, "SELECT count(*) FROM %s WHERE NOT roomcode_valid(code)", table);
+            snprintf(sql, sizeof sql, "SELECT count(*) FROM %s WHERE NOT roomcode_valid(code)",
+                     table);
             rep.invalid = query_int(db, sql);
             snprintf(sql, sizeof sql, "SELECT count(DISTINCT room_id) FROM %s", table);
             rep.rooms = query_int(db, sql);
@@ -480,8 +482,8 @@ static void app_draw(app_rng *g, char out[CODE_LEN + 1]) {
 
 /*
  * new: n roomcode_new(room, role) calls, against an app that draws its codes and INSERTs
- * them into a plain table (with the storage DDL) with a prepared statement. Rooms 'room-<prefix>-<k>', 100
- * codes each; both in one transaction. Returns the milliseconds.
+ * them into a plain table (with the storage DDL) with a prepared statement. Rooms
+ * 'room-<prefix>-<k>', 100 codes each; both in one transaction. Returns the milliseconds.
  */
 static double mint_calls(sqlite3 *db, int is_ours, const char *table, const char *prefix, long n,
                          int one_txn) {
@@ -542,7 +544,8 @@ static void bench_new(void) {
             const char *table = is_ours ? "room_codes_store" : "plain_store";
             char sql[160];
             snprintf(sql, sizeof sql, "SELECT count(*) FROM %s WHERE roomcode_valid(code)", table);
-            check(query_int(db, sql) == n, "new %s: not %ld valid codes", is_ours ? "ours" : "base", n);
+            check(query_int(db, sql) == n, "new %s: not %ld valid codes", is_ours ? "ours" : "base",
+                  n);
             close_db(db);
             remove_db(name);
         }
@@ -605,7 +608,7 @@ static void bench_scale(void) {
     const long levels[3] = {10000, 100000, 1000000};
     const long quick_levels[3] = {1000, 2000, 5000};
     const long n[2] = {run.quick ? 100 : 2000, run.quick ? 300 : 5000}; /* by one_txn */
-    sqlite3 *db[3][2];                                                 /* [level][app] */
+    sqlite3 *db[3][2];                                                  /* [level][app] */
     char name[3][2][32];
     sqlite3 *big = open_db("big.db", 1);
     exec(big, "CREATE VIRTUAL TABLE room_codes USING roomcode");
@@ -694,9 +697,10 @@ static void lookup_pass(sqlite3 *db, sqlite3_stmt *stmt, char (*keys)[CODE_LEN +
  * lookup: 100,000 lookups by code through the virtual table against the same lookups
  * on a plain table keyed by code: WITHOUT ROWID with code as its PRIMARY KEY, the
  * store's columns in the store's order, holding a copy of the same 1M rows (so its
- * B-tree is the store's, without the store's second index, which no lookup touches). Both connections get a page cache that
- * holds the whole table and one untimed warm-up pass, so what is compared is the CPU cost
- * of a lookup, not the reading of pages; each pass runs in one read transaction.
+ * B-tree is the store's, without the store's second index, which no lookup touches). Both
+ * connections get a page cache that holds the whole table and one untimed warm-up pass, so what is
+ * compared is the CPU cost of a lookup, not the reading of pages; each pass runs in one read
+ * transaction.
  */
 static void bench_lookup(void) {
     const long n = run.quick ? 1000 : 100000;
@@ -714,7 +718,8 @@ static void bench_lookup(void) {
     for (int k = 0; k < 2; k++)
         exec(k ? base : ours, "PRAGMA cache_size = -1000000");
     char(*keys)[CODE_LEN + 1] = malloc((size_t)n * sizeof *keys);
-    sqlite3_stmt *pick = prepare(ours, "SELECT code FROM room_codes_store ORDER BY random() LIMIT ?1");
+    sqlite3_stmt *pick =
+        prepare(ours, "SELECT code FROM room_codes_store ORDER BY random() LIMIT ?1");
     sqlite3_bind_int64(pick, 1, n);
     long got = 0;
     while (got < n && sqlite3_step(pick) == SQLITE_ROW)
@@ -762,7 +767,8 @@ static void bench_lookup(void) {
 static void bench_token(void) {
     const long n = run.quick ? 100 : 20000;
     sqlite3 *db = open_db("token.db", 1);
-    if (query_int(db, "SELECT count(*) FROM pragma_function_list WHERE name = 'roomcode_token'") == 0) {
+    if (query_int(db, "SELECT count(*) FROM pragma_function_list WHERE name = 'roomcode_token'") ==
+        0) {
         printf("roomcode_token: not in this build, skipped\n");
         close_db(db);
         remove_db("token.db");
@@ -893,7 +899,7 @@ int main(int argc, char **argv) {
     static const struct {
         const char *name;
         void (*fn)(void);
-    } workloads[] = {{"store", bench_store}, {"draw", bench_draw},   {"new", bench_new},
+    } workloads[] = {{"store", bench_store}, {"draw", bench_draw},     {"new", bench_new},
                      {"scale", bench_scale}, {"lookup", bench_lookup}, {"token", bench_token}};
     for (size_t i = 0; i < sizeof workloads / sizeof workloads[0]; i++) {
         /* lookup runs on the table that scale grows */
