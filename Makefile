@@ -20,9 +20,9 @@ UNIT_TESTS  := code_format letter_pool token link
 
 # Suites `make test` runs, in order; each records its counts with tests/record_result.sh.
 # tests/<area>/rules.mk files add their own suites and targets.
-TEST_SUITES := unit-test sql-test python-test node-test
+TEST_SUITES := format-check unit-test sql-test python-test node-test
 
-.PHONY: all test unit-test sql-test python-test node-test demo install uninstall clean check-deps
+.PHONY: all test format-check unit-test sql-test python-test node-test demo install uninstall clean check-deps
 
 # `make` builds the extension, whatever the included files define first.
 .DEFAULT_GOAL := all
@@ -56,6 +56,9 @@ test: check-deps all
 	@rm -f $(BUILD)/test-results.txt
 	@$(MAKE) --no-print-directory $(TEST_SUITES)
 	@tests/summary.sh
+
+format-check:
+	@tests/check_format.sh
 
 unit-test: $(addprefix $(BUILD)/test_,$(UNIT_TESTS))
 	@tests/unit/run.sh $^

@@ -2,7 +2,7 @@
 # Makes sure the Debian packages that building and testing need are here. As root it
 # installs what is missing; otherwise it prints the apt-get line to run and stops.
 PACKAGES="build-essential pkg-config libsqlite3-dev sqlite3 libsodium-dev python3 python3-jwt
-          clang libclang-rt-dev valgrind"
+          clang libclang-rt-dev clang-format valgrind"
 missing=""
 for p in $PACKAGES; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
