@@ -136,13 +136,9 @@ static int check_roles(create_table *t, sqlite3_value *roles) {
         count++;
         sqlite3_value *role = sqlite3_column_value(stmt, 0);
         if (strcmp((const char *)sqlite3_column_text(stmt, 1), "text") != 0) {
-            char *d = roomcode_describe(role);
             rc = set_message(t, SQLITE_CONSTRAINT,
-                             d ? sqlite3_mprintf("roomcode: roles must hold role names (strings),"
-                                                 " not %s",
-                                                 d)
-                               : 0);
-            sqlite3_free(d);
+                             roomcode_message_with(
+                                 role, "roomcode: roles must hold role names (strings), not "));
         } else {
             char *msg = 0;
             rc = roomcode_check_name("role", role, 0, &msg);
@@ -151,13 +147,9 @@ static int check_roles(create_table *t, sqlite3_value *roles) {
         }
     }
     if (rc == SQLITE_DONE && count == 0) {
-        char *d = roomcode_describe(roles);
         rc = set_message(t, SQLITE_CONSTRAINT,
-                         d ? sqlite3_mprintf("roomcode: roles must be a non-empty JSON array of"
-                                             " role names, not %s",
-                                             d)
-                           : 0);
-        sqlite3_free(d);
+                         roomcode_message_with(roles, "roomcode: roles must be a non-empty JSON"
+                                                      " array of role names, not "));
     } else if (rc == SQLITE_DONE) {
         rc = SQLITE_OK;
     } else if (rc != SQLITE_CONSTRAINT) {

@@ -3,6 +3,8 @@
  * input back into messages. A message that echoed raw input could carry invalid UTF-8,
  * which strict clients fail to decode, so quoting keeps only printable UTF-8.
  */
+#include <stdarg.h>
+
 #include "roomcode_internal.h"
 
 #define QUOTE_MAX_BYTES 64 /* longer input is cut in messages */
@@ -55,6 +57,20 @@ char *roomcode_quote(const unsigned char *s, int n) {
     return sqlite3_str_finish(out);
 }
 
+char *roomcode_message_with(sqlite3_value *v, const char *fmt, ...) {
+    char *d = roomcode_describe(v);
+    if (!d)
+        return 0;
+    va_list ap;
+    va_start(ap, fmt);
+    sqlite3_str *out = sqlite3_str_new(0);
+    sqlite3_str_vappendf(out, fmt, ap);
+    va_end(ap);
+    sqlite3_str_appendall(out, d);
+    sqlite3_free(d);
+    return sqlite3_str_finish(out);
+}
+
 char *roomcode_describe(sqlite3_value *v) {
     switch (v ? sqlite3_value_type(v) : SQLITE_NULL) {
     case SQLITE_NULL:
@@ -83,12 +99,8 @@ int roomcode_check_name(const char *what, sqlite3_value *v, int allow_control, c
     int type = v ? sqlite3_value_type(v) : SQLITE_NULL;
     if (type == SQLITE_NULL)
         return refuse(msg, sqlite3_mprintf("roomcode: %s must not be NULL", what));
-    if (type != SQLITE_TEXT) {
-        char *d = roomcode_describe(v);
-        int rc = refuse(msg, d ? sqlite3_mprintf("roomcode: %s must be text, not %s", what, d) : 0);
-        sqlite3_free(d);
-        return rc;
-    }
+    if (type != SQLITE_TEXT)
+        return refuse(msg, roomcode_message_with(v, "roomcode: %s must be text, not ", what));
     const unsigned char *s = sqlite3_value_text(v);
     int n = sqlite3_value_bytes(v);
     if (s == 0)
@@ -124,8 +136,5 @@ int roomcode_parse_code(sqlite3_value *v, char out[ROOMCODE_LEN + 1], char **msg
         return SQLITE_NOMEM;
     if (s && roomcode_normalize_text((const char *)s, (size_t)sqlite3_value_bytes(v), out))
         return SQLITE_OK;
-    char *d = roomcode_describe(v);
-    int rc = refuse(msg, d ? sqlite3_mprintf("roomcode: malformed room code %s", d) : 0);
-    sqlite3_free(d);
-    return rc;
+    return refuse(msg, roomcode_message_with(v, "roomcode: malformed room code "));
 }

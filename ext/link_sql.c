@@ -12,10 +12,7 @@
 static char *refuse_type(const char *what, sqlite3_value *v) {
     if (sqlite3_value_type(v) == SQLITE_TEXT)
         return 0;
-    char *d = roomcode_describe(v);
-    char *msg = d ? sqlite3_mprintf("roomcode: %s must be text, not %s", what, d) : 0;
-    sqlite3_free(d);
-    return msg;
+    return roomcode_message_with(v, "roomcode: %s must be text, not ", what);
 }
 
 /* Why base and route make no link, as a message; NULL when they make one of *size bytes. */

@@ -474,11 +474,8 @@ static int check_enabled(room_codes_table *t, sqlite3_value *v, int *out) {
             return SQLITE_OK;
         }
     }
-    char *d = roomcode_describe(v);
-    int rc = table_refuse(t, SQLITE_CONSTRAINT,
-                          d ? sqlite3_mprintf("roomcode: enabled must be 1 or 0, not %s", d) : 0);
-    sqlite3_free(d);
-    return rc;
+    return table_refuse(t, SQLITE_CONSTRAINT,
+                        roomcode_message_with(v, "roomcode: enabled must be 1 or 0, not "));
 }
 
 /* Checks a name column; user_id may also be NULL (not bound to a user). */

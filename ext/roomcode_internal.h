@@ -72,6 +72,10 @@ int roomcode_parse_code(sqlite3_value *v, char out[ROOMCODE_LEN + 1], char **msg
  * pointer is NULL). */
 char *roomcode_describe(sqlite3_value *v);
 
+/* A message: fmt (sqlite3_mprintf style) and its arguments, then v described; NULL when
+ * out of memory. */
+char *roomcode_message_with(sqlite3_value *v, const char *fmt, ...);
+
 /* Quotes text for a message: printable UTF-8 only, long text cut, in single quotes. */
 char *roomcode_quote(const unsigned char *s, int n);
 

@@ -27,12 +27,8 @@ static char *refuse_authentication(const char *code, sqlite3_stmt *row, sqlite3_
         (sqlite3_value_bytes(bound) != sqlite3_value_bytes(user_id) ||
          memcmp(sqlite3_value_text(bound), sqlite3_value_text(user_id),
                 (size_t)sqlite3_value_bytes(user_id)) != 0)) {
-        char *q = roomcode_describe(user_id);
-        char *msg = q ? sqlite3_mprintf("roomcode: room code '%s' is bound to another user than %s",
-                                        code, q)
-                      : 0;
-        sqlite3_free(q);
-        return msg;
+        return roomcode_message_with(
+            user_id, "roomcode: room code '%s' is bound to another user than ", code);
     }
     return 0;
 }
@@ -66,13 +62,10 @@ static char *check_arguments(int argc, sqlite3_value **argv, sqlite3_int64 *ttl,
     if (argc > 4) {
         *ttl = sqlite3_value_int64(argv[4]);
         if (sqlite3_value_type(argv[4]) != SQLITE_INTEGER || *ttl <= 0 || *ttl > MAX_TTL) {
-            char *d = roomcode_describe(argv[4]);
-            msg = d ? sqlite3_mprintf("roomcode: ttl_seconds must be a whole number of seconds"
-                                      " from 1 to %d, not %s",
-                                      MAX_TTL, d)
-                    : 0;
-            sqlite3_free(d);
-            return msg;
+            return roomcode_message_with(argv[4],
+                                         "roomcode: ttl_seconds must be a whole number of"
+                                         " seconds from 1 to %d, not ",
+                                         MAX_TTL);
         }
     }
     *rc = SQLITE_OK;
