@@ -16,15 +16,15 @@ FUZZ_BINS          := $(addprefix $(BUILD)/fuzz/fuzz_,$(FUZZ_TARGETS))
 .PHONY: fuzz fuzz-smoke fuzz-build
 TEST_SUITES += fuzz-smoke
 
-$(BUILD)/fuzz/fuzz_code_format: tests/fuzz/fuzz_code_format.c ext/code_format.c ext/code_format.h
+$(BUILD)/fuzz/fuzz_code_format: tests/fuzz/fuzz_code_format.c tests/fuzz/fuzz_check.h ext/code_format.c ext/code_format.h
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< ext/code_format.c
 
-$(BUILD)/fuzz/fuzz_link: tests/fuzz/fuzz_link.c ext/link.c ext/link.h ext/code_format.c ext/code_format.h
+$(BUILD)/fuzz/fuzz_link: tests/fuzz/fuzz_link.c tests/fuzz/fuzz_check.h ext/link.c ext/link.h ext/code_format.c ext/code_format.h
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< ext/link.c ext/code_format.c
 
-$(BUILD)/fuzz/fuzz_token: tests/fuzz/fuzz_token.c ext/token.c ext/token.h
+$(BUILD)/fuzz/fuzz_token: tests/fuzz/fuzz_token.c tests/fuzz/fuzz_check.h ext/token.c ext/token.h
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< ext/token.c $(FUZZ_SQLITE_LIBS) $(SODIUM_LIBS)
 
