@@ -243,12 +243,12 @@ static int delete_minted(room_codes_table *codes, const minted_codes *minted) {
 
 /*
  * The writes of a sync, so that a refusal part way (the cap) leaves the room as it was:
- * the lacking codes are minted first and deleted again if a later step fails, then the
- * unlisted roles' codes are disabled in one statement; a savepoint covers the lot. Inside
- * a statement that itself writes, SQLite refuses the savepoint, and that statement need
- * not undo these writes (INSERT INTO t SELECT ... FROM roomcode_create(...) has no
- * statement journal; inside BEGIN its failure rolls back nothing), hence the deletes. If
- * undoing fails too, out of memory is reported, on which SQLite rolls back the transaction.
+ * the lacking codes are minted first, then the unlisted roles' codes are disabled in one
+ * statement, all inside a savepoint. Inside a statement that itself writes, SQLite refuses
+ * the savepoint, and that statement need not undo these writes (INSERT INTO t SELECT ...
+ * FROM roomcode_create(...) has no statement journal; inside BEGIN its failure rolls back
+ * nothing): there the minted codes are deleted again instead. If undoing fails, out of
+ * memory is reported, on which SQLite rolls back the transaction.
  */
 static int sync_room(create_table *t, room_codes_table *codes, sqlite3_value **args) {
     minted_codes minted;
@@ -257,7 +257,8 @@ static int sync_room(create_table *t, room_codes_table *codes, sqlite3_value **a
     int rc = mint_lacking(t, codes, args, &minted);
     if (rc == SQLITE_OK)
         rc = disable_unlisted(t, codes, args);
-    if (rc != SQLITE_OK && minted.n > 0 && delete_minted(codes, &minted) != SQLITE_OK)
+    if (rc != SQLITE_OK && !in_savepoint && minted.n > 0 &&
+        delete_minted(codes, &minted) != SQLITE_OK)
         rc = SQLITE_NOMEM;
     if (in_savepoint) {
         /* Releasing would commit what could not be rolled back: leave that to SQLite. */

@@ -743,6 +743,13 @@ int room_codes_find(roomcode_conn *conn, room_codes_table **out, char **err) {
     return SQLITE_OK;
 }
 
+/* The message of t's last failure, moved to the caller. */
+static char *room_codes_take_error(room_codes_table *t) {
+    char *msg = t->base.zErrMsg;
+    t->base.zErrMsg = 0;
+    return msg;
+}
+
 int room_codes_insert(room_codes_table *t, const roomcode_row *row, char code_out[ROOMCODE_LEN + 1],
                       char **err) {
     int rc = table_insert(t, row->col, code_out);
@@ -756,12 +763,6 @@ int room_codes_take(room_codes_table *t, enum roomcode_store_stmt which, sqlite3
 
 void room_codes_give(room_codes_table *t, enum roomcode_store_stmt which, sqlite3_stmt *stmt) {
     roomcode_stmt_give(&t->stmt[which], stmt);
-}
-
-char *room_codes_take_error(room_codes_table *t) {
-    char *msg = t->base.zErrMsg;
-    t->base.zErrMsg = 0;
-    return msg;
 }
 
 int roomcode_register_table(sqlite3 *db, roomcode_conn *conn) {

@@ -35,7 +35,4 @@ int room_codes_insert(room_codes_table *t, const roomcode_row *row, char code_ou
 int room_codes_take(room_codes_table *t, enum roomcode_store_stmt which, sqlite3_stmt **out);
 void room_codes_give(room_codes_table *t, enum roomcode_store_stmt which, sqlite3_stmt *stmt);
 
-/* The message of t's last failure, moved to the caller (sqlite3_malloc'd). */
-char *room_codes_take_error(room_codes_table *t);
-
 #endif
