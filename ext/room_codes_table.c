@@ -197,8 +197,6 @@ static int table_rename(sqlite3_vtab *vtab, const char *to) {
     return SQLITE_OK;
 }
 
-static int table_shadow_name(const char *suffix) { return strcmp(suffix, "store") == 0; }
-
 /* Turns code = ? and room_id = ? [AND role = ?] into lookups on the store's indexes. */
 static int table_best_index(sqlite3_vtab *vtab, sqlite3_index_info *info) {
     room_codes_table *t = (room_codes_table *)vtab;
@@ -710,7 +708,6 @@ static sqlite3_module room_codes_module = {
     .xRowid = table_rowid,
     .xUpdate = table_update,
     .xRename = table_rename,
-    .xShadowName = table_shadow_name,
 };
 
 int room_codes_find(roomcode_conn *conn, room_codes_table **out, char **err) {

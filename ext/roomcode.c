@@ -17,6 +17,11 @@ __attribute__((visibility("default")))
 #endif
     int sqlite3_roomcode_init(sqlite3 *db, char **err, const sqlite3_api_routines *api) {
     SQLITE_EXTENSION_INIT2(api);
+    if (sqlite3_libversion_number() < ROOMCODE_MIN_SQLITE) {
+        *err = sqlite3_mprintf("roomcode: needs SQLite %s or later, this is %s",
+                               ROOMCODE_MIN_SQLITE_TEXT, sqlite3_libversion());
+        return SQLITE_ERROR;
+    }
     if (sodium_init() < 0) {
         *err = sqlite3_mprintf("roomcode: libsodium failed to initialize");
         return SQLITE_ERROR;

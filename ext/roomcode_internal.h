@@ -14,6 +14,11 @@ SQLITE_EXTENSION_INIT3
 #include "letter_pool.h"
 
 #define ROOMCODE_VERSION "1.0.0"
+/* The oldest SQLite the extension runs on (and is tested with); older ones are refused at
+ * load time, since the storage DDL relies on built-in JSON and the table on
+ * sqlite3_vtab_collation, SQLITE_VTAB_INNOCUOUS and sqlite3_value_nochange. */
+#define ROOMCODE_MIN_SQLITE 3040000
+#define ROOMCODE_MIN_SQLITE_TEXT "3.40.0"
 #define ROOMCODE_MAX_PER_ROOM 100 /* also in sql/store_triggers.sql */
 #define ROOMCODE_MAX_NAME_BYTES 256
 

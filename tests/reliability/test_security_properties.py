@@ -74,9 +74,10 @@ class SchemaObjects(unittest.TestCase):
 
 @unittest.skipUnless(shutil.which("sqlite3"), "needs the sqlite3 shell")
 class Defensive(unittest.TestCase):
-    """DEFENSIVE makes the store read-only to ordinary SQL on a connection that loaded the
-    extension (the module marks it a shadow table). It does not stop DDL on the store's
-    triggers, and a connection without the extension sees a plain table."""
+    """The store is a plain table, not a shadow table (current SQLite refuses to load
+    triggers on a table a module claims as its shadow while DEFENSIVE is on), so under
+    DEFENSIVE as everywhere its constraints and triggers are what keep the rules, for
+    every writer. They do not stop DDL on the store's triggers."""
 
     def setUp(self):
         self.tmp = TempDir()
@@ -95,15 +96,15 @@ class Defensive(unittest.TestCase):
         finally:
             db.close()
 
-    def test_store_is_read_only_with_the_extension(self):
+    def test_store_keeps_the_rules_with_the_extension(self):
         out = shell(self.path, "\n".join([
-            "INSERT INTO room_codes_store(code, room_id, role) VALUES ('zzz-zzzz-zzz', 'x', 'y');",
-            "UPDATE room_codes_store SET enabled = 0;",
-            "DELETE FROM room_codes_store;",
-            "DROP TABLE room_codes_store;",
+            "INSERT INTO room_codes_store(code, room_id, role) VALUES ('zzz-zzzz-zzz', 'r', 'y');",
+            "UPDATE room_codes_store SET room_id = 'x';",
+            "UPDATE room_codes_store SET enabled = 5;",
             "INSERT INTO room_codes(room_id, role) VALUES ('r', 'g');", ""]), defensive=True)
-        self.assertEqual(out.count("table room_codes_store may not be modified"), 3, out)
-        self.assertIn("table room_codes_store may not be dropped", out)
+        self.assertIn("roomcode: a room has at most 100 room codes (limit 100)", out)
+        self.assertIn("roomcode: code, room_id, role and created_at of a room code never change", out)
+        self.assertIn("CHECK constraint failed: enabled_is_0_or_1", out)
         self.assertIn("roomcode: room 'r' already has 100 room codes (limit 100)", out)
         self.assertEqual(self.count(), 100)
 
