@@ -33,6 +33,7 @@ struct room_codes_table {
      * given back after it. */
     sqlite3_stmt *stmt[STORE_N_STMT];
     char *sql[STORE_N_STMT];
+    sqlite3_stmt *sentinel;     /* "SELECT 1", whose re-prepares tell of schema changes */
     room_codes_cursor *spare;   /* a closed cursor kept for the next xOpen */
     room_codes_cursor *reading; /* cursors whose statement still reads the store */
     read_slot reads[READ_SLOTS];

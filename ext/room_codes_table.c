@@ -36,6 +36,7 @@ static void clear_statements(room_codes_table *t) {
         roomcode_stmt_clear(&t->stmt[i]);
     for (int i = 0; i < READ_SLOTS; i++)
         roomcode_stmt_clear(&t->reads[i].stmt);
+    roomcode_stmt_clear(&t->sentinel);
 }
 
 static void table_free(room_codes_table *t) {

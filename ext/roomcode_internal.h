@@ -40,7 +40,7 @@ typedef struct roomcode_conn {
     roomcode_letter_pool pool;
     struct room_codes_table *resolved; /* a reference; checked before each use */
     unsigned resolved_name_version;    /* the table's name when it was resolved */
-    sqlite3_uint64 resolved_before;    /* the schemas searched before it, see resolve.c */
+    int resolved_sentinel; /* re-prepares of the table's sentinel then (table_resolution.c) */
 } roomcode_conn;
 
 /* A new connection state holding one reference (the caller's), or NULL when out of memory. */

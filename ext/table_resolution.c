@@ -2,12 +2,14 @@
  * Which room_codes table an unqualified "room_codes" names: the one the functions
  * (roomcode_new, roomcode_token, roomcode_create) write to and read from.
  *
- * Looking it up means planning a statement, which costs about a quarter of a
- * roomcode_new, so the answer is kept per connection and checked before each use instead:
- * the table is still connected (SQLite disconnects it on any change of its schema, also
- * one made by another connection), it has not been renamed, and no schema searched before
- * its own has changed (its data version, which any DDL there bumps, e.g. a TEMP VIEW named
- * room_codes). Those checks are a few calls that read no page.
+ * Looking it up means planning statements, which costs about a quarter of a roomcode_new,
+ * so a table found in temp or main is kept per connection and checked before each use
+ * instead: it is still connected (SQLite disconnects it when its schema changes), it has
+ * not been renamed, and the temp schema, the only one searched before main, has not
+ * changed. SQLite expires every prepared statement of the connection when the temp schema
+ * changes (also inside an open transaction), so a tiny statement of the table's own,
+ * stepped before each use, tells by being re-prepared. A table found in an attached schema
+ * is looked up on every call: main may change in front of it without that sign.
  */
 #include <string.h>
 
@@ -33,23 +35,14 @@ void room_codes_note_planned(room_codes_table *t) {
  * ones in order), or NULL past the last. */
 static const char *searched(sqlite3 *db, int k) { return sqlite3_db_name(db, k < 2 ? 1 - k : k); }
 
-/* A fingerprint of the schemas searched before schema: their names and data versions. */
-static sqlite3_uint64 searched_before(sqlite3 *db, const char *schema) {
-    sqlite3_uint64 h = 14695981039346656037ull; /* FNV-1a */
-    for (int k = 0;; k++) {
-        const char *name = searched(db, k);
-        if (!name || sqlite3_stricmp(name, schema) == 0)
-            break;
-        unsigned version = 0;
-        /* fails for a schema not opened yet (temp, before its first object) */
-        int rc = sqlite3_file_control(db, name, SQLITE_FCNTL_DATA_VERSION, &version);
-        sqlite3_uint64 parts[2] = {(sqlite3_uint64)rc, version};
-        for (const char *p = name; *p; p++)
-            h = (h ^ (unsigned char)*p) * 1099511628211ull;
-        for (int i = 0; i < 2; i++)
-            h = (h ^ parts[i]) * 1099511628211ull;
-    }
-    return h;
+/* How often t's sentinel statement was re-prepared, after stepping it once; -1 on failure. */
+static int sentinel_reprepares(room_codes_table *t) {
+    if (!t->sentinel &&
+        sqlite3_prepare_v3(t->db, "SELECT 1", -1, SQLITE_PREPARE_PERSISTENT, &t->sentinel, 0))
+        return -1;
+    int rc = sqlite3_step(t->sentinel);
+    sqlite3_reset(t->sentinel);
+    return rc == SQLITE_ROW ? sqlite3_stmt_status(t->sentinel, SQLITE_STMTSTATUS_REPREPARE, 0) : -1;
 }
 
 void room_codes_forget(roomcode_conn *conn) {
@@ -61,7 +54,7 @@ void room_codes_forget(roomcode_conn *conn) {
 static int still_named(roomcode_conn *conn) {
     room_codes_table *t = conn->resolved;
     return t->connected && t->name_version == conn->resolved_name_version &&
-           searched_before(conn->db, t->schema) == conn->resolved_before;
+           sentinel_reprepares(t) == conn->resolved_sentinel;
 }
 
 /* The SQL that finds the first schema holding an object named room_codes, with its kind. */
@@ -113,7 +106,14 @@ static int plan_lookup(sqlite3 *db, const char *schema, room_codes_table **out) 
     return rc;
 }
 
-static int look_up(roomcode_conn *conn, char **err) {
+/* Whether the answer for t may be kept: see the top of this file. */
+static int keeps(sqlite3 *db, const room_codes_table *t) {
+    return sqlite3_stricmp(t->schema, searched(db, 0)) == 0 ||
+           sqlite3_stricmp(t->schema, searched(db, 1)) == 0;
+}
+
+/* Looks the table up, taking a reference for the caller (and one for the cache). */
+static int look_up(roomcode_conn *conn, room_codes_table **out, char **err) {
     sqlite3 *db = conn->db;
     char *sql = first_holder_sql(db);
     sqlite3_stmt *stmt = 0;
@@ -134,9 +134,14 @@ static int look_up(roomcode_conn *conn, char **err) {
         if (rc == SQLITE_OK && !t)
             rc = refuse_holder(stmt, err);
         else if (rc == SQLITE_OK) {
-            conn->resolved = t;
-            conn->resolved_name_version = t->name_version;
-            conn->resolved_before = searched_before(db, t->schema);
+            *out = t;
+            int sentinel = keeps(db, t) ? sentinel_reprepares(t) : -1;
+            if (sentinel >= 0) {
+                conn->resolved = t;
+                conn->resolved_name_version = t->name_version;
+                conn->resolved_sentinel = sentinel;
+                room_codes_ref(t);
+            }
         } else if (rc != SQLITE_NOMEM) {
             *err = roomcode_db_message(db);
         }
@@ -151,14 +156,11 @@ static int look_up(roomcode_conn *conn, char **err) {
 int room_codes_find(roomcode_conn *conn, room_codes_table **out, char **err) {
     *err = 0;
     *out = 0;
-    if (conn->resolved && !still_named(conn))
-        room_codes_forget(conn);
-    if (!conn->resolved) {
-        int rc = look_up(conn, err);
-        if (rc != SQLITE_OK)
-            return rc;
+    if (conn->resolved && still_named(conn)) {
+        *out = conn->resolved;
+        room_codes_ref(*out);
+        return SQLITE_OK;
     }
-    *out = conn->resolved;
-    room_codes_ref(*out);
-    return SQLITE_OK;
+    room_codes_forget(conn);
+    return look_up(conn, out, err);
 }
