@@ -118,22 +118,12 @@ static int create_close(sqlite3_vtab_cursor *cur) {
     return SQLITE_OK;
 }
 
-/* A failure of the call (taking msg); create_filter reports a refusal (SQLITE_CONSTRAINT
- * here) as SQLITE_ERROR, as every function does. */
-static int set_message(create_table *t, int rc, char *msg) {
-    return roomcode_vtab_error(&t->base, rc, msg);
-}
-
-static int db_error(create_table *t, int rc) {
-    return rc == SQLITE_NOMEM ? rc : set_message(t, rc, roomcode_db_message(t->db));
-}
-
 /* Refuses roles that are not a non-empty JSON array of valid role names. */
 static int check_roles(create_table *t, sqlite3_value *roles) {
     sqlite3_stmt *stmt = 0;
     int rc = roomcode_stmt_take(t->db, &t->roles_check, roles_sql, &stmt);
     if (rc != SQLITE_OK)
-        return db_error(t, rc);
+        return roomcode_vtab_db_error(&t->base, t->db, rc);
     int count = 0;
     if (sqlite3_value_type(roles) == SQLITE_TEXT)
         rc = sqlite3_bind_value(stmt, 1, roles);
@@ -142,24 +132,26 @@ static int check_roles(create_table *t, sqlite3_value *roles) {
         count++;
         sqlite3_value *role = sqlite3_column_value(stmt, 0);
         if (strcmp((const char *)sqlite3_column_text(stmt, 1), "text") != 0) {
-            rc = set_message(t, SQLITE_CONSTRAINT,
-                             roomcode_message_with(
-                                 role, "roomcode: roles must hold role names (strings), not "));
+            rc = roomcode_vtab_error(
+                &t->base, SQLITE_CONSTRAINT,
+                roomcode_message_with(role,
+                                      "roomcode: roles must hold role names (strings), not "));
         } else {
             char *msg = 0;
             rc = roomcode_check_name("role", role, 0, &msg);
             if (rc != SQLITE_OK)
-                rc = set_message(t, rc, msg);
+                rc = roomcode_vtab_error(&t->base, rc, msg);
         }
     }
     if (rc == SQLITE_DONE && count == 0) {
-        rc = set_message(t, SQLITE_CONSTRAINT,
-                         roomcode_message_with(roles, "roomcode: roles must be a non-empty JSON"
-                                                      " array of role names, not "));
+        rc = roomcode_vtab_error(&t->base, SQLITE_CONSTRAINT,
+                                 roomcode_message_with(roles,
+                                                       "roomcode: roles must be a non-empty JSON"
+                                                       " array of role names, not "));
     } else if (rc == SQLITE_DONE) {
         rc = SQLITE_OK;
     } else if (rc != SQLITE_CONSTRAINT) {
-        rc = db_error(t, rc);
+        rc = roomcode_vtab_db_error(&t->base, t->db, rc);
     }
     roomcode_stmt_give(&t->roles_check, stmt);
     return rc;
@@ -173,7 +165,7 @@ static int take_with_args(create_table *t, room_codes_table *codes, enum roomcod
         rc = sqlite3_bind_value(*out, 1, args[0]);
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_value(*out, 2, args[1]);
-    return rc == SQLITE_OK ? rc : db_error(t, rc);
+    return rc == SQLITE_OK ? rc : roomcode_vtab_db_error(&t->base, t->db, rc);
 }
 
 static int disable_unlisted(create_table *t, room_codes_table *codes, sqlite3_value **args) {
@@ -181,7 +173,7 @@ static int disable_unlisted(create_table *t, room_codes_table *codes, sqlite3_va
     int rc = take_with_args(t, codes, STORE_DISABLE_UNLISTED, args, &stmt);
     if (rc == SQLITE_OK) {
         rc = sqlite3_step(stmt);
-        rc = rc == SQLITE_DONE ? SQLITE_OK : db_error(t, rc);
+        rc = rc == SQLITE_DONE ? SQLITE_OK : roomcode_vtab_db_error(&t->base, t->db, rc);
     }
     room_codes_give(codes, STORE_DISABLE_UNLISTED, stmt);
     return rc;
@@ -212,7 +204,7 @@ static int mint_lacking(create_table *t, room_codes_table *codes, sqlite3_value 
     if (rc == SQLITE_DONE)
         rc = SQLITE_OK;
     else if (rc != SQLITE_OK && rc != SQLITE_NOMEM)
-        rc = db_error(t, rc);
+        rc = roomcode_vtab_db_error(&t->base, t->db, rc);
     room_codes_give(codes, STORE_ROLES_LACKING, stmt);
     for (int i = 0; i < n; i++) {
         if (rc == SQLITE_OK) {
@@ -224,7 +216,7 @@ static int mint_lacking(create_table *t, room_codes_table *codes, sqlite3_value 
             if (rc == SQLITE_OK)
                 minted->n++;
             else
-                rc = set_message(t, rc, err);
+                rc = roomcode_vtab_error(&t->base, rc, err);
         }
         sqlite3_value_free(roles[i]);
     }
@@ -279,7 +271,7 @@ static int sync_room(create_table *t, room_codes_table *codes, sqlite3_value **a
     int released = sqlite3_exec(t->db, "RELEASE roomcode_create", 0, 0, 0);
     if (released != SQLITE_OK) {
         if (rc == SQLITE_OK)
-            rc = db_error(t, released);
+            rc = roomcode_vtab_db_error(&t->base, t->db, released);
         if (began && !sqlite3_get_autocommit(t->db))
             sqlite3_exec(t->db, "ROLLBACK", 0, 0, 0);
     }
@@ -310,7 +302,7 @@ static int read_enabled(create_table *t, create_cursor *c, room_codes_table *cod
     if (rc == SQLITE_DONE)
         rc = SQLITE_OK;
     else if (rc != SQLITE_OK && rc != SQLITE_NOMEM)
-        rc = db_error(t, rc);
+        rc = roomcode_vtab_db_error(&t->base, t->db, rc);
     room_codes_give(codes, STORE_LIST_ENABLED, stmt);
     return rc;
 }
@@ -326,14 +318,14 @@ static int create_filter(sqlite3_vtab_cursor *cur, int idx, const char *idx_str,
     char *msg = 0;
     int rc = roomcode_check_name("room_id", argv[0], 0, &msg);
     if (rc != SQLITE_OK)
-        rc = set_message(t, rc, msg);
+        rc = roomcode_vtab_error(&t->base, rc, msg);
     if (rc == SQLITE_OK)
         rc = check_roles(t, argv[1]);
     for (int attempt = 0; rc == SQLITE_OK; attempt++) {
         room_codes_table *codes = 0;
         rc = room_codes_find(t->conn, &codes, &msg);
         if (rc != SQLITE_OK) {
-            rc = set_message(t, rc, msg);
+            rc = roomcode_vtab_error(&t->base, rc, msg);
             break;
         }
         rc = sync_room(t, codes, argv);

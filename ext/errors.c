@@ -20,6 +20,10 @@ int roomcode_vtab_error(sqlite3_vtab *vtab, int rc, char *msg) {
     return msg ? rc : SQLITE_NOMEM;
 }
 
+int roomcode_vtab_db_error(sqlite3_vtab *vtab, sqlite3 *db, int rc) {
+    return rc == SQLITE_NOMEM ? rc : roomcode_vtab_error(vtab, rc, roomcode_db_message(db));
+}
+
 void roomcode_fn_error(sqlite3_context *ctx, int rc, char *msg) {
     if (!msg || rc == SQLITE_NOMEM) {
         sqlite3_result_error_nomem(ctx);

@@ -93,13 +93,18 @@ int room_codes_close(sqlite3_vtab_cursor *cur) {
     return SQLITE_OK;
 }
 
+/* SQLite's last error as the table's message. */
+static int cursor_error(room_codes_cursor *c, int rc) {
+    return roomcode_vtab_db_error(c->base.pVtab, table_of(c)->db, rc);
+}
+
 /* Steps the statement; at its end the statement goes back to the table. */
 static int cursor_step(room_codes_cursor *c) {
     int rc = sqlite3_step(c->stmt);
     if (rc == SQLITE_ROW)
         return SQLITE_OK;
     c->eof = 1;
-    rc = rc == SQLITE_DONE ? SQLITE_OK : room_codes_db_error(table_of(c), rc);
+    rc = rc == SQLITE_DONE ? SQLITE_OK : cursor_error(c, rc);
     stop_reading(c);
     return rc;
 }
@@ -135,7 +140,7 @@ static int copy_rest(room_codes_cursor *c) {
         else if (rc == SQLITE_DONE)
             break;
         else
-            rc = room_codes_db_error(table_of(c), rc);
+            rc = cursor_error(c, rc);
     }
     stop_reading(c);
     return rc == SQLITE_DONE ? SQLITE_OK : rc;
@@ -182,7 +187,7 @@ int room_codes_filter(sqlite3_vtab_cursor *cur, int plan, const char *idx_str, i
                  : sqlite3_bind_value(c->stmt, i + 1, argv[i]);
     }
     if (rc != SQLITE_OK) {
-        rc = room_codes_db_error(t, rc);
+        rc = roomcode_vtab_db_error(&t->base, t->db, rc);
         stop_reading(c);
         return rc;
     }
@@ -227,7 +232,8 @@ static int column_of_row(room_codes_cursor *c, sqlite3_context *ctx, int col) {
         rc = sqlite3_step(row);
     if (rc == SQLITE_ROW)
         sqlite3_result_value(ctx, sqlite3_column_value(row, col));
-    rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : room_codes_db_error(t, rc);
+    rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK
+                                               : roomcode_vtab_db_error(&t->base, t->db, rc);
     room_codes_give(t, STORE_BY_CODE, row);
     return rc;
 }

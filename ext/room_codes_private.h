@@ -43,9 +43,6 @@ struct room_codes_table {
 /* Query plans (idxNum), each one reading statement of the store. */
 enum { PLAN_SCAN, PLAN_CODE, PLAN_ROOM, PLAN_ROOM_ROLE };
 
-/* SQLite's last error on t's connection as t's message. */
-int room_codes_db_error(room_codes_table *t, int rc);
-
 /* Takes or gives back an idle reading statement of plan fetching columns. */
 int room_codes_read_take(room_codes_table *t, int plan, unsigned columns, sqlite3_stmt **out);
 void room_codes_read_give(room_codes_table *t, int plan, unsigned columns, sqlite3_stmt *stmt);

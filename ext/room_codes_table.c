@@ -18,10 +18,6 @@ static const char *const plan_text[] = {"full scan", "code=?", "room_id=?", "roo
 static const enum roomcode_store_stmt plan_stmt[] = {STORE_SCAN, STORE_BY_CODE, STORE_BY_ROOM,
                                                      STORE_BY_ROOM_ROLE};
 
-int room_codes_db_error(room_codes_table *t, int rc) {
-    return roomcode_vtab_error(&t->base, rc, roomcode_db_message(t->db));
-}
-
 int room_codes_look_again(roomcode_conn *conn, int rc, int attempt) {
     if (attempt > 0 || (rc != SQLITE_ERROR && rc != SQLITE_SCHEMA))
         return 0;

@@ -26,11 +26,6 @@ static int bind_name(sqlite3_stmt *stmt, int i, sqlite3_value *v) {
     return sqlite3_bind_text(stmt, i, (const char *)text, sqlite3_value_bytes(v), SQLITE_STATIC);
 }
 
-/* A refusal of this statement (taking msg), or out of memory. */
-static int table_refuse(room_codes_table *t, int rc, char *msg) {
-    return roomcode_vtab_error(&t->base, rc, msg);
-}
-
 /* Runs a bound write statement, which returns no row. */
 static int run_write(sqlite3_stmt *stmt) {
     int rc = sqlite3_step(stmt);
@@ -49,8 +44,8 @@ static int check_enabled(room_codes_table *t, sqlite3_value *v, int *out) {
             return SQLITE_OK;
         }
     }
-    return table_refuse(t, SQLITE_CONSTRAINT,
-                        roomcode_message_with(v, "roomcode: enabled must be 1 or 0, not "));
+    return roomcode_vtab_error(&t->base, SQLITE_CONSTRAINT,
+                               roomcode_message_with(v, "roomcode: enabled must be 1 or 0, not "));
 }
 
 /* Checks a name column; user_id may also be NULL (not bound to a user). */
@@ -59,7 +54,7 @@ static int check_name(room_codes_table *t, const char *what, sqlite3_value *v, i
         return SQLITE_OK;
     char *msg = 0;
     int rc = roomcode_check_name(what, v, 0, &msg);
-    return rc == SQLITE_OK ? rc : table_refuse(t, rc, msg);
+    return rc == SQLITE_OK ? rc : roomcode_vtab_error(&t->base, rc, msg);
 }
 
 /*
@@ -75,8 +70,8 @@ static int refuse_from_store(room_codes_table *t, int rc, sqlite3_value *room, c
     int ext = sqlite3_extended_errcode(t->db);
     if (ext == SQLITE_CONSTRAINT_TRIGGER && strstr(sqlite3_errmsg(t->db), "at most 100")) {
         char *q = roomcode_describe(room);
-        rc = table_refuse(
-            t, SQLITE_CONSTRAINT,
+        rc = roomcode_vtab_error(
+            &t->base, SQLITE_CONSTRAINT,
             q ? sqlite3_mprintf("roomcode: room %s already has %d room codes (limit %d)", q,
                                 ROOMCODE_MAX_PER_ROOM, ROOMCODE_MAX_PER_ROOM)
               : 0);
@@ -84,10 +79,11 @@ static int refuse_from_store(room_codes_table *t, int rc, sqlite3_value *room, c
         return rc;
     }
     if (is_duplicate_code(ext) && code) {
-        return table_refuse(t, SQLITE_CONSTRAINT,
-                            sqlite3_mprintf("roomcode: room code '%s' already exists", code));
+        return roomcode_vtab_error(
+            &t->base, SQLITE_CONSTRAINT,
+            sqlite3_mprintf("roomcode: room code '%s' already exists", code));
     }
-    return room_codes_db_error(t, rc);
+    return roomcode_vtab_db_error(&t->base, t->db, rc);
 }
 
 /* INSERT of one row; a NULL code mints one. The stored code goes to code_out. */
@@ -103,9 +99,10 @@ int room_codes_write_row(room_codes_table *t, sqlite3_value *const *col,
         rc = check_enabled(t, col[COL_ENABLED], &enabled);
     for (int i = COL_CREATED_AT; i <= COL_UPDATED_AT && rc == SQLITE_OK; i++) {
         if (type_of(col[i]) != SQLITE_NULL) {
-            rc = table_refuse(t, SQLITE_CONSTRAINT,
-                              sqlite3_mprintf("roomcode: %s is set by roomcode, leave it out",
-                                              i == COL_CREATED_AT ? "created_at" : "updated_at"));
+            rc = roomcode_vtab_error(
+                &t->base, SQLITE_CONSTRAINT,
+                sqlite3_mprintf("roomcode: %s is set by roomcode, leave it out",
+                                i == COL_CREATED_AT ? "created_at" : "updated_at"));
         }
     }
     int minted = type_of(col[COL_CODE]) == SQLITE_NULL;
@@ -113,7 +110,7 @@ int room_codes_write_row(room_codes_table *t, sqlite3_value *const *col,
         char *msg = 0;
         rc = roomcode_parse_code(col[COL_CODE], code, &msg);
         if (rc != SQLITE_OK)
-            rc = table_refuse(t, rc, msg);
+            rc = roomcode_vtab_error(&t->base, rc, msg);
     }
     if (rc != SQLITE_OK)
         return rc;
@@ -121,7 +118,7 @@ int room_codes_write_row(room_codes_table *t, sqlite3_value *const *col,
     sqlite3_stmt *stmt = 0;
     rc = room_codes_take(t, STORE_INSERT, &stmt);
     if (rc != SQLITE_OK)
-        return room_codes_db_error(t, rc);
+        return roomcode_vtab_db_error(&t->base, t->db, rc);
     /* The checked names and the code stay put until the statement is given back, which
      * clears its bindings: they are bound without copies. */
     rc = bind_name(stmt, 2, col[COL_ROOM_ID]);
@@ -156,8 +153,8 @@ int room_codes_write_row(room_codes_table *t, sqlite3_value *const *col,
 static int refuse_identity(room_codes_table *t, const char *code, const char *what,
                            sqlite3_value *was, sqlite3_value *now) {
     char *a = roomcode_describe(was), *b = roomcode_describe(now);
-    int rc = table_refuse(
-        t, SQLITE_CONSTRAINT,
+    int rc = roomcode_vtab_error(
+        &t->base, SQLITE_CONSTRAINT,
         a && b ? sqlite3_mprintf("roomcode: %s of room code '%s' cannot change (from %s to %s);"
                                  " only enabled and user_id can",
                                  what, code, a, b)
@@ -201,7 +198,7 @@ static int check_identity(room_codes_table *t, const char *code, sqlite3_value *
                 rc = refuse_identity(t, code, names[i], was, col[fixed[i]]);
         }
     } else {
-        rc = room_codes_db_error(t, rc == SQLITE_DONE ? SQLITE_ERROR : rc);
+        rc = roomcode_vtab_db_error(&t->base, t->db, rc == SQLITE_DONE ? SQLITE_ERROR : rc);
     }
     room_codes_give(t, STORE_BY_CODE, stmt);
     return rc;
@@ -239,7 +236,7 @@ static int table_change(room_codes_table *t, sqlite3_value *old_code, sqlite3_va
     if (rc == SQLITE_OK)
         rc = run_write(stmt);
     if (rc != SQLITE_OK)
-        rc = room_codes_db_error(t, rc);
+        rc = roomcode_vtab_db_error(&t->base, t->db, rc);
     room_codes_give(t, STORE_UPDATE, stmt);
     return rc;
 }
@@ -252,7 +249,7 @@ static int table_delete(room_codes_table *t, sqlite3_value *code) {
     if (rc == SQLITE_OK)
         rc = run_write(stmt);
     if (rc != SQLITE_OK)
-        rc = room_codes_db_error(t, rc);
+        rc = roomcode_vtab_db_error(&t->base, t->db, rc);
     room_codes_give(t, STORE_DELETE, stmt);
     return rc;
 }

@@ -103,6 +103,9 @@ char *roomcode_db_message(sqlite3 *db);
 /* Sets vtab's message (taking msg) and returns rc; out of memory when msg is NULL. */
 int roomcode_vtab_error(sqlite3_vtab *vtab, int rc, char *msg);
 
+/* The same with SQLite's last message on db (see roomcode_db_message). */
+int roomcode_vtab_db_error(sqlite3_vtab *vtab, sqlite3 *db, int rc);
+
 /* Reports a function's failure (taking msg): a refusal (SQLITE_CONSTRAINT) as SQLITE_ERROR,
  * other codes as they are; out of memory when msg is NULL or rc is SQLITE_NOMEM. */
 void roomcode_fn_error(sqlite3_context *ctx, int rc, char *msg);
