@@ -9,7 +9,8 @@ package=$1 integrity=$2 tarball=$3 dir=$4
 mkdir -p "$dir"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-(cd "$work" && npm pack --silent --no-audit --no-fund "$package" > pack.out)
+(cd "$work" && npm pack --loglevel=error --ignore-scripts --no-audit --no-fund "$package" > pack.out) ||
+    { echo "fetch_sqlite: npm pack $package failed"; exit 1; }
 file=$work/$(tail -n 1 "$work/pack.out")
 wanted=$(printf '%s' "${integrity#sha512-}" | base64 -d | od -An -v -tx1 | tr -d ' \n')
 got=$(sha512sum "$file" | cut -d ' ' -f 1)
