@@ -87,9 +87,15 @@ CASES = {
         "",
         "SELECT roomcode_token('abc-defg-hij', 'u', 'k', '')",
         None),
-    "bad route or base of a link": (
+    "bad route of a link": (
         "",
         "SELECT roomcode_link('xvm-wxwo-gbl', 'acme.app.100ms.live', 'lobby')",
+        None),
+    "base with a bad port": ("", "SELECT roomcode_link('xvm-wxwo-gbl', 'x.com:99999')", None),
+    "host with an empty label": ("", "SELECT roomcode_link('xvm-wxwo-gbl', 'a..b')", None),
+    "base whose links would read as another code": (
+        "",
+        "SELECT roomcode_link('xvm-wxwo-gbl', 'https://x.com/meeting/conference')",
         None),
     "no table": (
         "DROP TABLE room_codes",
