@@ -581,7 +581,7 @@ class Differential:
                  "shrunk: %s  params=%r" % (ssql, sparams),
                  "  %s: %s" % (VTAB, short(mine)), "  %s: %s" % (STORE, short(theirs)),
                  "failures by shape (failed/ran):"]
-        for tag, n in sorted(self.failed_by_tag.items(), key=lambda kv: (-kv[1], kv[0]))[:40]:
+        for tag, n in sorted(self.failed_by_tag.items(), key=lambda kv: (-kv[1], kv[0]))[:25]:
             lines.append("  %-28s %5d/%d" % (tag, n, self.by_tag[tag]))
         return "\n".join(lines)
 
@@ -592,12 +592,13 @@ def short(outcome):
 
 
 def cause(tags):
-    """The known defect a failing statement's shape points to."""
+    """The known defect a failing statement's shape points to: an operand whose affinity
+    is not TEXT (a number compares with '05' as 5), else a collation other than BINARY."""
+    if "affinity" in tags or "blob" in tags:
+        return "affinity"
     if any(t.startswith("collate-nocase") or t.startswith("collate-rtrim") or
            t == "nocase-column" for t in tags):
         return "collation"
-    if "affinity" in tags or "blob" in tags:
-        return "affinity"
     return "other"
 
 
