@@ -14,7 +14,7 @@ SQLITE_EXTENSION_INIT3
 #include "letter_pool.h"
 #include "store.h"
 
-#define ROOMCODE_VERSION "1.0.0"
+#define ROOMCODE_VERSION "1.1.0"
 /* The oldest SQLite the extension runs on (and is tested with); older ones are refused at
  * load time, since the storage DDL relies on built-in JSON and the table on
  * sqlite3_vtab_collation, sqlite3_db_name and SQLITE_VTAB_INNOCUOUS. */
