@@ -13,6 +13,7 @@ ROOMCODE_DIFF_REPORT=1 prints how many statements of each shape failed.
 import collections
 import os
 import random
+import re
 import sys
 import unittest
 
@@ -512,9 +513,20 @@ class Differential:
     def outcome(self, query, table):
         sql, params, _ = query.render(table)
         db = self.db
+        # The reference for LIMIT/OFFSET is the store's whole ordered result, sliced here:
+        # SQLite 3.52.0 itself miscounts OFFSET in some plans of the plain table.
+        window = None
+        limit = re.search(r" LIMIT (-?\d+)(?: OFFSET (\d+))?$", sql)
+        if table == STORE and limit:
+            sql = sql[:limit.start()]
+            start = int(limit.group(2) or 0)
+            count = int(limit.group(1))
+            window = slice(start, None if count < 0 else start + count)
         try:
             if query.kind != "write":
                 rows = [typed(r) for r in db.execute(sql, params)]
+                if window:
+                    rows = rows[window]
                 return ("rows", rows if query.kind == "seq" else sorted(rows, key=repr))
             db.execute("SAVEPOINT w")
             try:
@@ -660,6 +672,11 @@ class QueryDifferential(unittest.TestCase):
                         "THEN code END, code DESC", [], "seq")
         self.assertIsNotNone(d.differs(ordered))
         self.assertIsNone(d.differs(Query(ordered.template, [], "bag")))
+        # LIMIT/OFFSET: the store's whole result, sliced, is the reference
+        window = "SELECT code FROM {T} AS t WHERE %s ORDER BY code LIMIT 3 OFFSET 2"
+        self.assertIsNone(d.differs(Query(window % "code > 'b'", [], "seq")))
+        self.assertIsNotNone(d.differs(Query(window % "('{T}' = 'room_codes' OR code > 'b')",
+                                             [], "seq")))
         wrote = Query("UPDATE {T} SET enabled = 1 - enabled WHERE code = (SELECT min(code) FROM "
                       "room_codes_store) AND '{T}' = 'room_codes'", [], "write")
         self.assertIsNotNone(d.differs(wrote))
