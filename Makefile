@@ -46,8 +46,8 @@ $(BUILD)/roomcode.so: $(EXT_SRC) $(EXT_HDR) $(BUILD)/storage_sql.h
 $(BUILD):
 	mkdir -p $@
 
-$(BUILD)/test_%: tests/unit/test_%.c tests/unit/check.h ext/%.c ext/%.h | $(BUILD)
-	$(CC) $(CFLAGS) -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -Iext $(PKG_CFLAGS) -o $@ $< ext/$*.c $(if $(filter letter_pool,$*),ext/code_format.c) $(SODIUM_LIBS)
+$(BUILD)/test_%: tests/unit/test_%.c tests/unit/check.h ext/%.c ext/%.h ext/code_format.c ext/code_format.h | $(BUILD)
+	$(CC) $(CFLAGS) -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -Iext $(PKG_CFLAGS) -o $@ $< ext/$*.c $(if $(filter letter_pool link,$*),ext/code_format.c) $(SODIUM_LIBS)
 
 check-deps:
 	@tests/check_deps.sh

@@ -18,9 +18,12 @@ void roomcode_format_letters(const unsigned char letters[ROOMCODE_LETTERS],
                              char out[ROOMCODE_LEN + 1]);
 
 /*
- * Finds the code in what a person typed or pasted: any case, blanks/dashes/dots/underscores
- * (or nothing) between the groups, surrounding blanks, or a whole Room Link. Writes the
- * canonical form into out and returns 1, or returns 0 when there is no code in s[0..n).
+ * Finds the code in what a person typed or pasted. Text without any of / ? # & = is a bare
+ * code: any case, blanks/dashes/dots/underscores (or nothing) between the groups,
+ * surrounding blanks. Other text is a link, read as code_format.c describes: the code is
+ * found only when the most clearly marked candidates in it are all the same code. Writes
+ * the canonical form into out and returns 1, or returns 0 when s[0..n) holds no code, more
+ * than one, or a NUL byte.
  */
 int roomcode_normalize_text(const char *s, size_t n, char out[ROOMCODE_LEN + 1]);
 

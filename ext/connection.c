@@ -5,7 +5,7 @@
 #include <sodium.h>
 #include <string.h>
 
-#include "roomcode_internal.h"
+#include "room_codes_table.h"
 
 roomcode_conn *roomcode_conn_new(sqlite3 *db) {
     roomcode_conn *conn = sqlite3_malloc64(sizeof(*conn));
@@ -13,17 +13,20 @@ roomcode_conn *roomcode_conn_new(sqlite3 *db) {
         return 0;
     memset(conn, 0, sizeof(*conn));
     conn->db = db;
+    conn->refs = 1;
     roomcode_pool_init(&conn->pool, randombytes_buf);
     return conn;
 }
 
-void roomcode_conn_release(roomcode_conn *conn) { roomcode_stmt_clear(&conn->roles_check); }
+void roomcode_conn_ref(roomcode_conn *conn) { conn->refs++; }
 
 void roomcode_conn_unref(void *p) {
     roomcode_conn *conn = p;
     if (--conn->refs > 0)
         return;
-    roomcode_conn_release(conn);
+    /* The cached table holds a reference to another state (this one would still be
+     * referenced by it), which a reload of the extension leaves behind. */
+    room_codes_forget(conn);
     roomcode_pool_wipe(&conn->pool);
     sqlite3_free(conn);
 }
@@ -33,7 +36,7 @@ void roomcode_conn_draw(roomcode_conn *conn, char out[ROOMCODE_LEN + 1]) {
 }
 
 int roomcode_stmt_take(sqlite3 *db, sqlite3_stmt **slot, const char *sql, sqlite3_stmt **out) {
-    if (*slot) {
+    if (slot && *slot) {
         *out = *slot;
         *slot = 0;
         return SQLITE_OK;
@@ -45,7 +48,7 @@ void roomcode_stmt_give(sqlite3_stmt **slot, sqlite3_stmt *stmt) {
     if (!stmt)
         return;
     sqlite3_reset(stmt);
-    if (*slot) {
+    if (!slot || *slot) {
         sqlite3_finalize(stmt);
         return;
     }

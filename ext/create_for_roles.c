@@ -12,7 +12,7 @@
 
 #include "room_codes_table.h"
 
-enum { ARG_ROOM_ID = COL_UPDATED_AT + 1, ARG_ROLES };
+enum { N_COLUMNS = COL_UPDATED_AT + 1, ARG_ROOM_ID = N_COLUMNS, ARG_ROLES };
 
 static const char roles_sql[] = "SELECT value, type FROM json_each("
                                 "CASE WHEN json_valid(?1) AND json_type(?1) = 'array' THEN ?1 END)";
@@ -20,14 +20,19 @@ static const char roles_sql[] = "SELECT value, type FROM json_each("
 typedef struct create_table {
     sqlite3_vtab base;
     sqlite3 *db;
-    roomcode_conn *conn;
+    roomcode_conn *conn;       /* a reference */
+    sqlite3_stmt *roles_check; /* idle; finalized at disconnect */
 } create_table;
 
+/*
+ * The room's enabled codes, read in full once the sync is done: at most the cap, and a
+ * statement that writes codes while it reads them (SELECT roomcode_new(...) FROM
+ * roomcode_create(...)) sees them as they were.
+ */
 typedef struct create_cursor {
     sqlite3_vtab_cursor base;
-    room_codes_table *codes; /* the room_codes table written to */
-    sqlite3_stmt *list;      /* taken from codes while the cursor runs */
-    int eof;
+    sqlite3_value **rows; /* n_rows rows of N_COLUMNS values */
+    int n_rows, at;
 } create_cursor;
 
 static int create_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
@@ -48,13 +53,15 @@ static int create_connect(sqlite3 *db, void *aux, int argc, const char *const *a
     memset(t, 0, sizeof(*t));
     t->db = db;
     t->conn = aux;
+    roomcode_conn_ref(t->conn);
     *out = &t->base;
     return SQLITE_OK;
 }
 
 static int create_disconnect(sqlite3_vtab *vtab) {
     create_table *t = (create_table *)vtab;
-    roomcode_conn_release(t->conn);
+    roomcode_stmt_clear(&t->roles_check);
+    roomcode_conn_unref(t->conn);
     sqlite3_free(t);
     return SQLITE_OK;
 }
@@ -72,9 +79,9 @@ static int create_best_index(sqlite3_vtab *vtab, sqlite3_index_info *info) {
         }
     }
     if (seen[0] < 0 || seen[1] < 0) {
-        sqlite3_free(vtab->zErrMsg);
-        vtab->zErrMsg = sqlite3_mprintf("roomcode: roomcode_create takes (room_id, roles)");
-        return SQLITE_ERROR;
+        return roomcode_vtab_error(
+            vtab, SQLITE_ERROR,
+            sqlite3_mprintf("roomcode: roomcode_create takes (room_id, roles)"));
     }
     if (!usable[0] || !usable[1])
         return SQLITE_CONSTRAINT;
@@ -93,16 +100,16 @@ static int create_open(sqlite3_vtab *vtab, sqlite3_vtab_cursor **out) {
     if (!c)
         return SQLITE_NOMEM;
     memset(c, 0, sizeof(*c));
-    c->eof = 1;
     *out = &c->base;
     return SQLITE_OK;
 }
 
 static void cursor_reset(create_cursor *c) {
-    if (c->list)
-        room_codes_give(c->codes, STORE_LIST_ENABLED, c->list);
-    c->list = 0;
-    c->eof = 1;
+    for (int i = 0; i < c->n_rows * N_COLUMNS; i++)
+        sqlite3_value_free(c->rows[i]);
+    sqlite3_free(c->rows);
+    c->rows = 0;
+    c->n_rows = c->at = 0;
 }
 
 static int create_close(sqlite3_vtab_cursor *cur) {
@@ -111,23 +118,12 @@ static int create_close(sqlite3_vtab_cursor *cur) {
     return SQLITE_OK;
 }
 
-static int set_message(create_table *t, int rc, char *msg) {
-    sqlite3_free(t->base.zErrMsg);
-    t->base.zErrMsg = msg;
-    return msg ? rc : SQLITE_NOMEM;
-}
-
-static int db_error(create_table *t, int rc) {
-    return rc == SQLITE_NOMEM ? rc
-                              : set_message(t, rc, sqlite3_mprintf("%s", sqlite3_errmsg(t->db)));
-}
-
 /* Refuses roles that are not a non-empty JSON array of valid role names. */
 static int check_roles(create_table *t, sqlite3_value *roles) {
     sqlite3_stmt *stmt = 0;
-    int rc = roomcode_stmt_take(t->db, &t->conn->roles_check, roles_sql, &stmt);
+    int rc = roomcode_stmt_take(t->db, &t->roles_check, roles_sql, &stmt);
     if (rc != SQLITE_OK)
-        return db_error(t, rc);
+        return roomcode_vtab_db_error(&t->base, t->db, rc);
     int count = 0;
     if (sqlite3_value_type(roles) == SQLITE_TEXT)
         rc = sqlite3_bind_value(stmt, 1, roles);
@@ -136,26 +132,28 @@ static int check_roles(create_table *t, sqlite3_value *roles) {
         count++;
         sqlite3_value *role = sqlite3_column_value(stmt, 0);
         if (strcmp((const char *)sqlite3_column_text(stmt, 1), "text") != 0) {
-            rc = set_message(t, SQLITE_CONSTRAINT,
-                             roomcode_message_with(
-                                 role, "roomcode: roles must hold role names (strings), not "));
+            rc = roomcode_vtab_error(
+                &t->base, SQLITE_CONSTRAINT,
+                roomcode_message_with(role,
+                                      "roomcode: roles must hold role names (strings), not "));
         } else {
             char *msg = 0;
             rc = roomcode_check_name("role", role, 0, &msg);
             if (rc != SQLITE_OK)
-                rc = set_message(t, rc, msg);
+                rc = roomcode_vtab_error(&t->base, rc, msg);
         }
     }
     if (rc == SQLITE_DONE && count == 0) {
-        rc = set_message(t, SQLITE_CONSTRAINT,
-                         roomcode_message_with(roles, "roomcode: roles must be a non-empty JSON"
-                                                      " array of role names, not "));
+        rc = roomcode_vtab_error(&t->base, SQLITE_CONSTRAINT,
+                                 roomcode_message_with(roles,
+                                                       "roomcode: roles must be a non-empty JSON"
+                                                       " array of role names, not "));
     } else if (rc == SQLITE_DONE) {
         rc = SQLITE_OK;
     } else if (rc != SQLITE_CONSTRAINT) {
-        rc = db_error(t, rc);
+        rc = roomcode_vtab_db_error(&t->base, t->db, rc);
     }
-    roomcode_stmt_give(&t->conn->roles_check, stmt);
+    roomcode_stmt_give(&t->roles_check, stmt);
     return rc;
 }
 
@@ -167,7 +165,7 @@ static int take_with_args(create_table *t, room_codes_table *codes, enum roomcod
         rc = sqlite3_bind_value(*out, 1, args[0]);
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_value(*out, 2, args[1]);
-    return rc == SQLITE_OK ? rc : db_error(t, rc);
+    return rc == SQLITE_OK ? rc : roomcode_vtab_db_error(&t->base, t->db, rc);
 }
 
 static int disable_unlisted(create_table *t, room_codes_table *codes, sqlite3_value **args) {
@@ -175,7 +173,7 @@ static int disable_unlisted(create_table *t, room_codes_table *codes, sqlite3_va
     int rc = take_with_args(t, codes, STORE_DISABLE_UNLISTED, args, &stmt);
     if (rc == SQLITE_OK) {
         rc = sqlite3_step(stmt);
-        rc = rc == SQLITE_DONE ? SQLITE_OK : db_error(t, rc);
+        rc = rc == SQLITE_DONE ? SQLITE_OK : roomcode_vtab_db_error(&t->base, t->db, rc);
     }
     room_codes_give(codes, STORE_DISABLE_UNLISTED, stmt);
     return rc;
@@ -206,7 +204,7 @@ static int mint_lacking(create_table *t, room_codes_table *codes, sqlite3_value 
     if (rc == SQLITE_DONE)
         rc = SQLITE_OK;
     else if (rc != SQLITE_OK && rc != SQLITE_NOMEM)
-        rc = db_error(t, rc);
+        rc = roomcode_vtab_db_error(&t->base, t->db, rc);
     room_codes_give(codes, STORE_ROLES_LACKING, stmt);
     for (int i = 0; i < n; i++) {
         if (rc == SQLITE_OK) {
@@ -218,7 +216,7 @@ static int mint_lacking(create_table *t, room_codes_table *codes, sqlite3_value 
             if (rc == SQLITE_OK)
                 minted->n++;
             else
-                rc = set_message(t, rc, err);
+                rc = roomcode_vtab_error(&t->base, rc, err);
         }
         sqlite3_value_free(roles[i]);
     }
@@ -249,10 +247,15 @@ static int delete_minted(room_codes_table *codes, const minted_codes *minted) {
  * FROM roomcode_create(...) has no statement journal; inside BEGIN its failure rolls back
  * nothing): there the minted codes are deleted again instead. If undoing fails, out of
  * memory is reported, on which SQLite rolls back the transaction.
+ *
+ * In autocommit the savepoint is the transaction, and releasing it commits, which can fail
+ * (SQLITE_BUSY while another connection reads, in rollback-journal mode): then the whole
+ * transaction is rolled back, so that no error leaves it open.
  */
 static int sync_room(create_table *t, room_codes_table *codes, sqlite3_value **args) {
     minted_codes minted;
     minted.n = 0;
+    int began = sqlite3_get_autocommit(t->db);
     int in_savepoint = sqlite3_exec(t->db, "SAVEPOINT roomcode_create", 0, 0, 0) == SQLITE_OK;
     int rc = mint_lacking(t, codes, args, &minted);
     if (rc == SQLITE_OK)
@@ -260,24 +263,48 @@ static int sync_room(create_table *t, room_codes_table *codes, sqlite3_value **a
     if (rc != SQLITE_OK && !in_savepoint && minted.n > 0 &&
         delete_minted(codes, &minted) != SQLITE_OK)
         rc = SQLITE_NOMEM;
-    if (in_savepoint) {
-        /* Releasing would commit what could not be rolled back: leave that to SQLite. */
-        if (rc != SQLITE_OK &&
-            sqlite3_exec(t->db, "ROLLBACK TO roomcode_create", 0, 0, 0) != SQLITE_OK)
-            return SQLITE_NOMEM;
-        int released = sqlite3_exec(t->db, "RELEASE roomcode_create", 0, 0, 0);
-        if (rc == SQLITE_OK && released != SQLITE_OK)
-            rc = db_error(t, released);
+    if (!in_savepoint)
+        return rc;
+    /* Releasing would commit what could not be rolled back: leave that to SQLite. */
+    if (rc != SQLITE_OK && sqlite3_exec(t->db, "ROLLBACK TO roomcode_create", 0, 0, 0) != SQLITE_OK)
+        return SQLITE_NOMEM;
+    int released = sqlite3_exec(t->db, "RELEASE roomcode_create", 0, 0, 0);
+    if (released != SQLITE_OK) {
+        if (rc == SQLITE_OK)
+            rc = roomcode_vtab_db_error(&t->base, t->db, released);
+        if (began && !sqlite3_get_autocommit(t->db))
+            sqlite3_exec(t->db, "ROLLBACK", 0, 0, 0);
     }
     return rc;
 }
 
-static int cursor_step(create_cursor *c) {
-    int rc = sqlite3_step(c->list);
-    if (rc == SQLITE_ROW)
-        return SQLITE_OK;
-    c->eof = 1;
-    return rc == SQLITE_DONE ? SQLITE_OK : db_error((create_table *)c->base.pVtab, rc);
+/* Reads the room's enabled codes into the cursor, in the roles' order. */
+static int read_enabled(create_table *t, create_cursor *c, room_codes_table *codes,
+                        sqlite3_value **args) {
+    sqlite3_stmt *stmt = 0;
+    int rc = take_with_args(t, codes, STORE_LIST_ENABLED, args, &stmt);
+    while (rc == SQLITE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        sqlite3_value **rows =
+            sqlite3_realloc64(c->rows, sizeof(*rows) * (size_t)(c->n_rows + 1) * N_COLUMNS);
+        if (!rows) {
+            rc = SQLITE_NOMEM;
+            break;
+        }
+        c->rows = rows;
+        rows += (size_t)c->n_rows++ * N_COLUMNS;
+        rc = SQLITE_OK;
+        for (int col = 0; col < N_COLUMNS; col++) {
+            rows[col] = sqlite3_value_dup(sqlite3_column_value(stmt, col));
+            if (!rows[col])
+                rc = SQLITE_NOMEM;
+        }
+    }
+    if (rc == SQLITE_DONE)
+        rc = SQLITE_OK;
+    else if (rc != SQLITE_OK && rc != SQLITE_NOMEM)
+        rc = roomcode_vtab_db_error(&t->base, t->db, rc);
+    room_codes_give(codes, STORE_LIST_ENABLED, stmt);
+    return rc;
 }
 
 static int create_filter(sqlite3_vtab_cursor *cur, int idx, const char *idx_str, int argc,
@@ -290,29 +317,47 @@ static int create_filter(sqlite3_vtab_cursor *cur, int idx, const char *idx_str,
     cursor_reset(c);
     char *msg = 0;
     int rc = roomcode_check_name("room_id", argv[0], 0, &msg);
-    if (rc == SQLITE_OK)
-        rc = room_codes_find(t->conn, &c->codes, &msg);
     if (rc != SQLITE_OK)
-        return set_message(t, rc, msg);
-    rc = check_roles(t, argv[1]);
+        rc = roomcode_vtab_error(&t->base, rc, msg);
     if (rc == SQLITE_OK)
-        rc = sync_room(t, c->codes, argv);
-    if (rc == SQLITE_OK)
-        rc = take_with_args(t, c->codes, STORE_LIST_ENABLED, argv, &c->list);
+        rc = check_roles(t, argv[1]);
+    for (int attempt = 0; rc == SQLITE_OK; attempt++) {
+        room_codes_table *codes = 0;
+        rc = room_codes_find(t->conn, &codes, &msg);
+        if (rc != SQLITE_OK) {
+            rc = roomcode_vtab_error(&t->base, rc, msg);
+            break;
+        }
+        rc = sync_room(t, codes, argv);
+        if (rc == SQLITE_OK)
+            rc = read_enabled(t, c, codes, argv);
+        room_codes_release(codes);
+        int again = room_codes_look_again(t->conn, rc, attempt);
+        if (!again)
+            break;
+        cursor_reset(c);
+        rc = SQLITE_OK;
+    }
     if (rc != SQLITE_OK)
-        return rc;
-    c->eof = 0;
-    return cursor_step(c);
+        cursor_reset(c);
+    /* a refusal of the call is SQLITE_ERROR, as every function's */
+    return rc == SQLITE_CONSTRAINT ? SQLITE_ERROR : rc;
 }
 
-static int create_next(sqlite3_vtab_cursor *cur) { return cursor_step((create_cursor *)cur); }
+static int create_next(sqlite3_vtab_cursor *cur) {
+    ((create_cursor *)cur)->at++;
+    return SQLITE_OK;
+}
 
-static int create_eof(sqlite3_vtab_cursor *cur) { return ((create_cursor *)cur)->eof; }
+static int create_eof(sqlite3_vtab_cursor *cur) {
+    create_cursor *c = (create_cursor *)cur;
+    return c->at >= c->n_rows;
+}
 
 static int create_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col) {
     create_cursor *c = (create_cursor *)cur;
     if (col < ARG_ROOM_ID)
-        sqlite3_result_value(ctx, sqlite3_column_value(c->list, col));
+        sqlite3_result_value(ctx, c->rows[(size_t)c->at * N_COLUMNS + col]);
     return SQLITE_OK;
 }
 
@@ -338,7 +383,8 @@ static sqlite3_module create_module = {
 };
 
 int roomcode_register_create(sqlite3 *db, roomcode_conn *conn) {
-    conn->refs++;
+    /* SQLite calls the destructor also when registering fails. */
+    roomcode_conn_ref(conn);
     return sqlite3_create_module_v2(db, "roomcode_create", &create_module, conn,
                                     roomcode_conn_unref);
 }

@@ -7,41 +7,37 @@
 
 #include "room_codes_table.h"
 
-static void set_error(sqlite3_context *ctx, int rc, const char *msg) {
-    sqlite3_result_error(ctx, msg, -1);
-    sqlite3_result_error_code(ctx, rc);
-}
-
-/* Reports a failure of rc with msg (sqlite3_malloc'd, taken), or out of memory. */
-static void set_error_owned(sqlite3_context *ctx, int rc, char *msg) {
-    if (rc == SQLITE_NOMEM || !msg)
-        sqlite3_result_error_nomem(ctx);
-    else
-        set_error(ctx, rc, msg);
-    sqlite3_free(msg);
-}
-
 /* roomcode_new(room_id, role [, user_id]): mints and stores a code in room_codes. */
 static void fn_new(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
-    room_codes_table *t = 0;
+    roomcode_row row = {{0}};
+    row.col[COL_ROOM_ID] = argv[0];
+    row.col[COL_ROLE] = argv[1];
+    row.col[COL_USER_ID] = argc > 2 ? argv[2] : 0;
+    /* The result's memory comes first: once the code is stored, handing it back must not
+     * fail, or the caller would lose an enabled code. */
+    char *code = sqlite3_malloc64(ROOMCODE_LEN + 1);
     char *err = 0;
-    int rc = room_codes_find(sqlite3_user_data(ctx), &t, &err);
-    if (rc == SQLITE_OK) {
-        roomcode_row row = {{0}};
-        row.col[COL_ROOM_ID] = argv[0];
-        row.col[COL_ROLE] = argv[1];
-        row.col[COL_USER_ID] = argc > 2 ? argv[2] : 0;
-        /* The result's memory comes first: once the code is stored, handing it back
-         * must not fail, or the caller would lose an enabled code. */
-        char *code = sqlite3_malloc64(ROOMCODE_LEN + 1);
-        rc = code ? room_codes_insert(t, &row, code, &err) : SQLITE_NOMEM;
-        if (rc == SQLITE_OK)
-            sqlite3_result_text(ctx, code, ROOMCODE_LEN, sqlite3_free);
-        else
-            sqlite3_free(code);
+    int rc = code ? SQLITE_OK : SQLITE_NOMEM;
+    for (int attempt = 0; rc == SQLITE_OK; attempt++) {
+        room_codes_table *t = 0;
+        rc = room_codes_find(sqlite3_user_data(ctx), &t, &err);
+        if (rc != SQLITE_OK)
+            break;
+        rc = room_codes_insert(t, &row, code, &err);
+        room_codes_release(t);
+        int again = room_codes_look_again(sqlite3_user_data(ctx), rc, attempt);
+        if (!again)
+            break;
+        sqlite3_free(err);
+        err = 0;
+        rc = SQLITE_OK;
     }
-    if (rc != SQLITE_OK)
-        set_error_owned(ctx, rc, err);
+    if (rc == SQLITE_OK) {
+        sqlite3_result_text(ctx, code, ROOMCODE_LEN, sqlite3_free);
+    } else {
+        sqlite3_free(code);
+        roomcode_fn_error(ctx, rc, err);
+    }
 }
 
 /* roomcode_generate(): a fresh random code, stored nowhere. */
@@ -110,8 +106,11 @@ static const struct {
 
 int roomcode_register_functions(sqlite3 *db, roomcode_conn *conn) {
     for (size_t i = 0; i < sizeof(functions) / sizeof(functions[0]); i++) {
+        /* Each function holds conn; SQLite calls the destructor also when this fails. */
+        roomcode_conn_ref(conn);
         int rc = sqlite3_create_function_v2(db, functions[i].name, functions[i].n_arg,
-                                            functions[i].flags, conn, functions[i].fn, 0, 0, 0);
+                                            functions[i].flags, conn, functions[i].fn, 0, 0,
+                                            roomcode_conn_unref);
         if (rc != SQLITE_OK)
             return rc;
     }

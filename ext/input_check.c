@@ -37,6 +37,15 @@ static int utf8_sequence(const unsigned char *s, int n) {
     return len;
 }
 
+int roomcode_is_utf8(const unsigned char *s, int n) {
+    for (int i = 0, len; i < n; i += len) {
+        len = utf8_sequence(s + i, n - i);
+        if (len == 0)
+            return 0;
+    }
+    return 1;
+}
+
 static int is_control(unsigned char c) { return c < 0x20 || c == 0x7F; }
 
 char *roomcode_quote(const unsigned char *s, int n) {

@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include "code_format.h"
+
 static const char placeholder[] = "{code}";
 #define PLACEHOLDER_LEN (sizeof placeholder - 1)
 
@@ -42,6 +44,42 @@ static int scheme_is(const char *base, const char *end, const char *want) {
     return 1;
 }
 
+/*
+ * Is h[0..n) a host a browser opens? Labels of letters, digits and inner hyphens (RFC
+ * 1123), none empty: so no leading, doubled or trailing dot (a trailing-dot name resolves,
+ * but web servers and certificates rarely answer to it). A host whose last label is a
+ * number is an IPv4 address to the WHATWG URL parser, so it must be four decimal numbers
+ * from 0 to 255 without leading zeros.
+ */
+static int host_valid(const char *h, size_t n) {
+    size_t labels = 0, octets = 0;
+    int last_is_number = 0;
+    for (size_t start = 0; start <= n; start++, labels++) {
+        const char *label = h + start;
+        size_t len = 0, digits = 0, hex = 0;
+        for (; start < n && h[start] != '.'; start++, len++) {
+            digits += is_digit(h[start]);
+            hex += is_digit(h[start]) || ((h[start] | 0x20) >= 'a' && (h[start] | 0x20) <= 'f');
+        }
+        if (len == 0 || label[0] == '-' || label[len - 1] == '-')
+            return 0;
+        last_is_number = digits == len || (len >= 2 && label[0] == '0' &&
+                                           (label[1] | 0x20) == 'x' && hex == len - 1);
+        if (digits == len && len <= 3 && (label[0] != '0' || len == 1) &&
+            (len < 3 || strncmp(label, "255", 3) <= 0))
+            octets++;
+    }
+    return !last_is_number || (labels == 4 && octets == 4);
+}
+
+/* Is digits[0..n) a port number: a decimal from 1 to 65535, without leading zeros? */
+static int port_valid(const char *digits, size_t n) {
+    unsigned long value = 0;
+    for (size_t i = 0; i < n && value <= 65535; i++)
+        value = value * 10 + (unsigned long)(digits[i] - '0');
+    return digits[0] != '0' && value <= 65535;
+}
+
 static int parse_base(const char *base, link_base *lb) {
     if (!base || !*base)
         return ROOMCODE_LINK_EMPTY_BASE;
@@ -72,14 +110,15 @@ static int parse_base(const char *base, link_base *lb) {
     const char *p = host;
     while (is_alnum(*p) || *p == '-' || *p == '.')
         p++;
-    if (p == host || !is_alnum(host[0]) || !is_alnum(p[-1]))
+    if (!host_valid(host, (size_t)(p - host)))
         return ROOMCODE_LINK_BAD_HOST;
-    if (*p == ':') {
-        const char *port = ++p;
+    /* a colon without digits is no port: a scheme without "//", say, as in javascript: */
+    if (*p == ':' && is_digit(p[1])) {
+        const char *digits = ++p;
         while (is_digit(*p))
             p++;
-        if (p == port || p - port > 5)
-            return ROOMCODE_LINK_BAD_HOST;
+        if (!port_valid(digits, (size_t)(p - digits)))
+            return ROOMCODE_LINK_BAD_PORT;
     }
     if (*p && !strchr("/?#", *p))
         return ROOMCODE_LINK_BAD_HOST;
@@ -103,6 +142,8 @@ static int route_known(const char *route) {
 
 int roomcode_link_size(const char *code, const char *base, const char *route, size_t *size) {
     link_base lb;
+    if (!code || !roomcode_is_canonical(code, strlen(code)))
+        return ROOMCODE_LINK_BAD_CODE;
     int err = parse_base(base, &lb);
     if (err)
         return err;
@@ -125,7 +166,7 @@ static char *append(char *out, const char *z, size_t n) {
     return out + n;
 }
 
-void roomcode_link_write(char *out, const char *code, const char *base, const char *route) {
+static void build(char *out, const char *code, const char *base, const char *route) {
     link_base lb;
     size_t code_len = strlen(code);
     (void)parse_base(base, &lb);
@@ -153,6 +194,31 @@ void roomcode_link_write(char *out, const char *code, const char *base, const ch
     *out = '\0';
 }
 
+/* Does the link in out, made for code, come back to it through roomcode_normalize? */
+static int leads_back(const char *out, const char *code) {
+    char found[ROOMCODE_LEN + 1];
+    return roomcode_normalize_text(out, strlen(out), found) && strcmp(found, code) == 0;
+}
+
+/*
+ * The link is built and read back twice: for the code, and for the code with every letter
+ * moved 13 places. Whether a part of a link counts as a candidate, and how strongly, does
+ * not depend on which letters the code has, only where it stands; a stray candidate holds
+ * at least one letter of the base, so it cannot read as both codes. Hence this refuses
+ * exactly the bases and routes whose links would leave some code, whatever the code.
+ */
+int roomcode_link_write(char *out, const char *code, const char *base, const char *route) {
+    char other[ROOMCODE_LEN + 1];
+    for (size_t i = 0; i <= ROOMCODE_LEN; i++)
+        other[i] =
+            code[i] >= 'a' && code[i] <= 'z' ? (char)('a' + (code[i] - 'a' + 13) % 26) : code[i];
+    build(out, other, base, route);
+    if (!leads_back(out, other))
+        return ROOMCODE_LINK_CODE_IN_BASE;
+    build(out, code, base, route);
+    return leads_back(out, code) ? ROOMCODE_LINK_OK : ROOMCODE_LINK_CODE_IN_BASE;
+}
+
 const char *roomcode_link_error_text(int err) {
     static const char *const texts[] = {
         [ROOMCODE_LINK_OK] = "no error",
@@ -162,8 +228,11 @@ const char *roomcode_link_error_text(int err) {
         [ROOMCODE_LINK_BAD_PLACEHOLDER] = "unknown placeholder (only {code}) in base",
         [ROOMCODE_LINK_BAD_SCHEME] = "unsupported scheme (only http, https) in base",
         [ROOMCODE_LINK_BAD_HOST] = "invalid host in base",
+        [ROOMCODE_LINK_BAD_PORT] = "invalid port (1 to 65535) in base",
         [ROOMCODE_LINK_QUERY_IN_BASE] = "query or fragment without {code} in base",
+        [ROOMCODE_LINK_CODE_IN_BASE] = "text that reads as another room code in base",
         [ROOMCODE_LINK_BAD_ROUTE] = "unknown route",
+        [ROOMCODE_LINK_BAD_CODE] = "malformed room code",
     };
     if (err < 0 || (size_t)err >= sizeof texts / sizeof texts[0])
         return "unknown error";

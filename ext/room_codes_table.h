@@ -4,11 +4,16 @@
  * functions work on the store directly rather than through SQL on the virtual table,
  * since a statement on the virtual table, kept prepared, would keep the table connected
  * and so never be finalized before sqlite3_close() checks for unfinalized statements.
+ *
+ * SQLite disconnects and frees table objects whenever a schema changes, also in the middle
+ * of a call (a statement re-prepared after another connection's DDL). So a table object is
+ * reference counted: SQLite holds one while it is connected, and every user takes one for
+ * as long as it uses the table.
  */
 #ifndef ROOMCODE_ROOM_CODES_TABLE_H
 #define ROOMCODE_ROOM_CODES_TABLE_H
 
-#include "store.h"
+#include "roomcode_internal.h"
 
 typedef struct room_codes_table room_codes_table;
 
@@ -21,17 +26,35 @@ typedef struct roomcode_row {
 } roomcode_row;
 
 /*
- * Finds the room_codes table that SQL names by the unqualified name (temp, main, then
- * attached schemas), connecting it if need be. On failure *err is an sqlite3_malloc'd
- * message.
+ * Finds the room_codes table that SQL names by the unqualified name now (temp, main, then
+ * attached schemas), connecting it if need be, and takes a reference to it. Anything else
+ * of that name, or none, is a refusal. On failure *err is an sqlite3_malloc'd message.
  */
 int room_codes_find(roomcode_conn *conn, room_codes_table **out, char **err);
+
+/* Drops conn's cached table, if any. */
+void room_codes_forget(roomcode_conn *conn);
+
+void room_codes_ref(room_codes_table *t);
+void room_codes_release(room_codes_table *t);
+
+/*
+ * Whether a call that failed with rc on its first attempt should find the table again and
+ * try once more: another connection may have dropped or renamed the table it found, which
+ * SQLite notices only when the store's statements run (and a statement still prepared on
+ * the table keeps the old table object connected). Forgets conn's cached table if so. A
+ * refusal of the values, and SQLite's other failures (busy, out of memory), are final.
+ */
+int room_codes_look_again(roomcode_conn *conn, int rc, int attempt);
 
 /* Inserts a row (checks, minting, messages as an INSERT does); the code goes to code_out. */
 int room_codes_insert(room_codes_table *t, const roomcode_row *row, char code_out[ROOMCODE_LEN + 1],
                       char **err);
 
-/* Takes statement which of t's store, prepared once; give it back when done. */
+/*
+ * Takes statement which of t's store, prepared once; give it back when done. Taking a
+ * statement that writes first lets every cursor still reading t keep the rows as they were.
+ */
 int room_codes_take(room_codes_table *t, enum roomcode_store_stmt which, sqlite3_stmt **out);
 void room_codes_give(room_codes_table *t, enum roomcode_store_stmt which, sqlite3_stmt *stmt);
 

@@ -29,12 +29,14 @@ __attribute__((visibility("default")))
     roomcode_conn *conn = roomcode_conn_new(db);
     if (!conn)
         return SQLITE_NOMEM;
-    /* The first registration owns conn from here on, also when it fails. */
+    /* Each registration takes its own reference; loading again replaces them, and the
+     * state of the first load lives on only as long as something still holds it. */
     int rc = roomcode_register_table(db, conn);
     if (rc == SQLITE_OK)
         rc = roomcode_register_create(db, conn);
     if (rc == SQLITE_OK)
         rc = roomcode_register_functions(db, conn);
+    roomcode_conn_unref(conn);
     if (rc != SQLITE_OK)
         *err =
             sqlite3_mprintf("roomcode: registering the extension failed: %s", sqlite3_errstr(rc));

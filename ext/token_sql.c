@@ -14,62 +14,78 @@
 #define DEFAULT_TTL 86400     /* a day, as 100ms app tokens */
 #define MAX_TTL (366 * 86400) /* longer than a year is a mistake, not a policy */
 
+/* A refusal: SQLITE_CONSTRAINT with *msg, or out of memory when the message is missing. */
+static int refuse(char **msg, char *text) {
+    *msg = text;
+    return text ? SQLITE_CONSTRAINT : SQLITE_NOMEM;
+}
+
 /*
  * Whether a stored code may authenticate user_id: the one place that decides. A code
  * authenticates while enabled, and a code bound to a user authenticates that user only.
- * Returns NULL when it may, else the reason (sqlite3_malloc'd).
+ * Returns SQLITE_OK when it may, else a refusal.
  */
-static char *refuse_authentication(const char *code, sqlite3_stmt *row, sqlite3_value *user_id) {
+static int refuse_authentication(const char *code, sqlite3_stmt *row, sqlite3_value *user_id,
+                                 char **msg) {
     if (sqlite3_column_int(row, COL_ENABLED) != 1)
-        return sqlite3_mprintf("roomcode: room code '%s' is disabled", code);
+        return refuse(msg, sqlite3_mprintf("roomcode: room code '%s' is disabled", code));
     sqlite3_value *bound = sqlite3_column_value(row, COL_USER_ID);
     if (sqlite3_value_type(bound) != SQLITE_NULL &&
         (sqlite3_value_bytes(bound) != sqlite3_value_bytes(user_id) ||
          memcmp(sqlite3_value_text(bound), sqlite3_value_text(user_id),
                 (size_t)sqlite3_value_bytes(user_id)) != 0)) {
-        return roomcode_message_with(
-            user_id, "roomcode: room code '%s' is bound to another user than ", code);
+        return refuse(
+            msg, roomcode_message_with(
+                     user_id, "roomcode: room code '%s' is bound to another user than ", code));
     }
-    return 0;
+    return SQLITE_OK;
 }
 
-static void fail(sqlite3_context *ctx, int rc, char *msg) {
-    if (!msg || rc == SQLITE_NOMEM) {
-        sqlite3_result_error_nomem(ctx);
-    } else {
-        sqlite3_result_error(ctx, msg, -1);
-        sqlite3_result_error_code(ctx, rc);
-    }
-    sqlite3_free(msg);
-}
-
-/* Checks the arguments other than the code; returns a message or NULL. */
-static char *check_arguments(int argc, sqlite3_value **argv, sqlite3_int64 *ttl, int *rc) {
-    char *msg = 0;
+/* Refuses arguments other than the code that cannot make a token; sets *ttl. */
+static int refuse_arguments(int argc, sqlite3_value **argv, sqlite3_int64 *ttl, char **msg) {
     /* The joining user's id only goes into the token, where JSON escapes any character;
      * the access key is an identifier. */
-    *rc = roomcode_check_name("user_id", argv[1], 1, &msg);
-    if (*rc == SQLITE_OK)
-        *rc = roomcode_check_name("access_key", argv[2], 0, &msg);
-    if (*rc != SQLITE_OK)
-        return msg;
-    *rc = SQLITE_MISUSE;
+    int rc = roomcode_check_name("user_id", argv[1], 1, msg);
+    if (rc == SQLITE_OK)
+        rc = roomcode_check_name("access_key", argv[2], 0, msg);
+    if (rc != SQLITE_OK)
+        return rc;
     int secret_type = sqlite3_value_type(argv[3]);
     if ((secret_type != SQLITE_TEXT && secret_type != SQLITE_BLOB) ||
         sqlite3_value_bytes(argv[3]) == 0)
-        return sqlite3_mprintf("roomcode: app_secret must be non-empty text or blob");
+        return refuse(msg, sqlite3_mprintf("roomcode: app_secret must be non-empty text or blob"));
     *ttl = DEFAULT_TTL;
     if (argc > 4) {
         *ttl = sqlite3_value_int64(argv[4]);
         if (sqlite3_value_type(argv[4]) != SQLITE_INTEGER || *ttl <= 0 || *ttl > MAX_TTL) {
-            return roomcode_message_with(argv[4],
-                                         "roomcode: ttl_seconds must be a whole number of"
-                                         " seconds from 1 to %d, not ",
-                                         MAX_TTL);
+            return refuse(msg, roomcode_message_with(argv[4],
+                                                     "roomcode: ttl_seconds must be a whole"
+                                                     " number of seconds from 1 to %d, not ",
+                                                     MAX_TTL));
         }
     }
-    *rc = SQLITE_OK;
-    return 0;
+    return SQLITE_OK;
+}
+
+/*
+ * Refuses a stored name that is not valid UTF-8: another client may have written it to
+ * the store, and JWT libraries reject a token that carries it.
+ */
+static int refuse_stored(const char *code, sqlite3_stmt *row, int col, const char *what,
+                         char **msg) {
+    const unsigned char *s = sqlite3_column_text(row, col);
+    int n = sqlite3_column_bytes(row, col);
+    if (!s)
+        return SQLITE_NOMEM;
+    if (roomcode_is_utf8(s, n))
+        return SQLITE_OK;
+    char *q = roomcode_quote(s, n);
+    int rc = refuse(msg, q ? sqlite3_mprintf("roomcode: room code '%s' has a stored %s %s that"
+                                             " is not valid UTF-8",
+                                             code, what, q)
+                           : 0);
+    sqlite3_free(q);
+    return rc;
 }
 
 /* Signs the token for the stored row and sets it as the result. */
@@ -98,42 +114,56 @@ static void sign(sqlite3_context *ctx, sqlite3_stmt *row, sqlite3_value **argv, 
     sqlite3_result_text64(ctx, jwt, size - 1, sqlite3_free, SQLITE_UTF8);
 }
 
-void roomcode_fn_token(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
-    int rc;
-    sqlite3_int64 ttl = 0;
-    char *msg = check_arguments(argc, argv, &ttl, &rc);
-    if (rc != SQLITE_OK) {
-        fail(ctx, rc == SQLITE_MISUSE ? SQLITE_ERROR : rc, msg);
-        return;
-    }
-    char code[ROOMCODE_LEN + 1];
-    rc = roomcode_parse_code(argv[0], code, &msg);
-    if (rc != SQLITE_OK) {
-        fail(ctx, rc == SQLITE_CONSTRAINT ? SQLITE_ERROR : rc, msg);
-        return;
-    }
-    room_codes_table *t = 0;
-    rc = room_codes_find(sqlite3_user_data(ctx), &t, &msg);
-    if (rc != SQLITE_OK) {
-        fail(ctx, rc, msg);
-        return;
-    }
+/*
+ * Looks the code up in t and signs its token, or says why not. Returns SQLITE_OK when the
+ * result is set; otherwise an error code and *msg.
+ */
+static int token_from(sqlite3_context *ctx, room_codes_table *t, const char *code,
+                      sqlite3_value **argv, sqlite3_int64 ttl, char **msg) {
     sqlite3_stmt *row = 0;
-    rc = room_codes_take(t, STORE_BY_CODE, &row);
+    int rc = room_codes_take(t, STORE_BY_CODE, &row);
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_text(row, 1, code, ROOMCODE_LEN, SQLITE_STATIC);
     if (rc == SQLITE_OK)
         rc = sqlite3_step(row);
     if (rc == SQLITE_ROW) {
-        msg = refuse_authentication(code, row, argv[1]);
-        if (msg)
-            fail(ctx, SQLITE_ERROR, msg);
-        else
+        rc = refuse_authentication(code, row, argv[1], msg);
+        if (rc == SQLITE_OK)
+            rc = refuse_stored(code, row, COL_ROOM_ID, "room_id", msg);
+        if (rc == SQLITE_OK)
+            rc = refuse_stored(code, row, COL_ROLE, "role", msg);
+        if (rc == SQLITE_OK)
             sign(ctx, row, argv, ttl);
     } else if (rc == SQLITE_DONE) {
-        fail(ctx, SQLITE_ERROR, sqlite3_mprintf("roomcode: unknown room code '%s'", code));
+        rc = refuse(msg, sqlite3_mprintf("roomcode: unknown room code '%s'", code));
     } else {
-        fail(ctx, rc, sqlite3_mprintf("%s", sqlite3_errmsg(sqlite3_context_db_handle(ctx))));
+        *msg = roomcode_db_message(sqlite3_context_db_handle(ctx));
     }
     room_codes_give(t, STORE_BY_CODE, row);
+    return rc;
+}
+
+void roomcode_fn_token(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+    sqlite3_int64 ttl = 0;
+    char code[ROOMCODE_LEN + 1];
+    char *msg = 0;
+    int rc = refuse_arguments(argc, argv, &ttl, &msg);
+    if (rc == SQLITE_OK)
+        rc = roomcode_parse_code(argv[0], code, &msg);
+    for (int attempt = 0; rc == SQLITE_OK; attempt++) {
+        room_codes_table *t = 0;
+        rc = room_codes_find(sqlite3_user_data(ctx), &t, &msg);
+        if (rc != SQLITE_OK)
+            break;
+        rc = token_from(ctx, t, code, argv, ttl, &msg);
+        room_codes_release(t);
+        int again = room_codes_look_again(sqlite3_user_data(ctx), rc, attempt);
+        if (!again)
+            break;
+        sqlite3_free(msg);
+        msg = 0;
+        rc = SQLITE_OK;
+    }
+    if (rc != SQLITE_OK)
+        roomcode_fn_error(ctx, rc, msg);
 }

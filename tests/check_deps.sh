@@ -7,7 +7,8 @@ missing=""
 for p in $PACKAGES; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
 done
-# Node may come from Debian or elsewhere: ask for the commands, not the packages.
+# Node may come from Debian or elsewhere: ask for the commands, not the packages. npm also
+# fetches the current SQLite that tests/compat builds with cc (build-essential).
 command -v node > /dev/null 2>&1 || missing="$missing nodejs"
 command -v npm > /dev/null 2>&1 || missing="$missing npm"
 [ -z "$missing" ] && exit 0

@@ -2,8 +2,11 @@
  * libFuzzer target for ext/code_format.c: whatever the bytes, roomcode_normalize_text()
  * finds either nothing or a canonical code made of the input's own letters in order, is
  * idempotent, and maps a canonical code to itself; roomcode_is_canonical() agrees with an
- * independent reading of the format. The input is copied into a buffer of its exact
- * size, without a NUL, so ASan sees any read past the end.
+ * independent reading of the format. A found code is never displaced by a guess: the text
+ * with the same code added still reads as it, and with another code added in the most
+ * clearly marked place (after /meeting/) reads as that code or as none, never as the
+ * first. The input is copied into a buffer of its exact size, without a NUL, so ASan sees
+ * any read past the end.
  */
 #include "code_format.h"
 
@@ -82,6 +85,43 @@ static void check_variants(const char *code) {
     check_normalizes_to(buf, code);
     snprintf(buf, sizeof buf, "/preview/%s", bare);
     check_normalizes_to(buf, code);
+    snprintf(buf, sizeof buf, "%s/host?x=1", code);
+    check_normalizes_to(buf, code);
+    snprintf(buf, sizeof buf, "https://x.com/conference/meeting/%s", code);
+    check_normalizes_to(buf, code);
+    snprintf(buf, sizeof buf, "https://x.com/r/%sx.html?team=conference", code);
+    check_normalizes_to(buf, code);
+}
+
+/* normalize(text + tail + code), text without its trailing blanks; 1 when found. */
+static int normalize_with(const char *s, size_t n, const char *tail, const char *code,
+                          char out[ROOMCODE_LEN + 1]) {
+    while (n > 0 && (s[n - 1] == ' ' || (s[n - 1] >= '\t' && s[n - 1] <= '\r')))
+        n--;
+    size_t tn = strlen(tail), cn = strlen(code);
+    char *text = malloc(n + tn + cn);
+    if (!text)
+        abort();
+    memcpy(text, s, n);
+    memcpy(text + n, tail, tn);
+    memcpy(text + n + tn, code, cn);
+    int found = normalize_exact(text, n + tn + cn, out);
+    free(text);
+    return found;
+}
+
+/* Text that reads as code keeps reading as it, whatever else is added after it. */
+static void check_not_displaced(const char *s, size_t n, const char *code) {
+    char out[ROOMCODE_LEN + 1], other[ROOMCODE_LEN + 1];
+    /* "?/" rather than "/": the text may end in ":/", and "://" would start a new host */
+    CHECK(normalize_with(s, n, "?/", code, out) == 1);
+    CHECK(strcmp(out, code) == 0);
+    for (size_t i = 0; i <= ROOMCODE_LEN; i++)
+        other[i] = code[i] == '-' || !code[i] ? code[i] : (char)('a' + (code[i] - 'a' + 13) % 26);
+    if (normalize_with(s, n, "?/meeting/", other, out))
+        CHECK(strcmp(out, other) == 0);
+    if (normalize_with(s, n, "?room_code=", other, out))
+        CHECK(strcmp(out, other) == 0);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -102,6 +142,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         CHECK(normalize_exact(out, ROOMCODE_LEN, again) == 1);
         CHECK(memcmp(again, out, ROOMCODE_LEN + 1) == 0);
         check_variants(out);
+        check_not_displaced(s, size, out);
     }
     if (canonical) {
         CHECK(found);

@@ -1,9 +1,12 @@
 /*
  * libFuzzer target for ext/link.c. The input is "code \0 base \0 route" (a missing route
- * means the default); whenever roomcode_link_size() accepts a base, roomcode_link_write()
- * fills a heap buffer of exactly that size (ASan catches an overrun) with a link that
- * is as long as advertised, is an http(s) URL made of allowed characters, carries the
- * code, and gives the code back through roomcode_normalize_text().
+ * means the default). roomcode_link_size() takes canonical codes only; whenever it accepts
+ * a base, roomcode_link_write() fills a heap buffer of exactly that size (ASan catches an
+ * overrun). The invariants: an accepted link is as long as advertised, is an http(s) URL
+ * made of allowed characters, is the link the rules describe, and always gives its code
+ * back through roomcode_normalize_text(), never another; whether a base is accepted does
+ * not depend on the code; and a refused one would indeed have given another code (or none)
+ * for the code or for the code 13 letters on.
  */
 #include "code_format.h"
 #include "link.h"
@@ -45,50 +48,88 @@ static int starts_with_nocase(const char *s, const char *prefix) {
     return 1;
 }
 
-static void check_link(const char *code, const char *base, const char *route) {
+/* The link by hand from the rules in link.h, for a base roomcode_link_size() accepted. */
+static char *reference_link(const char *code, const char *base, const char *route) {
+    size_t n = strlen(base), cn = strlen(code);
+    char *out = malloc(strlen("https://") + n * 3 + strlen("/streaming/preview/") + cn + 1);
+    if (!out)
+        abort();
+    size_t o = 0;
+    if (!starts_with_nocase(base, "http://") && !starts_with_nocase(base, "https://"))
+        o += (size_t)sprintf(out, "https://");
+    if (strstr(base, "{code}")) {
+        for (const char *p = base; *p;) {
+            if (strncmp(p, "{code}", 6) == 0) {
+                memcpy(out + o, code, cn);
+                o += cn;
+                p += 6;
+            } else {
+                out[o++] = *p++;
+            }
+        }
+    } else {
+        while (n > 0 && base[n - 1] == '/')
+            n--;
+        memcpy(out + o, base, n);
+        o += n;
+        o += (size_t)sprintf(out + o, "/%s/%s", route ? route : "meeting", code);
+    }
+    out[o] = '\0';
+    return out;
+}
+
+static int comes_back(const char *link, const char *code) {
+    char found[ROOMCODE_LEN + 1];
+    return roomcode_normalize_text(link, strlen(link), found) && strcmp(found, code) == 0;
+}
+
+/* The code with every letter 13 places on: it differs from code in every letter. */
+static void shifted(const char *code, char out[ROOMCODE_LEN + 1]) {
+    for (size_t i = 0; i <= ROOMCODE_LEN; i++)
+        out[i] =
+            code[i] >= 'a' && code[i] <= 'z' ? (char)('a' + (code[i] - 'a' + 13) % 26) : code[i];
+}
+
+/* Returns what roomcode_link says of (code, base, route), checking the link it makes. */
+static int check_link(const char *code, const char *base, const char *route) {
     size_t size = 0;
     int err = roomcode_link_size(code, base, route, &size);
-    CHECK(err >= ROOMCODE_LINK_OK && err <= ROOMCODE_LINK_BAD_ROUTE);
+    CHECK(err >= ROOMCODE_LINK_OK && err <= ROOMCODE_LINK_BAD_CODE);
+    CHECK(err != ROOMCODE_LINK_CODE_IN_BASE);
     CHECK(roomcode_link_error_text(err) != NULL);
+    int canonical = roomcode_is_canonical(code, strlen(code));
+    CHECK(canonical ? err != ROOMCODE_LINK_BAD_CODE : err == ROOMCODE_LINK_BAD_CODE);
     if (err != ROOMCODE_LINK_OK)
-        return;
+        return err;
 
     char *out = malloc(size);
     if (!out)
         abort();
-    roomcode_link_write(out, code, base, route);
+    err = roomcode_link_write(out, code, base, route);
+    CHECK(err == ROOMCODE_LINK_OK || err == ROOMCODE_LINK_CODE_IN_BASE);
     CHECK(strlen(out) + 1 == size);
-    CHECK(starts_with_nocase(out, "https://") || starts_with_nocase(out, "http://"));
-    int template = strstr(base, "{code}") != NULL;
-    /* The base is checked; the code is the caller's, so only the base part is looked at. */
-    if (!template) {
-        const char *r = route ? route : "meeting";
-        size_t rn = strlen(r), cn = strlen(code);
-        CHECK(size > rn + cn + 2);
-        const char *tail = out + size - 1 - cn;
-        CHECK(strcmp(tail, code) == 0);
-        CHECK(tail[-1] == '/');
-        CHECK(strncmp(tail - 1 - rn, r, rn) == 0 && tail[-2 - (long)rn] == '/');
-        for (const char *p = out; p < tail - 2 - rn; p++) {
-            unsigned char c = (unsigned char)*p;
-            CHECK(c > 0x20 && c < 0x7f && !strchr("\"<>\\^`|{}?#", c));
-        }
-    } else if (!strchr(code, '{')) {
-        CHECK(count_of(out, "{code}") == 0);
+    char *want = reference_link(code, base, route);
+    if (err == ROOMCODE_LINK_OK) {
+        CHECK(strcmp(out, want) == 0);
+        CHECK(starts_with_nocase(out, "https://") || starts_with_nocase(out, "http://"));
         for (const char *p = out; *p; p++) {
             unsigned char c = (unsigned char)*p;
-            CHECK(strchr(code, c) || (c > 0x20 && c < 0x7f && !strchr("\"<>\\^`|{}", c)));
+            CHECK(c > 0x20 && c < 0x7f && !strchr("\"<>\\^`|{}", c));
         }
+        CHECK(count_of(base, "{code}") || count_of(out, "?") + count_of(out, "#") == 0);
+        /* the round trip: the link reads as its code, never as another */
+        CHECK(comes_back(out, code));
+    } else {
+        /* refused: the link of code or of the shifted code would not come back */
+        char other[ROOMCODE_LEN + 1];
+        shifted(code, other);
+        char *want_other = reference_link(other, base, route);
+        CHECK(!comes_back(want, code) || !comes_back(want_other, other));
+        free(want_other);
     }
-
-    /* A link made from a base that names no code of its own leads back to the code. */
-    char found[ROOMCODE_LEN + 1];
-    if (roomcode_is_canonical(code, strlen(code)) && !template &&
-        !roomcode_normalize_text(base, strlen(base), found)) {
-        CHECK(roomcode_normalize_text(out, strlen(out), found) == 1);
-        CHECK(strcmp(found, code) == 0);
-    }
+    free(want);
     free(out);
+    return err;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -98,13 +139,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     char *base = take_part(&p, end, &has_base);
     char *route = take_part(&p, end, &has_route);
 
-    check_link(code, has_base ? base : NULL, has_route ? route : NULL);
-    /* The extension passes canonical codes: also try the input's code normalized. */
+    const char *b = has_base ? base : NULL, *r = has_route ? route : NULL;
+    check_link(code, b, r);
+    /* The extension passes canonical codes: the input's code normalized, and others. A
+     * base is accepted or refused whatever the code. */
     char canonical[ROOMCODE_LEN + 1];
-    if (roomcode_normalize_text(code, strlen(code), canonical))
-        check_link(canonical, has_base ? base : NULL, has_route ? route : NULL);
-    else
-        check_link("abc-defg-hij", has_base ? base : NULL, has_route ? route : NULL);
+    if (!roomcode_normalize_text(code, strlen(code), canonical))
+        memcpy(canonical, "abc-defg-hij", sizeof canonical);
+    int verdict = check_link(canonical, b, r);
+    CHECK(check_link("zzz-zzzz-zzz", b, r) == verdict);
+    char letters[ROOMCODE_LEN + 1];
+    roomcode_format_letters((const unsigned char *)"\x05\x0c\x11\x00\x19\x02\x08\x0f\x14\x16",
+                            letters);
+    CHECK(check_link(letters, b, r) == verdict);
 
     free(code);
     free(base);

@@ -1,5 +1,6 @@
 #!/bin/sh
-# Runs the Node client tests (better-sqlite3 12, built from source by npm on first use).
+# Runs the Node client tests, tests/node/test_*.mjs (better-sqlite3 12, built from source by
+# npm on first use).
 cd "$(dirname "$0")" || exit 1
 if [ ! -f node_modules/better-sqlite3/build/Release/better_sqlite3.node ]; then
     echo "node: installing better-sqlite3 (compiles once, a minute or two)"
@@ -8,7 +9,7 @@ if [ ! -f node_modules/better-sqlite3/build/Release/better_sqlite3.node ]; then
         exit 1
     }
 fi
-out=$(node --test test_roomcode.mjs 2>&1)
+out=$(node --test test_*.mjs 2>&1)
 status=$?
 echo "$out" | grep -E "^(not )?ok |^# (pass|fail)"
 pass=$(echo "$out" | sed -n 's/^# pass //p')

@@ -57,7 +57,7 @@ def write_once(db, form, room):
     if form == "select_after_read":
         row = db.execute(SELECT_AFTER_READ, (room,)).fetchone()
         if row is None:
-            raise sqlite3.IntegrityError(cap_message(room))  # the WHERE saw a full room
+            raise sqlite3.OperationalError(cap_message(room))  # the WHERE saw a full room
         return row[0]
     begin = "BEGIN IMMEDIATE" if form == "immediate" else "BEGIN"
     db.execute(begin)
@@ -92,7 +92,9 @@ def worker(path, form, rooms, start, results):
                         report["busy"].append(time.monotonic() - began)
                         time.sleep(rnd.uniform(0, 0.002))
                         continue
-                    if str(e) == cap_message(room) and isinstance(e, sqlite3.IntegrityError):
+                    # a function's refusal is SQLITE_ERROR, the table's SQLITE_CONSTRAINT
+                    refusal = sqlite3.IntegrityError if form == "insert" else sqlite3.OperationalError
+                    if str(e) == cap_message(room) and type(e) is refusal:
                         report["cap"] += 1
                     else:
                         report["unexpected"].append(f"{type(e).__name__}: {e}")

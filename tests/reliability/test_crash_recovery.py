@@ -49,8 +49,14 @@ def some_code(db, rnd, room):
     return rnd.choice(codes) if codes else None
 
 
-def is_cap(error):
-    return isinstance(error, sqlite3.IntegrityError) and "room codes (limit 100)" in str(error)
+FUNCTION_OPERATIONS = {"new", "new_user", "create"}
+
+
+def is_cap(error, op):
+    """The cap's refusal, in the class of what refused: a function's refusals are
+    SQLITE_ERROR (OperationalError), the table's SQLITE_CONSTRAINT (IntegrityError)."""
+    expected = sqlite3.OperationalError if op in FUNCTION_OPERATIONS else sqlite3.IntegrityError
+    return type(error) is expected and "room codes (limit 100)" in str(error)
 
 
 def operate(db, rnd, op, room, code=None):
@@ -85,7 +91,7 @@ def operate(db, rnd, op, room, code=None):
             elif op == "delete":
                 db.execute("DELETE FROM room_codes WHERE code = ?", (code,))
     except sqlite3.Error as e:
-        if not is_cap(e):
+        if not is_cap(e, op):
             raise
         return 1
     return 0

@@ -59,3 +59,36 @@ SELECT roomcode_link('abc-defg-hij', 'https://acme.live/{room}');
 SELECT roomcode_link('abc-defg', 'acme.live');
 SELECT roomcode_link('abc-defg-hij', NULL);
 SELECT roomcode_link('abc-defg-hij', 'acme.live', 7);
+-- a base whose path or query holds a 10-letter word: its links come back to their code
+SELECT 'word in base', roomcode_link('abc-defg-hij', 'https://example.com/conference/'),
+       roomcode_normalize(roomcode_link('abc-defg-hij', 'https://example.com/conference/', 'preview')),
+       roomcode_normalize(roomcode_link('abc-defg-hij', 'https://x.com/a?team=engineering&c={code}')),
+       roomcode_normalize(roomcode_link('abc-defg-hij', 'https://x.com/a?team=conference&c={code}'));
+-- and a token for such a link is for the linked code, not for the word
+INSERT INTO room_codes(code, room_id, role) VALUES ('con-fere-nce', 'room-2', 'host');
+UPDATE room_codes SET enabled = 0 WHERE code = 'con-fere-nce';
+SELECT 'token via link', length(roomcode_token(roomcode_link('abc-defg-hij', 'https://example.com/conference/'), 'user-1', 'ak', 's')) > 0;
+-- text around {code} in its part
+SELECT 'around', roomcode_link('abc-defg-hij', 'https://x.com/r/{code}x'),
+       roomcode_normalize(roomcode_link('abc-defg-hij', 'https://x.com/r/{code}x')),
+       roomcode_normalize(roomcode_link('abc-defg-hij', 'https://x.com/{code}.html')),
+       roomcode_normalize(roomcode_link('abc-defg-hij', 'https://x.com/r/{code}/go'));
+-- bases whose links would read as another code are refused, whatever the code
+SELECT roomcode_link('abc-defg-hij', 'https://x.com/meeting/conference');
+SELECT roomcode_link('zzz-zzzz-zzz', 'https://x.com/meeting/conference');
+SELECT roomcode_link('abc-defg-hij', 'https://x.com/zzz-zzzz-zzz/{code}');
+SELECT roomcode_link('zzz-zzzz-zzz', 'https://x.com/zzz-zzzz-zzz/{code}');
+SELECT roomcode_link('abc-defg-hij', 'https://x.com/r/{code}?code=conference');
+-- ports from 1 to 65535, hosts without empty labels
+SELECT 'port', roomcode_link('abc-defg-hij', 'x.com:65535'), roomcode_link('abc-defg-hij', 'http://10.0.0.1:1/');
+SELECT roomcode_link('abc-defg-hij', 'x.com:99999');
+SELECT roomcode_link('abc-defg-hij', 'x.com:0');
+SELECT roomcode_link('abc-defg-hij', 'a..b');
+SELECT roomcode_link('abc-defg-hij', '.a.com');
+SELECT roomcode_link('abc-defg-hij', 'a.com.');
+SELECT roomcode_link('abc-defg-hij', 'https://1.2.3.256/');
+-- every refusal of an argument is an SQLITE_ERROR (the shell shows other codes in brackets)
+SELECT roomcode_link('abc-defg', 'x.com');
+SELECT roomcode_link('abc-defg-hij', 'x.com', 'lobby');
+SELECT roomcode_link('abc-defg-hij', x'00');
+SELECT roomcode_link('abc-defg-hij', 'x.com' || char(0));

@@ -34,3 +34,20 @@ SELECT 'generate letters', count(DISTINCT substr(c, 1, 1))
   FROM (SELECT roomcode_generate() AS c FROM generate_series(1, 2000));
 -- generate stores nothing
 SELECT 'tables', count(*) FROM sqlite_schema;
+-- a word that reads as a code (con-fere-nce) does not displace the code a route marks
+SELECT 'words', roomcode_normalize('https://example.com/conference/meeting/xvm-wxwo-gbl'),
+       roomcode_normalize('https://x.com/a?team=conference&code=xvm-wxwo-gbl'),
+       roomcode_normalize('https://x.com/r/xvm-wxwo-gbl?team=conference'),
+       roomcode_normalize('https://x.com/conference');
+-- text right after or before the code in its part
+SELECT 'around', roomcode_normalize('https://x.com/r/xvm-wxwo-gblx'),
+       roomcode_normalize('https://x.com/xvm-wxwo-gbl.html'),
+       roomcode_normalize('https://x.com/room-xvm-wxwo-gbl-2');
+-- a bare code followed by a slash, a query or a role
+SELECT 'bare tail', roomcode_normalize('xvm-wxwo-gbl/'), roomcode_normalize('xvm-wxwo-gbl?x=1'),
+       roomcode_normalize('xvm-wxwo-gbl/host'), roomcode_normalize(' XVM WXWO GBL/host ');
+-- two codes and nothing to tell them apart: no code, never a guess
+SELECT 'ambiguous', quote(roomcode_normalize('https://x.com/r/xvm-wxwo-gbl/abc-defg-hij')),
+       quote(roomcode_normalize('https://x.com/meeting/xvm-wxwo-gbl?code=abc-defg-hij')),
+       quote(roomcode_normalize('https://x.com/abcdefghij/klmnopqrst')),
+       quote(roomcode_normalize('https://x.com/meeting/xvm-wxwo-gbl' || char(0)));

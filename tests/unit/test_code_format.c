@@ -102,10 +102,88 @@ static void test_normalize_links(void) {
     check_normalize("?", 0);
 }
 
+/* A 10-letter word in a base's path or query is not the code the route word marks. */
+static void test_normalize_words_in_links(void) {
+    check_normalize("https://example.com/conference/meeting/xvm-wxwo-gbl", "xvm-wxwo-gbl");
+    check_normalize("https://example.com/conference/streaming/preview/xvm-wxwo-gbl",
+                    "xvm-wxwo-gbl");
+    check_normalize("https://x.com/a?team=conference&code=xvm-wxwo-gbl", "xvm-wxwo-gbl");
+    check_normalize("https://x.com/a?team=conference&room_code=xvm-wxwo-gbl", "xvm-wxwo-gbl");
+    check_normalize("https://x.com/a?team=conference&RoomCode=xvm-wxwo-gbl", "xvm-wxwo-gbl");
+    check_normalize("https://x.com/r/xvm-wxwo-gbl?team=conference", "xvm-wxwo-gbl");
+    check_normalize("https://x.com/conference/r/xvm-wxwo-gbl", "xvm-wxwo-gbl");
+    check_normalize("https://x.com/conference/r/XVM-WXWO-GBL/", "xvm-wxwo-gbl");
+    check_normalize("https://x.com/abc.defg.hij/xvm-wxwo-gbl", "xvm-wxwo-gbl");
+    check_normalize("https://x.com/meeting/xvm-wxwo-gbl/presenters", "xvm-wxwo-gbl");
+    check_normalize("https://x.com/meeting/xvmwxwogbl/r/abc-defg-hij", "xvm-wxwo-gbl");
+    /* a lone word that reads as a code is still read, as before */
+    check_normalize("https://x.com/conference", "con-fere-nce");
+    check_normalize("https://x.com/?room=xvmwxwogbl", "xvm-wxwo-gbl");
+}
+
+/* Template links with text around {code} in the same part come back to the code. */
+static void test_normalize_text_around_code(void) {
+    check_normalize("https://x.com/r/xvm-wxwo-gblx", "xvm-wxwo-gbl");
+    check_normalize("https://x.com/r/xxvm-wxwo-gbl", "xvm-wxwo-gbl");
+    check_normalize("https://x.com/r/roomxvm-wxwo-gblnow", "xvm-wxwo-gbl");
+    check_normalize("https://x.com/xvm-wxwo-gbl.html", "xvm-wxwo-gbl");
+    check_normalize("https://x.com/room-xvm-wxwo-gbl-2", "xvm-wxwo-gbl");
+    check_normalize("https://x.com/r/xvm-wxwo-gbl-now", "xvm-wxwo-gbl");
+    check_normalize("https://x.com/r/v2_xvm-wxwo-gbl.html?x=1", "xvm-wxwo-gbl");
+    check_normalize("https://x.com/r/xvm-wxwo-gblxvm-wxwo-gbl", "xvm-wxwo-gbl");
+    /* a dashed code on its own outranks one with more letters around it */
+    check_normalize("https://x.com/well-made-things/xvm-wxwo-gbl", "xvm-wxwo-gbl");
+    check_normalize("https://x.com/well-made-things", "ell-made-thi");
+    check_normalize("https://x.com/well-made-things/xvm-wxwo-gblx", 0);
+}
+
+/* A bare code followed by a slash, a query, a fragment or a role is still the code. */
+static void test_normalize_bare_with_tail(void) {
+    check_normalize("xvm-wxwo-gbl/", "xvm-wxwo-gbl");
+    check_normalize("xvm-wxwo-gbl?x=1", "xvm-wxwo-gbl");
+    check_normalize("xvm-wxwo-gbl/host", "xvm-wxwo-gbl");
+    check_normalize("xvm-wxwo-gbl#top", "xvm-wxwo-gbl");
+    check_normalize("  XVM WXWO GBL/host ", "xvm-wxwo-gbl");
+    check_normalize("xvmwxwogbl/", "xvm-wxwo-gbl");
+    check_normalize("code: xvm-wxwo-gbl/host", "xvm-wxwo-gbl");
+    /* with a dot or a colon and nothing a host cannot hold, the first part is a host */
+    check_normalize("xvm.wxwo.gbl/", 0);
+    check_normalize("www.acme.com/", 0);
+    check_normalize("localhost:8080/meeting/xvm-wxwo-gbl", "xvm-wxwo-gbl");
+    check_normalize("//abc-defg-hij/meeting/xvm-wxwo-gbl", "xvm-wxwo-gbl");
+    check_normalize("//abc-defg-hij/", 0);
+    check_normalize("https://abc-defg-hij.example.com/", 0);
+    check_normalize("https://abc-defg-hij.example.com/r/xvm-wxwo-gbl", "xvm-wxwo-gbl");
+}
+
+/* More than one code and no clear marker: no code, never a guess. */
+static void test_normalize_ambiguous(void) {
+    check_normalize("https://x.com/abcdefghij/klmnopqrst", 0);
+    check_normalize("https://x.com/r/xvm-wxwo-gbl/abc-defg-hij", 0);
+    check_normalize("https://x.com/r/xvm-wxwo-gbl?room=abc-defg-hij", 0);
+    check_normalize("https://x.com/meeting/xvm-wxwo-gbl?code=abc-defg-hij", 0);
+    check_normalize("https://x.com/meeting/xvm-wxwo-gbl/preview/abc-defg-hij", 0);
+    check_normalize("https://x.com/r/abc-defg-hij-klmn-opq", 0);
+    check_normalize("https://x.com/r/xvm-wxwo-gblabc-defg-hij", 0);
+    check_normalize("xvm-wxwo-gbl/abc-defg-hij", 0);
+    /* the same code twice is one code */
+    check_normalize("https://x.com/r/xvm-wxwo-gbl#/XVM-WXWO-GBL", "xvm-wxwo-gbl");
+    check_normalize("https://x.com/meeting/xvm-wxwo-gbl?code=xvmwxwogbl", "xvm-wxwo-gbl");
+    /* a NUL byte anywhere: not a link anyone pasted */
+    static const char nul[] = "https://x.com/meeting/xvm-wxwo-gbl\0";
+    char out[ROOMCODE_LEN + 1];
+    CHECK(!roomcode_normalize_text(nul, sizeof nul - 1, out));
+    CHECK(roomcode_normalize_text(nul, sizeof nul - 2, out) && strcmp(out, "xvm-wxwo-gbl") == 0);
+}
+
 int main(void) {
     test_canonical();
     test_format_letters();
     test_normalize_bare();
     test_normalize_links();
+    test_normalize_words_in_links();
+    test_normalize_text_around_code();
+    test_normalize_bare_with_tail();
+    test_normalize_ambiguous();
     return check_report("test_code_format");
 }

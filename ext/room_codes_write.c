@@ -1,0 +1,276 @@
+/*
+ * Writing the room_codes table (xUpdate): INSERT mints or imports a code, UPDATE changes
+ * enabled and user_id only, DELETE frees a slot under the cap. Each checks its values first,
+ * so that a refusal names the bad value; the store's own constraints and triggers then
+ * hold the rules for this writer as for every other.
+ */
+#include <string.h>
+
+#include "room_codes_private.h"
+
+#define MINT_ATTEMPTS 16 /* a collision in 26^10 is rare; sixteen in a row is a broken RNG */
+
+static int type_of(sqlite3_value *v) { return v ? sqlite3_value_type(v) : SQLITE_NULL; }
+
+static int bind_or_null(sqlite3_stmt *stmt, int i, sqlite3_value *v) {
+    return v ? sqlite3_bind_value(stmt, i, v) : sqlite3_bind_null(stmt, i);
+}
+
+/* Binds a checked name (text, or NULL for user_id) without a copy: v must outlive the use. */
+static int bind_name(sqlite3_stmt *stmt, int i, sqlite3_value *v) {
+    if (type_of(v) != SQLITE_TEXT)
+        return bind_or_null(stmt, i, v);
+    const unsigned char *text = sqlite3_value_text(v);
+    if (!text)
+        return SQLITE_NOMEM;
+    return sqlite3_bind_text(stmt, i, (const char *)text, sqlite3_value_bytes(v), SQLITE_STATIC);
+}
+
+/* Runs a bound write statement, which returns no row. */
+static int run_write(sqlite3_stmt *stmt) {
+    int rc = sqlite3_step(stmt);
+    return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/*
+ * Checks the enabled value of an INSERT or UPDATE. NULL on INSERT means enabled. Returns
+ * SQLITE_OK with *out 0 or 1, or a refusal.
+ */
+static int check_enabled(room_codes_table *t, sqlite3_value *v, int *out) {
+    if (sqlite3_value_type(v) == SQLITE_INTEGER) {
+        sqlite3_int64 e = sqlite3_value_int64(v);
+        if (e == 0 || e == 1) {
+            *out = (int)e;
+            return SQLITE_OK;
+        }
+    }
+    return roomcode_vtab_error(&t->base, SQLITE_CONSTRAINT,
+                               roomcode_message_with(v, "roomcode: enabled must be 1 or 0, not "));
+}
+
+/* Checks a name column; user_id may also be NULL (not bound to a user). */
+static int check_name(room_codes_table *t, const char *what, sqlite3_value *v, int nullable) {
+    if (nullable && type_of(v) == SQLITE_NULL)
+        return SQLITE_OK;
+    char *msg = 0;
+    int rc = roomcode_check_name(what, v, 0, &msg);
+    return rc == SQLITE_OK ? rc : roomcode_vtab_error(&t->base, rc, msg);
+}
+
+/*
+ * A code already stored fails the primary key, or first the (room_id, role, code) index
+ * when it is stored for the same room and role.
+ */
+static int is_duplicate_code(int extended_rc) {
+    return extended_rc == SQLITE_CONSTRAINT_PRIMARYKEY || extended_rc == SQLITE_CONSTRAINT_UNIQUE;
+}
+
+/* Replaces a failure of the store's cap trigger by a message naming the room. */
+static int refuse_from_store(room_codes_table *t, int rc, sqlite3_value *room, const char *code) {
+    int ext = sqlite3_extended_errcode(t->db);
+    if (ext == SQLITE_CONSTRAINT_TRIGGER && strstr(sqlite3_errmsg(t->db), "at most 100")) {
+        char *q = roomcode_describe(room);
+        rc = roomcode_vtab_error(
+            &t->base, SQLITE_CONSTRAINT,
+            q ? sqlite3_mprintf("roomcode: room %s already has %d room codes (limit %d)", q,
+                                ROOMCODE_MAX_PER_ROOM, ROOMCODE_MAX_PER_ROOM)
+              : 0);
+        sqlite3_free(q);
+        return rc;
+    }
+    if (is_duplicate_code(ext) && code) {
+        return roomcode_vtab_error(
+            &t->base, SQLITE_CONSTRAINT,
+            sqlite3_mprintf("roomcode: room code '%s' already exists", code));
+    }
+    return roomcode_vtab_db_error(&t->base, t->db, rc);
+}
+
+/* INSERT of one row; a NULL code mints one. The stored code goes to code_out. */
+int room_codes_write_row(room_codes_table *t, sqlite3_value *const *col,
+                         char code[ROOMCODE_LEN + 1]) {
+    int enabled = 1;
+    int rc = check_name(t, "room_id", col[COL_ROOM_ID], 0);
+    if (rc == SQLITE_OK)
+        rc = check_name(t, "role", col[COL_ROLE], 0);
+    if (rc == SQLITE_OK)
+        rc = check_name(t, "user_id", col[COL_USER_ID], 1);
+    if (rc == SQLITE_OK && type_of(col[COL_ENABLED]) != SQLITE_NULL)
+        rc = check_enabled(t, col[COL_ENABLED], &enabled);
+    for (int i = COL_CREATED_AT; i <= COL_UPDATED_AT && rc == SQLITE_OK; i++) {
+        if (type_of(col[i]) != SQLITE_NULL) {
+            rc = roomcode_vtab_error(
+                &t->base, SQLITE_CONSTRAINT,
+                sqlite3_mprintf("roomcode: %s is set by roomcode, leave it out",
+                                i == COL_CREATED_AT ? "created_at" : "updated_at"));
+        }
+    }
+    int minted = type_of(col[COL_CODE]) == SQLITE_NULL;
+    if (rc == SQLITE_OK && !minted) {
+        char *msg = 0;
+        rc = roomcode_parse_code(col[COL_CODE], code, &msg);
+        if (rc != SQLITE_OK)
+            rc = roomcode_vtab_error(&t->base, rc, msg);
+    }
+    if (rc != SQLITE_OK)
+        return rc;
+
+    sqlite3_stmt *stmt = 0;
+    rc = room_codes_take(t, STORE_INSERT, &stmt);
+    if (rc != SQLITE_OK)
+        return roomcode_vtab_db_error(&t->base, t->db, rc);
+    /* The checked names and the code stay put until the statement is given back, which
+     * clears its bindings: they are bound without copies. */
+    rc = bind_name(stmt, 2, col[COL_ROOM_ID]);
+    if (rc == SQLITE_OK)
+        rc = bind_name(stmt, 3, col[COL_ROLE]);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int(stmt, 4, enabled);
+    if (rc == SQLITE_OK)
+        rc = bind_name(stmt, 5, col[COL_USER_ID]);
+    for (int attempt = 0; rc == SQLITE_OK; attempt++) {
+        if (minted)
+            roomcode_conn_draw(t->conn, code);
+        rc = sqlite3_bind_text(stmt, 1, code, ROOMCODE_LEN, SQLITE_STATIC);
+        if (rc == SQLITE_OK)
+            rc = run_write(stmt);
+        /* A minted code that collides is drawn again; a given one is refused. */
+        if (rc == SQLITE_CONSTRAINT && minted && attempt + 1 < MINT_ATTEMPTS &&
+            is_duplicate_code(sqlite3_extended_errcode(t->db))) {
+            sqlite3_reset(stmt);
+            rc = SQLITE_OK;
+            continue;
+        }
+        break;
+    }
+    if (rc != SQLITE_OK)
+        rc = refuse_from_store(t, rc, col[COL_ROOM_ID], code);
+    room_codes_give(t, STORE_INSERT, stmt);
+    return rc;
+}
+
+/* Refuses a change of an identity column, naming the code and both values. */
+static int refuse_identity(room_codes_table *t, const char *code, const char *what,
+                           sqlite3_value *was, sqlite3_value *now) {
+    char *a = roomcode_describe(was), *b = roomcode_describe(now);
+    int rc = roomcode_vtab_error(
+        &t->base, SQLITE_CONSTRAINT,
+        a && b ? sqlite3_mprintf("roomcode: %s of room code '%s' cannot change (from %s to %s);"
+                                 " only enabled and user_id can",
+                                 what, code, a, b)
+               : 0);
+    sqlite3_free(a);
+    sqlite3_free(b);
+    return rc;
+}
+
+static int same_value(sqlite3_value *a, sqlite3_value *b) {
+    if (sqlite3_value_type(a) != sqlite3_value_type(b))
+        return 0;
+    int n = sqlite3_value_bytes(a);
+    return n == sqlite3_value_bytes(b) &&
+           memcmp(sqlite3_value_blob(a), sqlite3_value_blob(b), (size_t)n) == 0;
+}
+
+/*
+ * Identity columns that the UPDATE names are compared with the stored row; those it does
+ * not name arrive as "no change" values and cost nothing.
+ */
+static int check_identity(room_codes_table *t, const char *code, sqlite3_value **col) {
+    static const int fixed[] = {COL_ROOM_ID, COL_ROLE, COL_CREATED_AT, COL_UPDATED_AT};
+    static const char *const names[] = {"room_id", "role", "created_at", "updated_at"};
+    int named = 0;
+    for (int i = 0; i < 4; i++)
+        named |= !sqlite3_value_nochange(col[fixed[i]]);
+    if (!named)
+        return SQLITE_OK;
+    sqlite3_stmt *stmt = 0;
+    int rc = room_codes_take(t, STORE_BY_CODE, &stmt);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(stmt, 1, code, -1, SQLITE_TRANSIENT);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW) {
+        rc = SQLITE_OK;
+        for (int i = 0; i < 4 && rc == SQLITE_OK; i++) {
+            sqlite3_value *was = sqlite3_column_value(stmt, fixed[i]);
+            if (!sqlite3_value_nochange(col[fixed[i]]) && !same_value(was, col[fixed[i]]))
+                rc = refuse_identity(t, code, names[i], was, col[fixed[i]]);
+        }
+    } else {
+        rc = roomcode_vtab_db_error(&t->base, t->db, rc == SQLITE_DONE ? SQLITE_ERROR : rc);
+    }
+    room_codes_give(t, STORE_BY_CODE, stmt);
+    return rc;
+}
+
+/* UPDATE: only enabled and user_id may change. */
+static int table_change(room_codes_table *t, sqlite3_value *old_code, sqlite3_value **col) {
+    const char *code = (const char *)sqlite3_value_text(old_code);
+    if (!code)
+        return SQLITE_NOMEM;
+    if (!same_value(old_code, col[COL_CODE]))
+        return refuse_identity(t, code, "code", old_code, col[COL_CODE]);
+    int rc = check_identity(t, code, col);
+    int set_enabled = !sqlite3_value_nochange(col[COL_ENABLED]);
+    int set_user = !sqlite3_value_nochange(col[COL_USER_ID]);
+    int enabled = 0;
+    if (rc == SQLITE_OK && set_enabled)
+        rc = check_enabled(t, col[COL_ENABLED], &enabled);
+    if (rc == SQLITE_OK && set_user)
+        rc = check_name(t, "user_id", col[COL_USER_ID], 1);
+    if (rc != SQLITE_OK || (!set_enabled && !set_user))
+        return rc;
+    sqlite3_stmt *stmt = 0;
+    rc = room_codes_take(t, STORE_UPDATE, &stmt);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_value(stmt, 1, old_code);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int(stmt, 2, enabled);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int(stmt, 3, set_enabled);
+    if (rc == SQLITE_OK && set_user)
+        rc = sqlite3_bind_value(stmt, 4, col[COL_USER_ID]);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int(stmt, 5, set_user);
+    if (rc == SQLITE_OK)
+        rc = run_write(stmt);
+    if (rc != SQLITE_OK)
+        rc = roomcode_vtab_db_error(&t->base, t->db, rc);
+    room_codes_give(t, STORE_UPDATE, stmt);
+    return rc;
+}
+
+static int table_delete(room_codes_table *t, sqlite3_value *code) {
+    sqlite3_stmt *stmt = 0;
+    int rc = room_codes_take(t, STORE_DELETE, &stmt);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_value(stmt, 1, code);
+    if (rc == SQLITE_OK)
+        rc = run_write(stmt);
+    if (rc != SQLITE_OK)
+        rc = roomcode_vtab_db_error(&t->base, t->db, rc);
+    room_codes_give(t, STORE_DELETE, stmt);
+    return rc;
+}
+
+int room_codes_update(sqlite3_vtab *vtab, int argc, sqlite3_value **argv, sqlite3_int64 *rowid) {
+    (void)rowid;
+    room_codes_table *t = (room_codes_table *)vtab;
+    if (argc == 1)
+        return table_delete(t, argv[0]);
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+        char code[ROOMCODE_LEN + 1];
+        return room_codes_write_row(t, argv + 2, code);
+    }
+    return table_change(t, argv[0], argv + 2);
+}
+
+int room_codes_insert(room_codes_table *t, const roomcode_row *row, char code_out[ROOMCODE_LEN + 1],
+                      char **err) {
+    int rc = room_codes_write_row(t, row->col, code_out);
+    /* the message moves to the caller */
+    *err = rc == SQLITE_OK ? 0 : t->base.zErrMsg;
+    t->base.zErrMsg = 0;
+    return rc;
+}

@@ -1,0 +1,166 @@
+/*
+ * Which room_codes table an unqualified "room_codes" names: the one the functions
+ * (roomcode_new, roomcode_token, roomcode_create) write to and read from.
+ *
+ * Looking it up means planning statements, which costs about a quarter of a roomcode_new,
+ * so a table found in temp or main is kept per connection and checked before each use
+ * instead: it is still connected (SQLite disconnects it when its schema changes), it has
+ * not been renamed, and the temp schema, the only one searched before main, has not
+ * changed. SQLite expires every prepared statement of the connection when the temp schema
+ * changes (also inside an open transaction), so a tiny statement of the table's own,
+ * stepped before each use, tells by being re-prepared. A table found in an attached schema
+ * is looked up on every call: main may change in front of it without that sign.
+ */
+#include <string.h>
+
+#include "room_codes_private.h"
+
+/*
+ * The look-up in progress on this thread. SQLite plans a statement on the caller's thread
+ * and calls xBestIndex of the very table the name resolves to, which reports itself here.
+ */
+typedef struct lookup {
+    sqlite3 *db;
+    room_codes_table *found;
+} lookup;
+
+static _Thread_local lookup *current;
+
+void room_codes_note_planned(room_codes_table *t) {
+    if (current && current->db == t->db && !current->found)
+        current->found = t;
+}
+
+/* The name of the schema searched k-th for an unqualified name (temp, main, then attached
+ * ones in order), or NULL past the last. */
+static const char *searched(sqlite3 *db, int k) { return sqlite3_db_name(db, k < 2 ? 1 - k : k); }
+
+/* How often t's sentinel statement was re-prepared, after stepping it once; -1 on failure. */
+static int sentinel_reprepares(room_codes_table *t) {
+    if (!t->sentinel &&
+        sqlite3_prepare_v3(t->db, "SELECT 1", -1, SQLITE_PREPARE_PERSISTENT, &t->sentinel, 0))
+        return -1;
+    int rc = sqlite3_step(t->sentinel);
+    sqlite3_reset(t->sentinel);
+    return rc == SQLITE_ROW ? sqlite3_stmt_status(t->sentinel, SQLITE_STMTSTATUS_REPREPARE, 0) : -1;
+}
+
+void room_codes_forget(roomcode_conn *conn) {
+    room_codes_table *t = conn->resolved;
+    conn->resolved = 0;
+    room_codes_release(t);
+}
+
+static int still_named(roomcode_conn *conn) {
+    room_codes_table *t = conn->resolved;
+    return t->connected && t->name_version == conn->resolved_name_version &&
+           sentinel_reprepares(t) == conn->resolved_sentinel;
+}
+
+/* The SQL that finds the first schema holding an object named room_codes, with its kind. */
+static char *first_holder_sql(sqlite3 *db) {
+    sqlite3_str *sql = sqlite3_str_new(db);
+    for (int k = 0; searched(db, k); k++) {
+        sqlite3_str_appendf(sql,
+                            "%sSELECT %d, %Q, type, sql LIKE 'CREATE VIRTUAL TABLE%%'"
+                            " FROM \"%w\".sqlite_schema WHERE type IN ('table', 'view')"
+                            " AND name = 'room_codes' COLLATE NOCASE",
+                            k ? " UNION ALL " : "", k, searched(db, k), searched(db, k));
+    }
+    sqlite3_str_appendall(sql, " ORDER BY 1 LIMIT 1");
+    return sqlite3_str_finish(sql);
+}
+
+/* Why what room_codes names is not a roomcode table, or NULL when it is found. */
+static int refuse_holder(sqlite3_stmt *stmt, char **err) {
+    const char *schema = (const char *)sqlite3_column_text(stmt, 1);
+    const char *type = (const char *)sqlite3_column_text(stmt, 2);
+    int is_virtual = sqlite3_column_int(stmt, 3);
+    if (!schema || !type)
+        return SQLITE_NOMEM;
+    *err = sqlite3_mprintf("roomcode: room_codes in schema '%s' is a %s, not a roomcode virtual"
+                           " table",
+                           schema, is_virtual ? "virtual table of another module" : type);
+    return *err ? SQLITE_ERROR : SQLITE_NOMEM;
+}
+
+/* Plans a statement on "schema"."room_codes" and takes the table SQLite resolved it to. */
+static int plan_lookup(sqlite3 *db, const char *schema, room_codes_table **out) {
+    char *sql = sqlite3_mprintf("SELECT 1 FROM \"%w\".room_codes", schema);
+    if (!sql)
+        return SQLITE_NOMEM;
+    lookup here = {db, 0};
+    lookup *outer = current;
+    current = &here;
+    sqlite3_stmt *stmt = 0;
+    int rc = sqlite3_prepare_v2(db, sql, -1, &stmt, 0);
+    current = outer;
+    sqlite3_free(sql);
+    if (rc == SQLITE_OK && here.found)
+        room_codes_ref(here.found);
+    /* finalizing may disconnect what it planned on, hence the reference first */
+    sqlite3_finalize(stmt);
+    *out = here.found && here.found->connected ? here.found : 0;
+    if (here.found && !*out)
+        room_codes_release(here.found);
+    return rc;
+}
+
+/* Whether the answer for t may be kept: see the top of this file. */
+static int keeps(sqlite3 *db, const room_codes_table *t) {
+    return sqlite3_stricmp(t->schema, searched(db, 0)) == 0 ||
+           sqlite3_stricmp(t->schema, searched(db, 1)) == 0;
+}
+
+/* Looks the table up, taking a reference for the caller (and one for the cache). */
+static int look_up(roomcode_conn *conn, room_codes_table **out, char **err) {
+    sqlite3 *db = conn->db;
+    char *sql = first_holder_sql(db);
+    sqlite3_stmt *stmt = 0;
+    int rc = sql ? sqlite3_prepare_v2(db, sql, -1, &stmt, 0) : SQLITE_NOMEM;
+    sqlite3_free(sql);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(stmt);
+    if (rc == SQLITE_DONE) {
+        *err = sqlite3_mprintf("roomcode: no room_codes table here:"
+                               " CREATE VIRTUAL TABLE room_codes USING roomcode");
+        rc = *err ? SQLITE_ERROR : SQLITE_NOMEM;
+    } else if (rc == SQLITE_ROW && !sqlite3_column_int(stmt, 3)) {
+        rc = refuse_holder(stmt, err);
+    } else if (rc == SQLITE_ROW) {
+        char *schema = sqlite3_mprintf("%s", (const char *)sqlite3_column_text(stmt, 1));
+        room_codes_table *t = 0;
+        rc = schema ? plan_lookup(db, schema, &t) : SQLITE_NOMEM;
+        if (rc == SQLITE_OK && !t)
+            rc = refuse_holder(stmt, err);
+        else if (rc == SQLITE_OK) {
+            *out = t;
+            int sentinel = keeps(db, t) ? sentinel_reprepares(t) : -1;
+            if (sentinel >= 0) {
+                conn->resolved = t;
+                conn->resolved_name_version = t->name_version;
+                conn->resolved_sentinel = sentinel;
+                room_codes_ref(t);
+            }
+        } else if (rc != SQLITE_NOMEM) {
+            *err = roomcode_db_message(db);
+        }
+        sqlite3_free(schema);
+    } else if (rc != SQLITE_NOMEM) {
+        *err = roomcode_db_message(db);
+    }
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+int room_codes_find(roomcode_conn *conn, room_codes_table **out, char **err) {
+    *err = 0;
+    *out = 0;
+    if (conn->resolved && still_named(conn)) {
+        *out = conn->resolved;
+        room_codes_ref(*out);
+        return SQLITE_OK;
+    }
+    room_codes_forget(conn);
+    return look_up(conn, out, err);
+}
