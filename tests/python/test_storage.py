@@ -2,9 +2,9 @@
 with the extension loaded or not and DEFENSIVE on or off; renaming the virtual table keeps
 others' triggers on the store; CREATE VIRTUAL TABLE adopts a store that a dump or .clone
 copied without its virtual table, and refuses one it cannot vouch for; a UTF-16 database
-is refused. Every database is a file, closed and opened again between steps. Run with
-LD_LIBRARY_PATH pointing at a newer libsqlite3 (and ROOMCODE_SQLITE3 at its shell) to
-check another SQLite."""
+is refused. Every database is a file, closed and opened again between steps. The shell's .dump and
+.clone run in every sqlite3 shell at hand (Debian's 3.40, and the compatibility matrix's
+current one once built); python-test-current runs all of it on the current library."""
 import os
 import shlex
 import shutil
@@ -16,7 +16,19 @@ import unittest
 from roomcode_test_support import EXTENSION, ROOT, connect as connect_db
 from test_clients import set_defensive
 
-SHELL = shlex.split(os.environ.get("ROOMCODE_SQLITE3", "sqlite3"))
+
+
+def shells():
+    """Every sqlite3 shell at hand: Debian's, the compatibility matrix's current one, and
+    ROOMCODE_SQLITE3 (a command, perhaps with a wrapper)."""
+    found = [["sqlite3"]] if shutil.which("sqlite3") else []
+    current = os.path.join(ROOT, "build", "sqlite-current", "sqlite3")
+    if os.path.exists(current):
+        found.append([current])
+    if os.environ.get("ROOMCODE_SQLITE3"):
+        found.append(shlex.split(os.environ["ROOMCODE_SQLITE3"]))
+    return found
+
 OWN_TRIGGERS = ["cap", "fixed", "no_replace", "touch"]
 EXISTS = "roomcode: room code already exists; update its enabled or user_id instead"
 FIXED = "roomcode: code, room_id, role and created_at of a room code never change"
@@ -90,11 +102,13 @@ class Files(unittest.TestCase):
         finally:
             db.close()
 
-    def shell(self, path, script, load=True, defensive=False):
-        """Runs script through the sqlite3 shell; returns what it printed, errors included."""
-        args = SHELL + ["-batch"] + (["-cmd", ".load " + EXTENSION] if load else [])
+    def shell(self, shell, path, script, load=True, defensive=False):
+        """Runs script through a sqlite3 shell; returns what it printed, errors included."""
+        args = shell + ["-batch"] + (["-cmd", ".load " + EXTENSION] if load else [])
         args += ["-cmd", ".dbconfig defensive " + ("on" if defensive else "off"), path]
-        out = subprocess.run(args, input=script, capture_output=True, text=True, timeout=60)
+        # each shell on the library it was built for, whatever this process runs on
+        env = {k: v for k, v in os.environ.items() if k != "LD_LIBRARY_PATH"}
+        out = subprocess.run(args, input=script, capture_output=True, text=True, timeout=60, env=env)
         return "\n".join(line for line in (out.stdout + out.stderr).splitlines()
                          if not line.strip().startswith("defensive"))
 
@@ -387,24 +401,24 @@ class Adopt(Files):
                 " INSERT INTO room_codes_store(code, room_id, role) SELECT 'zzz-zzzz-z' ||"
                 " char(97 + i / 26, 97 + i % 26), 'r', 'g' FROM n;")
         cases = [
-            ("CREATE TABLE room_codes_store(code TEXT PRIMARY KEY, room TEXT);",
+            ("other columns", "CREATE TABLE room_codes_store(code TEXT PRIMARY KEY, room TEXT);",
              head + "its columns are (code, room), not (code, room_id, role, enabled, user_id, created_at,"
              " updated_at); rename or drop it"),
-            (rowid, definition),
-            (older_timestamps, definition),
-            ("CREATE VIEW room_codes_store AS SELECT 1;",
+            ("a rowid table", rowid, definition),
+            ("an older definition", older_timestamps, definition),
+            ("a view", "CREATE VIEW room_codes_store AS SELECT 1;",
              "roomcode: cannot create the store of room_codes: room_codes_store is already a view in"
              " schema main; rename or drop it"),
-            (store_ddl(triggers=False) + "PRAGMA ignore_check_constraints = ON;"
+            ("a row breaking a CHECK", store_ddl(triggers=False) + "PRAGMA ignore_check_constraints = ON;"
              "INSERT INTO room_codes_store(code, room_id, role) VALUES ('AAA', 'r', 'g');",
              head + "its rows break its rules (CHECK constraint failed in room_codes_store);"
              " correct or delete them first"),
-            (store_ddl(triggers=False) + rows,
+            ("a room over the cap", store_ddl(triggers=False) + rows,
              head + "a room holds more than 100 room codes (limit 100); delete some first"),
         ]
-        for i, (setup, message) in enumerate(cases):
+        for i, (name, setup, message) in enumerate(cases):
             for defensive in (False, True):
-                with self.subTest(setup=setup[:60], defensive=defensive):
+                with self.subTest(name, defensive=defensive):
                     self.path = self.file(f"refuse-{i}-{defensive}.db")
                     self.run_sql(setup, load=False)
                     before = self.schema()
@@ -412,38 +426,40 @@ class Adopt(Files):
                                  sqlite3.OperationalError, defensive=defensive)
                     self.assertEqual(self.schema(), before)
 
-    @unittest.skipUnless(shutil.which(SHELL[0]), "needs the sqlite3 shell")
+    @unittest.skipUnless(shells(), "needs a sqlite3 shell")
     def test_shell_dump_and_clone(self):
         """What the shell's .dump (replayed) and .clone make of a database with the table:
         the store always comes across, the virtual table only when the replay may write
         sqlite_schema (a .clone never: its new connection has not loaded the extension, and
-        a replay under DEFENSIVE refuses writable_schema in SQLite 3.40). Where it is
-        missing, CREATE VIRTUAL TABLE adopts the store."""
+        the 3.40 shell replays under DEFENSIVE without it). Where it is missing, CREATE
+        VIRTUAL TABLE adopts the store."""
         source = self.file("source.db")
         self.make_source(source)
         rows = self.store(source)
-        dump = self.shell(source, ".dump\n", load=False)
-        self.assertEqual(dump, self.shell(source, ".dump\n"))
-        self.assertIn("CREATE TABLE IF NOT EXISTS \"room_codes_store\"", dump)
-        targets = []
-        for load in (False, True):
-            for defensive in (False, True):
-                path = self.file(f"replay-{load}-{defensive}.db")
-                self.shell(path, dump, load=load, defensive=defensive)
-                targets.append((f"replay load={load} defensive={defensive}", path, defensive))
-            path = self.file(f"clone-{load}.db")
-            self.shell(source, f".clone {path}\n", load=load)
-            targets.append((f"clone load={load}", path, False))
-        for name, path, defensive in targets:
-            with self.subTest(name):
-                self.assertEqual(self.store(path), rows)
-                has_table = self.query("SELECT count(*) FROM sqlite_schema WHERE name = 'room_codes'",
-                                       path, load=False)[0][0]
-                if name.startswith("clone"):
-                    self.assertEqual(has_table, 0)
-                if not has_table:
-                    self.run_sql("CREATE VIRTUAL TABLE room_codes USING roomcode", path, defensive=defensive)
-                self.check_adopted(path, defensive, rows)
+        for n, shell in enumerate(shells()):
+            dump = self.shell(shell, source, ".dump\n", load=False)
+            self.assertEqual(dump, self.shell(shell, source, ".dump\n"))
+            self.assertIn("CREATE TABLE IF NOT EXISTS \"room_codes_store\"", dump)
+            targets = []
+            for load in (False, True):
+                for defensive in (False, True):
+                    path = self.file(f"replay-{n}-{load}-{defensive}.db")
+                    self.shell(shell, path, dump, load=load, defensive=defensive)
+                    targets.append((f"replay load={load} defensive={defensive}", path, defensive))
+                path = self.file(f"clone-{n}-{load}.db")
+                self.shell(shell, source, f".clone {path}\n", load=load)
+                targets.append((f"clone load={load}", path, False))
+            for name, path, defensive in targets:
+                with self.subTest(name, shell=shell):
+                    self.assertEqual(self.store(path), rows)
+                    has_table = self.query("SELECT count(*) FROM sqlite_schema WHERE name = 'room_codes'",
+                                           path, load=False)[0][0]
+                    if name.startswith("clone"):
+                        self.assertEqual(has_table, 0)
+                    if not has_table:
+                        self.run_sql("CREATE VIRTUAL TABLE room_codes USING roomcode", path,
+                                     defensive=defensive)
+                    self.check_adopted(path, defensive, rows)
 
 
 class Utf16(Files):
