@@ -352,8 +352,9 @@ int roomcode_store_create(sqlite3 *db, const char *schema, const char *table, ch
     int rc = check_encoding(db, table, err);
     if (rc == SQLITE_OK)
         rc = store_name_taken(db, schema, table, &type, err);
-    /* Everything is checked before anything is written: a failed CREATE VIRTUAL TABLE
-     * inside a transaction is not always rolled back statement by statement. */
+    /* Everything is checked before anything is written, so a refusal leaves nothing to
+     * undo; a failure while writing (out of memory) is undone by SQLite with the
+     * statement, also inside BEGIN. */
     if (rc == SQLITE_OK && type)
         rc = check_adoptable(db, schema, table, type, err);
     if (rc == SQLITE_OK && type)
