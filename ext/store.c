@@ -187,6 +187,43 @@ static int drop_own_triggers(sqlite3 *db, const char *schema, const char *table,
     return rc == SQLITE_OK ? rc : db_error(db, rc, err);
 }
 
+/*
+ * Checks that no trigger on another table holds a name of the store's own triggers: one
+ * left on a store renamed by hand, which CREATE TRIGGER would collide with.
+ */
+static int own_trigger_names_free(sqlite3 *db, const char *schema, const char *table, char **err) {
+    char *sql = sqlite3_mprintf("SELECT name, tbl_name FROM \"%w\".sqlite_schema"
+                                " WHERE type = 'trigger' AND tbl_name <> '%q_store' COLLATE NOCASE",
+                                schema, table);
+    sqlite3_stmt *stmt = 0;
+    int rc = sql ? sqlite3_prepare_v2(db, sql, -1, &stmt, 0) : SQLITE_NOMEM;
+    sqlite3_free(sql);
+    char *taken = 0;
+    while (rc == SQLITE_OK && !taken && sqlite3_step(stmt) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(stmt, 0);
+        const char *on = (const char *)sqlite3_column_text(stmt, 1);
+        if (name && on && is_own_trigger(name, table)) {
+            taken = sqlite3_mprintf("roomcode: cannot make the triggers of %s_store: trigger %s"
+                                    " is on table %s; drop it first",
+                                    table, name, on);
+            if (!taken)
+                rc = SQLITE_NOMEM;
+        }
+    }
+    int done = sqlite3_finalize(stmt);
+    if (rc == SQLITE_OK)
+        rc = done;
+    if (rc != SQLITE_OK) {
+        sqlite3_free(taken);
+        return db_error(db, rc, err);
+    }
+    if (taken) {
+        *err = taken;
+        return SQLITE_ERROR;
+    }
+    return SQLITE_OK;
+}
+
 /* Skips an identifier, quoted in any of SQLite's ways or bare. */
 static const char *skip_name(const char *p) {
     char close = *p == '"' ? '"' : *p == '`' ? '`' : *p == '[' ? ']' : 0;
@@ -282,9 +319,9 @@ static int check_adoptable(sqlite3 *db, const char *schema, const char *table, c
         } else if (rc == SQLITE_OK) {
             *err = sqlite3_mprintf(
                 "roomcode: cannot adopt table %s_store as the store of %s: its types,"
-                " constraints or WITHOUT ROWID are not those this roomcode makes; rename it,"
-                " create %s, then copy its rows with INSERT INTO %s_store SELECT * FROM"
-                " the renamed table",
+                " constraints or WITHOUT ROWID are not those this roomcode makes; rename it and"
+                " drop its triggers, create %s, then copy its rows with INSERT INTO %s_store"
+                " SELECT * FROM the renamed table",
                 table, table, table, table);
             rc = SQLITE_ERROR;
         }
@@ -357,6 +394,8 @@ int roomcode_store_create(sqlite3 *db, const char *schema, const char *table, ch
      * statement, also inside BEGIN. */
     if (rc == SQLITE_OK && type)
         rc = check_adoptable(db, schema, table, type, err);
+    if (rc == SQLITE_OK)
+        rc = own_trigger_names_free(db, schema, table, err);
     if (rc == SQLITE_OK && type)
         rc = drop_own_triggers(db, schema, table, err);
     else if (rc == SQLITE_OK)
@@ -383,6 +422,8 @@ int roomcode_store_rename(sqlite3 *db, const char *schema, const char *from, con
         rc = SQLITE_ERROR;
     }
     sqlite3_free(type);
+    if (rc == SQLITE_OK)
+        rc = own_trigger_names_free(db, schema, to, err);
     if (rc == SQLITE_OK)
         rc = drop_own_triggers(db, schema, from, err);
     if (rc == SQLITE_OK) {

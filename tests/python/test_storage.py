@@ -292,6 +292,15 @@ class Rename(Files):
                      " schema main; rename or drop it first", sqlite3.OperationalError)
         self.assertEqual(self.schema(), before)
 
+    def test_refused_when_a_trigger_name_is_taken(self):
+        self.run_sql("CREATE VIRTUAL TABLE room_codes USING roomcode; CREATE TABLE t(x);"
+                     "CREATE TRIGGER codes_store_touch AFTER INSERT ON t BEGIN SELECT 1; END;")
+        before = self.schema()
+        self.refused("ALTER TABLE room_codes RENAME TO codes",
+                     "roomcode: cannot make the triggers of codes_store: trigger codes_store_touch"
+                     " is on table t; drop it first", sqlite3.OperationalError)
+        self.assertEqual(self.schema(), before)
+
     def test_a_body_naming_the_store_stops_the_rename(self):
         # SQLite renames a virtual table's storage in legacy ALTER mode: the ON clause of a
         # trigger follows, a trigger or view body that names the store does not, and SQLite
@@ -395,8 +404,8 @@ class Adopt(Files):
         rowid = ddl.replace(") WITHOUT ROWID;", ");")
         head = "roomcode: cannot adopt table room_codes_store as the store of room_codes: "
         definition = (head + "its types, constraints or WITHOUT ROWID are not those this roomcode makes;"
-                      " rename it, create room_codes, then copy its rows with INSERT INTO"
-                      " room_codes_store SELECT * FROM the renamed table")
+                      " rename it and drop its triggers, create room_codes, then copy its rows with"
+                      " INSERT INTO room_codes_store SELECT * FROM the renamed table")
         rows = ("WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 100)"
                 " INSERT INTO room_codes_store(code, room_id, role) SELECT 'zzz-zzzz-z' ||"
                 " char(97 + i / 26, 97 + i % 26), 'r', 'g' FROM n;")
@@ -425,6 +434,27 @@ class Adopt(Files):
                     self.refused("CREATE VIRTUAL TABLE room_codes USING roomcode", message,
                                  sqlite3.OperationalError, defensive=defensive)
                     self.assertEqual(self.schema(), before)
+
+    def test_an_older_store_moves_as_the_message_says(self):
+        older = store_ddl().replace("created_at IS strftime('%Y-%m-%dT%H:%M:%fZ', created_at, '+0 days')",
+                                    "created_at GLOB '[0-9]*'")
+        self.run_sql(older + "INSERT INTO room_codes_store(code, room_id, role) VALUES"
+                     " ('aaa-aaaa-aaa', 'r-1', 'host'), ('bbb-bbbb-bbb', 'r-1', 'guest');", load=False)
+        rows = self.store()
+        with self.assertRaisesRegex(sqlite3.OperationalError, "rename it and drop its triggers"):
+            self.run_sql("CREATE VIRTUAL TABLE room_codes USING roomcode")
+        self.run_sql("ALTER TABLE room_codes_store RENAME TO old_store")
+        # its triggers keep their names: they must go before the new store's are made
+        self.refused("CREATE VIRTUAL TABLE room_codes USING roomcode",
+                     "roomcode: cannot make the triggers of room_codes_store: trigger"
+                     " room_codes_store_cap is on table old_store; drop it first", sqlite3.OperationalError)
+        self.run_sql("".join(f"DROP TRIGGER {t};" for t in own_triggers()) +
+                     "CREATE VIRTUAL TABLE room_codes USING roomcode;"
+                     "INSERT INTO room_codes_store SELECT * FROM old_store;"
+                     "DROP TABLE old_store;")
+        self.assertEqual(self.store(), rows)
+        self.assertEqual(self.triggers(), own_triggers())
+        self.assertEqual(self.query("SELECT count(*) FROM room_codes"), [(2,)])
 
     @unittest.skipUnless(shells(), "needs a sqlite3 shell")
     def test_shell_dump_and_clone(self):
