@@ -31,6 +31,12 @@ void roomcode_conn_unref(void *p) {
     sqlite3_free(conn);
 }
 
+void roomcode_conn_module_gone(void *p) {
+    roomcode_conn *conn = p;
+    conn->modules_dropped = 1;
+    roomcode_conn_unref(conn);
+}
+
 void roomcode_conn_draw(roomcode_conn *conn, char out[ROOMCODE_LEN + 1]) {
     roomcode_pool_draw_code(&conn->pool, out);
 }

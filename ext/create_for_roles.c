@@ -386,5 +386,5 @@ int roomcode_register_create(sqlite3 *db, roomcode_conn *conn) {
     /* SQLite calls the destructor also when registering fails. */
     roomcode_conn_ref(conn);
     return sqlite3_create_module_v2(db, "roomcode_create", &create_module, conn,
-                                    roomcode_conn_unref);
+                                    roomcode_conn_module_gone);
 }

@@ -153,41 +153,145 @@ int room_codes_snapshot_readers(room_codes_table *t) {
     return rc;
 }
 
+/*
+ * The arguments of a lookup by room_id (and role), each a value or, for an IN operator, a
+ * list of them. SQLite compares a key that is not text under the affinity of the query
+ * (numeric against an INTEGER column, none in IN (SELECT ...)), which a lookup of the store
+ * can not know; so when one is, the cursor scans, and SQLite, which checks every
+ * constraint again (table_best_index omits none), keeps the rows that match. NULL matches
+ * nothing. Returns SQLITE_OK with *all_text set, or an error.
+ */
+static int gather_keys(int argc, sqlite3_value **argv, unsigned in_lists, sqlite3_value **keys[2],
+                       int n_keys[2], int *all_text) {
+    *all_text = 1;
+    for (int i = 0; i < argc; i++) {
+        keys[i] = 0;
+        n_keys[i] = 0;
+        int rc = SQLITE_OK;
+        sqlite3_value *v = argv[i];
+        if (in_lists & (1u << i))
+            rc = sqlite3_vtab_in_first(argv[i], &v);
+        for (; rc == SQLITE_OK && v;
+             rc = (in_lists & (1u << i)) ? sqlite3_vtab_in_next(argv[i], &v) : SQLITE_DONE) {
+            int type = sqlite3_value_type(v);
+            if (type == SQLITE_NULL)
+                continue;
+            if (type != SQLITE_TEXT)
+                *all_text = 0;
+            sqlite3_value **more =
+                sqlite3_realloc64(keys[i], sizeof(*more) * (size_t)(n_keys[i] + 1));
+            if (!more)
+                return SQLITE_NOMEM;
+            keys[i] = more;
+            /* the list may hand out the same value object each time */
+            keys[i][n_keys[i]] = sqlite3_value_dup(v);
+            if (!keys[i][n_keys[i]++])
+                return SQLITE_NOMEM;
+            if (!(in_lists & (1u << i)))
+                break;
+        }
+        if (rc != SQLITE_OK && rc != SQLITE_DONE)
+            return rc;
+    }
+    return SQLITE_OK;
+}
+
+/* Reads the rows of every combination of text keys into the cursor's copied rows. */
+static int read_all(room_codes_cursor *c, int argc, sqlite3_value **keys[2], int n_keys[2]) {
+    room_codes_table *t = table_of(c);
+    int rc = room_codes_read_take(t, c->plan, c->columns, &c->stmt);
+    int n = argc > 1 ? n_keys[0] * n_keys[1] : n_keys[0];
+    for (int k = 0; k < n && rc == SQLITE_OK; k++) {
+        for (int i = 0; i < argc && rc == SQLITE_OK; i++) {
+            int at = i ? k / n_keys[0] : k % n_keys[0];
+            rc = sqlite3_bind_value(c->stmt, i + 1, keys[i][at]);
+        }
+        while (rc == SQLITE_OK && (rc = sqlite3_step(c->stmt)) == SQLITE_ROW)
+            rc = copy_row(c);
+        if (rc == SQLITE_DONE)
+            rc = SQLITE_OK;
+        else if (rc != SQLITE_OK && rc != SQLITE_NOMEM)
+            rc = cursor_error(c, rc);
+        sqlite3_reset(c->stmt);
+    }
+    if (c->stmt)
+        room_codes_read_give(t, c->plan, c->columns, c->stmt);
+    c->stmt = 0;
+    c->eof = c->n_rows == 0;
+    return rc;
+}
+
+/* A lookup by room_id (and role) with an IN list among its keys. */
+static int filter_lists(room_codes_cursor *c, int argc, sqlite3_value **argv, unsigned in_lists,
+                        int *scan) {
+    sqlite3_value **keys[2] = {0, 0};
+    int n_keys[2] = {0, 0};
+    int all_text = 1;
+    int rc = gather_keys(argc, argv, in_lists, keys, n_keys, &all_text);
+    if (rc == SQLITE_OK && !all_text)
+        *scan = 1;
+    else if (rc == SQLITE_OK)
+        rc = read_all(c, argc, keys, n_keys);
+    for (int i = 0; i < 2; i++) {
+        for (int k = 0; k < n_keys[i]; k++)
+            sqlite3_value_free(keys[i][k]);
+        sqlite3_free(keys[i]);
+    }
+    return rc;
+}
+
 int room_codes_filter(sqlite3_vtab_cursor *cur, int plan, const char *idx_str, int argc,
                       sqlite3_value **argv) {
     room_codes_cursor *c = (room_codes_cursor *)cur;
     room_codes_table *t = table_of(c);
     cursor_reset(c);
+    size_t n = strlen(idx_str);
+    unsigned in_lists = (unsigned char)idx_str[n + 2];
     c->plan = plan;
-    /* Text arguments are copied to the cursor and bound from there; other types, and
-     * text too long to be stored, are bound as copies of their own. */
+    c->columns = (unsigned char)idx_str[n + 1] | 1u << COL_CODE;
+    c->code_len = -1;
+    if (in_lists) {
+        int scan = 0;
+        int rc = filter_lists(c, argc, argv, in_lists, &scan);
+        if (rc != SQLITE_OK || !scan)
+            return rc;
+        c->plan = PLAN_SCAN;
+        argc = 0;
+    }
+    /* A stored code is letters: no value but text equals one, under any affinity. Other
+     * keys that are not text make a scan, as in gather_keys. */
+    for (int i = 0; i < argc; i++) {
+        int type = sqlite3_value_type(argv[i]);
+        if (type == SQLITE_NULL || (type != SQLITE_TEXT && plan == PLAN_CODE))
+            return SQLITE_OK;
+        if (type != SQLITE_TEXT)
+            c->plan = PLAN_SCAN, argc = 0;
+    }
+    /* Text arguments are copied to the cursor and bound from there; text too long to be
+     * stored is bound as a copy of its own. */
     int key_len[2] = {-1, -1};
     for (int i = 0; i < argc && i < 2; i++) {
-        if (sqlite3_value_type(argv[i]) != SQLITE_TEXT)
-            continue;
         const unsigned char *text = sqlite3_value_text(argv[i]);
-        int n = sqlite3_value_bytes(argv[i]);
-        if (text && n <= ROOMCODE_MAX_NAME_BYTES) {
-            memcpy(c->key[i], text, (size_t)n);
-            key_len[i] = n;
+        int len = sqlite3_value_bytes(argv[i]);
+        if (text && len <= ROOMCODE_MAX_NAME_BYTES) {
+            memcpy(c->key[i], text, (size_t)len);
+            key_len[i] = len;
         }
     }
     /* The code is fetched too, to find the row again should SQLite ask for another column
      * (see room_codes_column), unless the lookup by code already has it as text. */
-    c->code_len = plan == PLAN_CODE ? key_len[0] : -1;
-    c->columns = (unsigned char)idx_str[strlen(idx_str) + 1];
-    if (c->code_len < 0)
-        c->columns |= 1u << COL_CODE;
-    else
+    if (c->plan == PLAN_CODE && key_len[0] >= 0) {
+        c->code_len = key_len[0];
         c->columns &= ~(1u << COL_CODE);
-    int rc = room_codes_read_take(t, plan, c->columns, &c->stmt);
+    }
+    int rc = room_codes_read_take(t, c->plan, c->columns, &c->stmt);
     for (int i = 0; i < argc && rc == SQLITE_OK; i++) {
-        rc = i < 2 && key_len[i] >= 0
+        rc = key_len[i] >= 0
                  ? sqlite3_bind_text(c->stmt, i + 1, c->key[i], key_len[i], SQLITE_STATIC)
                  : sqlite3_bind_value(c->stmt, i + 1, argv[i]);
     }
     if (rc != SQLITE_OK) {
-        rc = roomcode_vtab_db_error(&t->base, t->db, rc);
+        rc = cursor_error(c, rc);
         stop_reading(c);
         return rc;
     }

@@ -164,12 +164,15 @@ static int binary_collation(sqlite3_index_info *info, int i) {
 /*
  * Turns code = ? and room_id = ? [AND role = ?] into lookups on the store's indexes. A
  * constraint under another collation (room_id = 'x' COLLATE NOCASE) matches more than the
- * key, so SQLite checks it on the rows of a wider plan instead.
+ * key, so SQLite checks it on the rows of a wider plan instead. No constraint is omitted:
+ * SQLite checks each again on the rows a lookup returns, which costs a comparison a row and
+ * keeps its own affinity rules for keys that are not text (see room_codes_filter).
  */
 static int table_best_index(sqlite3_vtab *vtab, sqlite3_index_info *info) {
     room_codes_table *t = (room_codes_table *)vtab;
     room_codes_note_planned(t);
     int code = -1, room = -1, role = -1;
+    unsigned in_lists = 0; /* bit k: argument k is an IN list */
     for (int i = 0; i < info->nConstraint; i++) {
         const struct sqlite3_index_constraint *c = &info->aConstraint[i];
         if (!c->usable || c->op != SQLITE_INDEX_CONSTRAINT_EQ || !binary_collation(info, i))
@@ -184,17 +187,21 @@ static int table_best_index(sqlite3_vtab *vtab, sqlite3_index_info *info) {
     if (code >= 0) {
         info->idxNum = PLAN_CODE;
         info->aConstraintUsage[code].argvIndex = 1;
-        info->aConstraintUsage[code].omit = 1;
         info->estimatedCost = 1;
         info->estimatedRows = 1;
         info->idxFlags = SQLITE_INDEX_SCAN_UNIQUE;
     } else if (room >= 0) {
         info->idxNum = role >= 0 ? PLAN_ROOM_ROLE : PLAN_ROOM;
         info->aConstraintUsage[room].argvIndex = 1;
-        info->aConstraintUsage[room].omit = 1;
-        if (role >= 0) {
+        if (role >= 0)
             info->aConstraintUsage[role].argvIndex = 2;
-            info->aConstraintUsage[role].omit = 1;
+        /* room_id IN (...) and role IN (...) come as whole lists (see room_codes_filter) */
+        for (int k = 0; k < 2; k++) {
+            int i = k ? role : room;
+            if (i >= 0 && sqlite3_vtab_in(info, i, -1)) {
+                sqlite3_vtab_in(info, i, 1);
+                in_lists |= 1u << k;
+            }
         }
         info->estimatedCost = role >= 0 ? 10 : 100;
         info->estimatedRows = role >= 0 ? 10 : ROOMCODE_MAX_PER_ROOM;
@@ -205,14 +212,16 @@ static int table_best_index(sqlite3_vtab *vtab, sqlite3_index_info *info) {
     }
     /*
      * idxStr is the plan's text, which EXPLAIN QUERY PLAN shows, and after its NUL the
-     * columns the statement reads, so that the store statement fetches only those.
+     * columns the statement reads, so that the store statement fetches only those, and
+     * which arguments are IN lists.
      */
     size_t n = strlen(plan_text[info->idxNum]);
-    info->idxStr = sqlite3_malloc64(n + 2);
+    info->idxStr = sqlite3_malloc64(n + 3);
     if (!info->idxStr)
         return SQLITE_NOMEM;
     memcpy(info->idxStr, plan_text[info->idxNum], n + 1);
     info->idxStr[n + 1] = (char)(info->colUsed & STORE_ALL_COLUMNS);
+    info->idxStr[n + 2] = (char)in_lists;
     info->needToFreeIdxStr = 1;
     /* The store is keyed by code, so a scan or a lookup by code is already in code order
      * (BINARY order, as the declared column's). */
@@ -302,5 +311,6 @@ static sqlite3_module room_codes_module = {
 int roomcode_register_table(sqlite3 *db, roomcode_conn *conn) {
     /* SQLite calls the destructor also when registering fails. */
     roomcode_conn_ref(conn);
-    return sqlite3_create_module_v2(db, "roomcode", &room_codes_module, conn, roomcode_conn_unref);
+    return sqlite3_create_module_v2(db, "roomcode", &room_codes_module, conn,
+                                    roomcode_conn_module_gone);
 }

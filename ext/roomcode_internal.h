@@ -14,7 +14,7 @@ SQLITE_EXTENSION_INIT3
 #include "letter_pool.h"
 #include "store.h"
 
-#define ROOMCODE_VERSION "1.0.0"
+#define ROOMCODE_VERSION "1.1.0"
 /* The oldest SQLite the extension runs on (and is tested with); older ones are refused at
  * load time, since the storage DDL relies on built-in JSON and the table on
  * sqlite3_vtab_collation, sqlite3_db_name and SQLITE_VTAB_INNOCUOUS. */
@@ -41,6 +41,7 @@ typedef struct roomcode_conn {
     struct room_codes_table *resolved; /* a reference; checked before each use */
     unsigned resolved_name_version;    /* the table's name when it was resolved */
     int resolved_sentinel; /* re-prepares of the table's sentinel then (table_resolution.c) */
+    int modules_dropped;   /* set when SQLite let go of a module (sqlite3_drop_modules) */
 } roomcode_conn;
 
 /* A new connection state holding one reference (the caller's), or NULL when out of memory. */
@@ -48,8 +49,12 @@ roomcode_conn *roomcode_conn_new(sqlite3 *db);
 
 void roomcode_conn_ref(roomcode_conn *conn);
 
-/* Drops a reference (also a module's or function's destructor); the last frees the state. */
+/* Drops a reference (also a function's destructor); the last frees the state. */
 void roomcode_conn_unref(void *conn);
+
+/* A module's destructor: the functions refuse from then on (a table connected before
+ * would otherwise still serve them), and the module's reference goes. */
+void roomcode_conn_module_gone(void *conn);
 
 /* Draws a fresh random code into out. */
 void roomcode_conn_draw(roomcode_conn *conn, char out[ROOMCODE_LEN + 1]);

@@ -156,6 +156,12 @@ static int look_up(roomcode_conn *conn, room_codes_table **out, char **err) {
 int room_codes_find(roomcode_conn *conn, room_codes_table **out, char **err) {
     *err = 0;
     *out = 0;
+    if (conn->modules_dropped) {
+        room_codes_forget(conn);
+        *err = sqlite3_mprintf("roomcode: the roomcode modules were dropped from this"
+                               " connection: load the extension again");
+        return *err ? SQLITE_ERROR : SQLITE_NOMEM;
+    }
     if (conn->resolved && still_named(conn)) {
         *out = conn->resolved;
         room_codes_ref(*out);

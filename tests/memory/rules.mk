@@ -51,3 +51,27 @@ memory-test: $(BUILD)/memory/memfault
 memory-full: $(BUILD)/memory/memfault
 	@tests/memory/run_memfault.sh $<
 
+
+# Memory safety and stale state around schema changes (tests/memory/schema_change.c): with
+# ASan+UBSan and the extension compiled in, and under valgrind loading build/roomcode.so.
+# Each records its own suite: schema-asan and schema-valgrind.
+.PHONY: schema-test schema-test-asan schema-test-valgrind
+TEST_SUITES += schema-test-asan schema-test-valgrind
+
+$(BUILD)/memory/schema_change_asan: tests/memory/schema_change.c $(EXT_SRC) $(EXT_HDR) $(BUILD)/storage_sql.h
+	@mkdir -p $(@D)
+	$(SAN_CC) $(SAN_FLAGS) -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -DSQLITE_CORE -Iext -I$(BUILD) \
+	    $(PKG_CFLAGS) -o $@ tests/memory/schema_change.c $(EXT_SRC) $(MEMORY_LIBS)
+
+$(BUILD)/memory/schema_change: tests/memory/schema_change.c
+	@mkdir -p $(@D)
+	$(CC) -g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(PKG_CFLAGS) -o $@ $< \
+	    $(shell pkg-config --libs sqlite3 2>/dev/null || echo -lsqlite3)
+
+schema-test-asan: $(BUILD)/memory/schema_change_asan
+	@tests/memory/run_schema_change.sh asan $<
+
+schema-test-valgrind: $(BUILD)/memory/schema_change $(BUILD)/roomcode.so
+	@tests/memory/run_schema_change.sh valgrind $<
+
+schema-test: schema-test-asan schema-test-valgrind
