@@ -1,12 +1,19 @@
 /*
- * The storage of a room_codes table: the shadow table "<name>_store" and its triggers,
+ * The storage of a room_codes table: the plain table "<name>_store" and its triggers,
  * whose DDL comes from sql/ (embedded at build time), and the statements that read and
- * write it.
+ * write it. Self-contained: it needs only SQLite's extension header.
  */
 #ifndef ROOMCODE_STORE_H
 #define ROOMCODE_STORE_H
 
-#include "roomcode_internal.h"
+#include <sqlite3ext.h>
+#ifndef SQLITE_CORE
+SQLITE_EXTENSION_INIT3
+#endif
+
+/* The most codes a room may hold, enabled and disabled together: the one place it is set,
+ * filled into the store's trigger (sql/store_triggers.sql) like the table name. */
+#define ROOMCODE_MAX_PER_ROOM 100
 
 /* The statements on a store, each prepared once per virtual table. */
 enum roomcode_store_stmt {
@@ -39,14 +46,38 @@ char *roomcode_store_sql(enum roomcode_store_stmt which, const char *schema, con
 char *roomcode_store_read_sql(enum roomcode_store_stmt which, unsigned columns, const char *schema,
                               const char *table);
 
-/* Creates the store and its triggers. */
+/*
+ * Creates the store and its triggers, or adopts a table "<table>_store" that exists already
+ * (a restored dump or clone) when its definition is this extension's and its rows keep the
+ * rules, making its triggers anew; triggers of others on it stay. Refuses, with a
+ * "roomcode:" message in *err saying what to do, a database that is not UTF-8 and a table
+ * of that name that cannot be adopted.
+ */
 int roomcode_store_create(sqlite3 *db, const char *schema, const char *table, char **err);
 
-/* Renames the store and its triggers along with the virtual table. */
+/* Renames the store along with the virtual table and remakes the store's own triggers
+ * under the new name; triggers of others on the store stay, and SQLite renames in them. */
 int roomcode_store_rename(sqlite3 *db, const char *schema, const char *from, const char *to,
                           char **err);
 
-/* Drops the store (and so its triggers). */
+/* Drops the store (and so every trigger on it). */
 int roomcode_store_drop(sqlite3 *db, const char *schema, const char *table, char **err);
+
+/*
+ * Which rule of the store refused the last statement that failed on db, told by its error:
+ * the triggers' RAISE messages (SQLITE_CONSTRAINT_TRIGGER), or the code's uniqueness
+ * (SQLITE_CONSTRAINT_PRIMARYKEY or _UNIQUE, in a store whose no_replace trigger is gone).
+ * The messages are, exactly:
+ *   STORE_REFUSED_EXISTS  roomcode: room code already exists; update its enabled or user_id instead
+ *   STORE_REFUSED_CAP     roomcode: a room has at most 100 room codes (limit 100)
+ *   STORE_REFUSED_FIXED   roomcode: code, room_id, role and created_at of a room code never change
+ */
+enum roomcode_store_refusal {
+    STORE_REFUSED_OTHER, /* not one of the store's triggers, nor a duplicate code */
+    STORE_REFUSED_EXISTS,
+    STORE_REFUSED_CAP,
+    STORE_REFUSED_FIXED
+};
+enum roomcode_store_refusal roomcode_store_refusal(sqlite3 *db);
 
 #endif

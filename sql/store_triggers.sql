@@ -1,21 +1,36 @@
--- Triggers of the storage table (see store_table.sql). They are created from inside the
--- virtual table's xCreate, and dropped and recreated by xRename, so their bodies may name
--- the table: SQLite refuses triggers on the virtual table itself, and on a shadow table
--- from ordinary SQL under SQLITE_DBCONFIG_DEFENSIVE.
+-- Triggers of the storage table (see store_table.sql). The extension creates them when it
+-- creates or adopts the store, and drops and recreates them, by these names only, when
+-- the virtual table is renamed; a writer's own triggers on the store are left alone.
+-- {cap} is the most codes a room may hold (ROOMCODE_MAX_PER_ROOM in ext/store.h).
 --
 -- RAISE takes only a literal, so these messages cannot name the room or the code; the
--- extension's own write paths detect these cases and report them with the values.
+-- extension's own write paths report these cases with the values (ext/store.h lists the
+-- messages it recognizes).
 
--- At most 100 codes per room, enabled and disabled together: the insert is refused when
--- the room already has a 100th code (OFFSET 99), which is count(*) >= 100 without
--- aggregating, on the (room_id, role, code) index.
+-- At most {cap} codes per room, enabled and disabled together: the insert is refused when
+-- the room already has a {cap}th code (OFFSET {cap} - 1), which is count(*) >= {cap}
+-- without aggregating, on the (room_id, role, code) index.
 CREATE TRIGGER "{schema}"."{table}_store_cap" BEFORE INSERT ON "{table}_store"
-WHEN EXISTS (SELECT 1 FROM "{table}_store" WHERE room_id = NEW.room_id LIMIT 1 OFFSET 99)
+WHEN EXISTS (SELECT 1 FROM "{table}_store" WHERE room_id = NEW.room_id LIMIT 1 OFFSET {cap} - 1)
 BEGIN
-  SELECT RAISE(ABORT, 'roomcode: a room has at most 100 room codes (limit 100)');
+  SELECT RAISE(ABORT, 'roomcode: a room has at most {cap} room codes (limit {cap})');
 END;
 
--- A code's identity never changes: only enabled, user_id (and updated_at) may.
+-- A stored code keeps its identity: an INSERT of a code that exists is refused, whatever
+-- its conflict clause. Otherwise INSERT OR REPLACE (or REPLACE) would delete the row and
+-- store the code again for another room or role with a new created_at, and no UPDATE
+-- trigger would see it. OR IGNORE and UPSERT are refused as well: a BEFORE trigger runs
+-- before SQLite looks for the conflict. SQLite runs an event's triggers newest first, so
+-- this one, made after the cap's, is the one that speaks for a code that exists in a full
+-- room.
+CREATE TRIGGER "{schema}"."{table}_store_no_replace" BEFORE INSERT ON "{table}_store"
+WHEN EXISTS (SELECT 1 FROM "{table}_store" WHERE code = NEW.code)
+BEGIN
+  SELECT RAISE(ABORT, 'roomcode: room code already exists; update its enabled or user_id instead');
+END;
+
+-- A code's identity never changes: only enabled, user_id (and updated_at) may. This runs
+-- before UPDATE OR REPLACE would put a default in place of a NULL, so it sees the NULL.
 CREATE TRIGGER "{schema}"."{table}_store_fixed" BEFORE UPDATE ON "{table}_store"
 WHEN NEW.code IS NOT OLD.code OR NEW.room_id IS NOT OLD.room_id
   OR NEW.role IS NOT OLD.role OR NEW.created_at IS NOT OLD.created_at
@@ -23,11 +38,13 @@ BEGIN
   SELECT RAISE(ABORT, 'roomcode: code, room_id, role and created_at of a room code never change');
 END;
 
--- updated_at follows every change of enabled or user_id that did not set it itself.
+-- updated_at follows every change of enabled or user_id that did not set it itself. It
+-- never goes back, even when the clock does, so it stays at or after created_at.
 CREATE TRIGGER "{schema}"."{table}_store_touch" AFTER UPDATE OF enabled, user_id ON "{table}_store"
 WHEN (NEW.enabled IS NOT OLD.enabled OR NEW.user_id IS NOT OLD.user_id)
   AND NEW.updated_at IS OLD.updated_at
 BEGIN
-  UPDATE "{table}_store" SET updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+  UPDATE "{table}_store"
+     SET updated_at = max(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), OLD.updated_at)
    WHERE code = NEW.code;
 END;

@@ -11,6 +11,7 @@ SELECT 'schema', type, name, tbl_name FROM sqlite_schema ORDER BY type, name;
 INSERT INTO room_codes_store(code, room_id, role) VALUES ('AAA-aaaa-aaa', 'r-1', 'host');
 INSERT INTO room_codes(code, room_id, role) VALUES ('aaa-aaaa-aaa', 'r-1', 'host');
 UPDATE room_codes_store SET enabled = 2;
+INSERT OR REPLACE INTO room_codes_store(code, room_id, role) VALUES ('aaa-aaaa-aaa', 'r-9', 'host');
 SELECT 'defensive write', roomcode_valid(roomcode_new('r-1', 'guest')), count(*) FROM room_codes;
 UPDATE room_codes SET enabled = 0 WHERE code = 'aaa-aaaa-aaa';
 SELECT 'defensive read', code, enabled FROM room_codes_store WHERE code = 'aaa-aaaa-aaa';
@@ -24,12 +25,15 @@ END;
 INSERT INTO rooms VALUES ('r-3');
 SELECT 'app trigger', role FROM room_codes WHERE room_id = 'r-3' ORDER BY role;
 PRAGMA trusted_schema = ON;
--- rename carries the store and its triggers
+-- rename carries the store and its triggers, and keeps an app's own trigger on the store
+CREATE TABLE audit(code);
+CREATE TRIGGER audit_codes AFTER INSERT ON room_codes_store BEGIN INSERT INTO audit VALUES (NEW.code); END;
 ALTER TABLE room_codes RENAME TO codes;
 SELECT 'renamed', type, name, tbl_name FROM sqlite_schema WHERE name LIKE '%codes%' ORDER BY type, name;
 SELECT 'renamed rows', count(*) FROM codes;
 INSERT INTO codes(room_id, role) VALUES ('r-1', 'viewer');
 SELECT 'renamed cap', count(*) FROM codes WHERE room_id = 'r-1';
+SELECT 'audited', count(*) FROM audit;
 -- the old name is free again
 CREATE VIRTUAL TABLE room_codes USING roomcode;
 SELECT 'new table', count(*) FROM room_codes;
