@@ -9,6 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The storage DDL of sql/, as the build embeds it: the store's triggers are named there. */
+#include "storage_sql.h"
+
 static char message[512];
 
 __attribute__((format(printf, 1, 2))) static const char *fail(const char *fmt, ...) {
@@ -317,6 +320,39 @@ const char *sc_check_identity(const sc_snapshot *before, const sc_snapshot *afte
     return 0;
 }
 
+static int compare_names(const void *a, const void *b) {
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * The trigger names sql/store_triggers.sql gives the store of table, in name order and
+ * separated by spaces, as the schema query below lists them.
+ */
+static void expected_triggers(const char *table, char *out, size_t size) {
+    static const char mark[] = "CREATE TRIGGER \"{schema}\".\"{table}_store_";
+    const char *suffix[16];
+    size_t len[16], n = 0;
+    for (const char *p = strstr(roomcode_sql_store_triggers, mark); p && n < 16;
+         p = strstr(p, mark)) {
+        p += sizeof mark - 1;
+        suffix[n] = p;
+        len[n] = strcspn(p, "\"");
+        n++;
+    }
+    char names[16][64];
+    const char *sorted[16];
+    for (size_t i = 0; i < n; i++) {
+        snprintf(names[i], sizeof names[i], "%.*s", (int)len[i], suffix[i]);
+        sorted[i] = names[i];
+    }
+    qsort(sorted, n, sizeof *sorted, compare_names);
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < n && used < size; i++)
+        used += (size_t)snprintf(out + used, size - used, "%s%s_store_%s", i ? " " : "", table,
+                                 sorted[i]);
+}
+
 const char *sc_check_schema(sqlite3 *db, const char *schema, const char *table, int present,
                             int quick) {
     sqlite3_stmt *stmt = 0;
@@ -342,13 +378,12 @@ const char *sc_check_schema(sqlite3 *db, const char *schema, const char *table, 
     stmt = 0;
     rc = sql ? sqlite3_prepare_v2(db, sql, -1, &stmt, 0) : SQLITE_NOMEM;
     if (rc == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW) {
-        char want[512];
-        snprintf(want, sizeof want, "%s_store_cap %s_store_fixed %s_store_touch", table, table,
-                 table);
+        char want[1024];
+        expected_triggers(table, want, sizeof want);
         const char *got = (const char *)sqlite3_column_text(stmt, 0);
         if (!got || strcmp(got, want) != 0)
-            bad = fail("store triggers are '%s', not the three of sql/store_triggers.sql",
-                       got ? got : "(none)");
+            bad = fail("store triggers are '%s', not '%s' of sql/store_triggers.sql",
+                       got ? got : "(none)", want);
     } else {
         bad = fail("reading the triggers failed: %s", sqlite3_errmsg(db));
     }

@@ -83,7 +83,7 @@ const char *sc_check_identity(const sc_snapshot *before, const sc_snapshot *afte
 
 /*
  * Checks the schema around the store: PRAGMA integrity_check (quick when quick is set)
- * and, when the store is present, its three triggers.
+ * and, when the store is present, that its triggers are those sql/store_triggers.sql names.
  */
 const char *sc_check_schema(sqlite3 *db, const char *schema, const char *table, int present,
                             int quick);
