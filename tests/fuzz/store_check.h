@@ -73,7 +73,7 @@ int sc_storable_name(const char *s, int n);
 
 /*
  * Checks the rules on one snapshot: format, uniqueness, cap, enabled, storable names,
- * timestamps.
+ * timestamps (real UTC instants, updated_at not before created_at).
  * Returns NULL, or a description of the first violation (in a static buffer).
  */
 const char *sc_check_rules(const sc_snapshot *s);
@@ -83,7 +83,7 @@ const char *sc_check_identity(const sc_snapshot *before, const sc_snapshot *afte
 
 /*
  * Checks the schema around the store: PRAGMA integrity_check (quick when quick is set)
- * and, when the store is present, its three triggers.
+ * and, when the store is present, its four triggers.
  */
 const char *sc_check_schema(sqlite3 *db, const char *schema, const char *table, int present,
                             int quick);
