@@ -54,9 +54,16 @@ void room_codes_release(room_codes_table *t) {
         table_free(t);
 }
 
-/* The statements' SQL for t's current name. */
+/* Statements kept in t's slots; cursors read the others by plan and columns (read slots). */
+static int kept_in_slot(int which) {
+    return which != STORE_SCAN && which != STORE_BY_ROOM && which != STORE_BY_ROOM_ROLE;
+}
+
+/* The slot statements' SQL for t's current name. */
 static int format_statements(room_codes_table *t) {
     for (int i = 0; i < STORE_N_STMT; i++) {
+        if (!kept_in_slot(i))
+            continue;
         char *sql = roomcode_store_sql(i, t->schema, t->name);
         if (!sql)
             return SQLITE_NOMEM;

@@ -57,18 +57,10 @@ static int check_name(room_codes_table *t, const char *what, sqlite3_value *v, i
     return rc == SQLITE_OK ? rc : roomcode_vtab_error(&t->base, rc, msg);
 }
 
-/*
- * A code already stored fails the primary key, or first the (room_id, role, code) index
- * when it is stored for the same room and role.
- */
-static int is_duplicate_code(int extended_rc) {
-    return extended_rc == SQLITE_CONSTRAINT_PRIMARYKEY || extended_rc == SQLITE_CONSTRAINT_UNIQUE;
-}
-
-/* Replaces a failure of the store's cap trigger by a message naming the room. */
+/* Replaces a refusal of the store's triggers by a message naming the room or the code. */
 static int refuse_from_store(room_codes_table *t, int rc, sqlite3_value *room, const char *code) {
-    int ext = sqlite3_extended_errcode(t->db);
-    if (ext == SQLITE_CONSTRAINT_TRIGGER && strstr(sqlite3_errmsg(t->db), "at most 100")) {
+    enum roomcode_store_refusal refusal = roomcode_store_refusal(t->db);
+    if (refusal == STORE_REFUSED_CAP) {
         char *q = roomcode_describe(room);
         rc = roomcode_vtab_error(
             &t->base, SQLITE_CONSTRAINT,
@@ -78,7 +70,7 @@ static int refuse_from_store(room_codes_table *t, int rc, sqlite3_value *room, c
         sqlite3_free(q);
         return rc;
     }
-    if (is_duplicate_code(ext) && code) {
+    if (refusal == STORE_REFUSED_EXISTS && code) {
         return roomcode_vtab_error(
             &t->base, SQLITE_CONSTRAINT,
             sqlite3_mprintf("roomcode: room code '%s' already exists", code));
@@ -136,7 +128,7 @@ int room_codes_write_row(room_codes_table *t, sqlite3_value *const *col,
             rc = run_write(stmt);
         /* A minted code that collides is drawn again; a given one is refused. */
         if (rc == SQLITE_CONSTRAINT && minted && attempt + 1 < MINT_ATTEMPTS &&
-            is_duplicate_code(sqlite3_extended_errcode(t->db))) {
+            roomcode_store_refusal(t->db) == STORE_REFUSED_EXISTS) {
             sqlite3_reset(stmt);
             rc = SQLITE_OK;
             continue;

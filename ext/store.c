@@ -17,15 +17,8 @@
 
 #include "storage_sql.h"
 
+/* The statements other than the cursors' reads (roomcode_store_read_sql makes those). */
 static const char *const statement_sql[STORE_N_STMT] = {
-    [STORE_SCAN] = "SELECT code, room_id, role, enabled, user_id, created_at, updated_at"
-                   " FROM \"%w\".\"%w_store\" ORDER BY code",
-    [STORE_BY_CODE] = "SELECT code, room_id, role, enabled, user_id, created_at, updated_at"
-                      " FROM \"%w\".\"%w_store\" WHERE code = ?1",
-    [STORE_BY_ROOM] = "SELECT code, room_id, role, enabled, user_id, created_at, updated_at"
-                      " FROM \"%w\".\"%w_store\" WHERE room_id = ?1",
-    [STORE_BY_ROOM_ROLE] = "SELECT code, room_id, role, enabled, user_id, created_at, updated_at"
-                           " FROM \"%w\".\"%w_store\" WHERE room_id = ?1 AND role = ?2",
     [STORE_INSERT] = "INSERT INTO \"%w\".\"%w_store\"(code, room_id, role, enabled, user_id)"
                      " VALUES (?1, ?2, ?3, ?4, ?5)",
     [STORE_UPDATE] = "UPDATE \"%w\".\"%w_store\""
@@ -47,6 +40,8 @@ static const char *const statement_sql[STORE_N_STMT] = {
 };
 
 char *roomcode_store_sql(enum roomcode_store_stmt which, const char *schema, const char *table) {
+    if (which <= STORE_BY_ROOM_ROLE)
+        return roomcode_store_read_sql(which, STORE_ALL_COLUMNS, schema, table);
     return sqlite3_mprintf(statement_sql[which], schema, table);
 }
 

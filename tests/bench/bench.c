@@ -204,7 +204,7 @@ static void close_db(sqlite3 *db) {
         die("close: %s", sqlite3_errmsg(db));
 }
 
-/* Copies the DDL of sql/ with {schema} and {table} replaced, as the extension does. */
+/* Copies the DDL of sql/ with {schema}, {table} and {cap} replaced, as the extension does. */
 static char *fill_template(const char *tmpl, const char *table) {
     sqlite3_str *out = sqlite3_str_new(0);
     for (const char *p = tmpl; *p;) {
@@ -214,6 +214,9 @@ static char *fill_template(const char *tmpl, const char *table) {
         } else if (strncmp(p, "{table}", 7) == 0) {
             sqlite3_str_appendall(out, table);
             p += 7;
+        } else if (strncmp(p, "{cap}", 5) == 0) {
+            sqlite3_str_appendall(out, "100");
+            p += 5;
         } else {
             sqlite3_str_appendchar(out, 1, *p++);
         }

@@ -236,15 +236,28 @@ int sc_storable_name(const char *s, int n) {
 
 int sc_valid_name(const char *s, int n) { return sc_storable_name(s, n) && sc_valid_utf8(s, n); }
 
+static int digits(const char *s, int n) {
+    int v = 0;
+    for (int i = 0; i < n; i++)
+        v = 10 * v + (s[i] - '0');
+    return v;
+}
+
+/* An instant of the Gregorian calendar in UTC, YYYY-MM-DDTHH:MM:SS.SSSZ. */
 static int valid_timestamp(const sc_value *v) {
     static const char shape[] = "dddd-dd-ddTdd:dd:dd.dddZ";
+    static const int month_days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     if (v->type != SQLITE_TEXT || v->n != (int)sizeof shape - 1)
         return 0;
     for (int i = 0; i < v->n; i++) {
         if (shape[i] == 'd' ? !(v->s[i] >= '0' && v->s[i] <= '9') : v->s[i] != shape[i])
             return 0;
     }
-    return 1;
+    int year = digits(v->s, 4), month = digits(v->s + 5, 2), day = digits(v->s + 8, 2);
+    int leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    if (month < 1 || month > 12 || day < 1 || day > month_days[month - 1] + (month == 2 && leap))
+        return 0;
+    return digits(v->s + 11, 2) < 24 && digits(v->s + 14, 2) < 60 && digits(v->s + 17, 2) < 60;
 }
 
 static int compare_rooms(const void *a, const void *b) {
@@ -276,6 +289,8 @@ const char *sc_check_rules(const sc_snapshot *s) {
         if (!valid_timestamp(&row->col[SC_CREATED_AT]) ||
             !valid_timestamp(&row->col[SC_UPDATED_AT]))
             return fail("code %s has a malformed timestamp", code->s);
+        if (memcmp(row->col[SC_UPDATED_AT].s, row->col[SC_CREATED_AT].s, 24) < 0)
+            return fail("code %s was updated before it was created", code->s);
     }
     if (s->n == 0)
         return 0;

@@ -73,7 +73,7 @@ int sc_storable_name(const char *s, int n);
 
 /*
  * Checks the rules on one snapshot: format, uniqueness, cap, enabled, storable names,
- * timestamps.
+ * timestamps (real UTC instants, updated_at not before created_at).
  * Returns NULL, or a description of the first violation (in a static buffer).
  */
 const char *sc_check_rules(const sc_snapshot *s);

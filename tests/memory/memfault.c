@@ -266,6 +266,7 @@ static const op ops[] = {
      "table|room_codes|room_codes\ntable|room_codes_store|room_codes_store\n"
      "trigger|room_codes_store_cap|room_codes_store\ntrigger|room_codes_store_fixed|room_codes_"
      "store\n"
+     "trigger|room_codes_store_no_replace|room_codes_store\n"
      "trigger|room_codes_store_touch|room_codes_store\n"
      "index|sqlite_autoindex_room_codes_store_2|room_codes_store\n",
      0, 0},
@@ -348,7 +349,8 @@ static const op ops[] = {
      "98|98|0\n", 1, 0},
     {"rename", BASE_ROWS, 0, 0, "ALTER TABLE room_codes RENAME TO rc2", 0, SCHEMA,
      "table|rc2|rc2\ntable|rc2_store|rc2_store\ntrigger|rc2_store_cap|rc2_store\n"
-     "trigger|rc2_store_fixed|rc2_store\ntrigger|rc2_store_touch|rc2_store\n"
+     "trigger|rc2_store_fixed|rc2_store\ntrigger|rc2_store_no_replace|rc2_store\n"
+     "trigger|rc2_store_touch|rc2_store\n"
      "index|sqlite_autoindex_rc2_store_2|rc2_store\n",
      0, "rc2"},
     {"drop", BASE_ROWS, 0, 0, "DROP TABLE room_codes", 0, SCHEMA, "", 0, ""},

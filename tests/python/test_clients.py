@@ -71,7 +71,7 @@ class WithoutTheExtension(WithFile):
             ("INSERT INTO room_codes_store(code, room_id, role) VALUES ('AAA-AAAA-AAC', 'r-2', 'h')",
              "CHECK constraint failed: code_format"),
             ("INSERT INTO room_codes_store(code, room_id, role) VALUES ('aaa-aaaa-aaa', 'r-2', 'h')",
-             "UNIQUE constraint failed: room_codes_store.code"),
+             "roomcode: room code already exists; update its enabled or user_id instead"),
             ("INSERT INTO room_codes_store(code, room_id, role) VALUES ('ccc-cccc-ccc', 'r-full', 'h')",
              "roomcode: a room has at most 100 room codes (limit 100)"),
             ("INSERT INTO room_codes_store(code, room_id, role, enabled) VALUES ('ccc-cccc-ccc', 'r-2', 'h', 3)",
@@ -94,11 +94,12 @@ class WithoutTheExtension(WithFile):
                          before)
 
     def test_allowed_direct_changes_keep_updated_at(self):
-        self.db.execute("UPDATE room_codes_store SET updated_at = '2020-01-01T00:00:00.000Z'")
-        self.db.execute("UPDATE room_codes_store SET enabled = 0 WHERE code = 'aaa-aaaa-aaa'")
+        self.db.execute("INSERT INTO room_codes_store(code, room_id, role, created_at, updated_at) VALUES "
+                        "('ppp-pppp-ppp', 'r-2', 'h', '2020-01-01T00:00:00.000Z', '2020-01-01T00:00:00.000Z')")
+        self.db.execute("UPDATE room_codes_store SET enabled = 0 WHERE code = 'ppp-pppp-ppp'")
         enabled, fresh = self.db.execute(
             "SELECT enabled, updated_at > '2020-01-01T00:00:00.000Z' FROM room_codes_store "
-            "WHERE code = 'aaa-aaaa-aaa'").fetchone()
+            "WHERE code = 'ppp-pppp-ppp'").fetchone()
         self.assertEqual((enabled, fresh), (0, 1))
 
 
@@ -128,7 +129,7 @@ class Defensive(WithFile):
         db.execute("CREATE VIRTUAL TABLE more_codes USING roomcode")
         triggers = db.execute("SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' "
                               "AND tbl_name = 'more_codes_store'").fetchone()
-        self.assertEqual(triggers, (3,))
+        self.assertEqual(triggers, (4,))
         db.close()
 
 
@@ -165,7 +166,8 @@ class Schemas(unittest.TestCase):
         self.db.execute("INSERT INTO room_codes(code, room_id, role) VALUES ('aaa-aaaa-aaa', 'r', 'h')")
         self.db.execute("ALTER TABLE room_codes RENAME TO codes")
         self.assertEqual(self.names(), ["codes", "codes_store", "codes_store_cap", "codes_store_fixed",
-                                        "codes_store_touch", "sqlite_autoindex_codes_store_2"])
+                                        "codes_store_no_replace", "codes_store_touch",
+                                        "sqlite_autoindex_codes_store_2"])
         self.assertEqual(self.db.execute("SELECT role FROM codes WHERE code = 'aaa-aaaa-aaa'").fetchone(), ("h",))
         with self.assertRaisesRegex(sqlite3.IntegrityError, "already exists"):
             self.db.execute("INSERT INTO codes(code, room_id, role) VALUES ('aaa-aaaa-aaa', 'r', 'h')")
@@ -176,7 +178,8 @@ class Schemas(unittest.TestCase):
         self.assertIsNotNone(self.db.execute("SELECT roomcode_new('r', 'h')").fetchone()[0])
         self.db.execute("DROP TABLE codes")
         self.assertEqual(self.names(), ["room_codes", "room_codes_store", "room_codes_store_cap",
-                                        "room_codes_store_fixed", "room_codes_store_touch",
+                                        "room_codes_store_fixed", "room_codes_store_no_replace",
+                                        "room_codes_store_touch",
                                         "sqlite_autoindex_room_codes_store_2"])
 
     def test_attached_schema(self):

@@ -101,6 +101,18 @@ CASES = {
         "DROP TABLE room_codes",
         "SELECT roomcode_new('r', 'h')",
         None),
+    "`CREATE VIRTUAL TABLE` in a UTF-16 database": (
+        "PRAGMA encoding = 'UTF-16le'",  # on the new file, before the table (see fresh)
+        "CREATE VIRTUAL TABLE room_codes USING roomcode",
+        None),
+    "`CREATE VIRTUAL TABLE` beside a store it cannot adopt": (
+        "DROP TABLE room_codes; CREATE TABLE room_codes_store(code, room)",
+        "CREATE VIRTUAL TABLE room_codes USING roomcode",
+        None),
+    "renaming onto a name whose store is taken": (
+        "CREATE TABLE codes_store(x)",
+        "ALTER TABLE room_codes RENAME TO codes",
+        None),
     "something else named room_codes": (
         "CREATE TEMP VIEW room_codes AS SELECT * FROM main.room_codes",
         "SELECT roomcode_new('r', 'h')",
@@ -134,9 +146,12 @@ class ErrorsTable(unittest.TestCase):
         if os.path.exists(self.path):
             os.remove(self.path)
         db = connect(self.path, isolation_level=None)
+        if setup.startswith("PRAGMA encoding"):
+            db.execute(setup)
+            return db
         db.execute("CREATE VIRTUAL TABLE room_codes USING roomcode")
         if setup:
-            db.execute(setup)
+            db.executescript(setup)
         return db
 
     def check(self, db, sql, message, code):
