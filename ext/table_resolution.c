@@ -71,7 +71,7 @@ static char *first_holder_sql(sqlite3 *db) {
     return sqlite3_str_finish(sql);
 }
 
-/* Why what room_codes names is not a roomcode table, or NULL when it is found. */
+/* Refuses what room_codes names when it is not a roomcode table: the schema and its kind. */
 static int refuse_holder(sqlite3_stmt *stmt, char **err) {
     const char *schema = (const char *)sqlite3_column_text(stmt, 1);
     const char *type = (const char *)sqlite3_column_text(stmt, 2);
