@@ -6,6 +6,8 @@
 # ends with PRAGMA integrity_check. First, the shells are what the matrix claims: the
 # current one is CURRENT_VERSION with DEFENSIVE on by default, and the wrapper turns
 # DEFENSIVE on in the old one.
+# With OLDER_SQLITE_SHIM (build/compat/older_sqlite.so, see older_sqlite.c) it also checks
+# that the extension refuses a SQLite older than it supports.
 # usage: tests/compat/cross_version.sh OLD_SHELL CURRENT_SHELL CURRENT_VERSION
 cd "$(dirname "$0")/../.." || exit 1
 old=$1 current=$2 version=$3
@@ -121,6 +123,14 @@ reopened|103|102
 minted|1
 integrity|ok" "$got"
 }
+
+# A SQLite older than the extension supports is refused at load time, with a message.
+if [ -n "$OLDER_SQLITE_SHIM" ]; then
+    got=$(LD_PRELOAD=$OLDER_SQLITE_SHIM "$old" -batch :memory: ".load $root/build/roomcode" 2>&1)
+    check "older SQLite refused" \
+        "Error: error during initialization: roomcode: needs SQLite 3.40.0 or later, this is 3.37.2" \
+        "$got"
+fi
 
 old_version=$(echo 'SELECT sqlite_version();' | "$old" -batch :memory:)
 for mode in delete wal; do

@@ -54,5 +54,10 @@ python-test-current: all $(SQLITE_CURRENT)/libsqlite3.so.0
 	@LD_LIBRARY_PATH=$(CURDIR)/$(SQLITE_CURRENT) ROOMCODE_SQLITE_VERSION=$(SQLITE_CURRENT_VERSION) \
 	    ROOMCODE_PYTHON_SUITE=python-current /usr/bin/python3 tests/python/run.py
 
-cross-version-test: all $(SQLITE_CURRENT)/sqlite3
-	@tests/compat/cross_version.sh sqlite3 $(SQLITE_CURRENT)/sqlite3 $(SQLITE_CURRENT_VERSION)
+$(BUILD)/compat/older_sqlite.so: tests/compat/older_sqlite.c
+	@mkdir -p $(@D)
+	$(CC) -shared -fPIC -o $@ $<
+
+cross-version-test: all $(SQLITE_CURRENT)/sqlite3 $(BUILD)/compat/older_sqlite.so
+	@OLDER_SQLITE_SHIM=$(CURDIR)/$(BUILD)/compat/older_sqlite.so \
+	    tests/compat/cross_version.sh sqlite3 $(SQLITE_CURRENT)/sqlite3 $(SQLITE_CURRENT_VERSION)
