@@ -88,6 +88,13 @@ static int refuse_stored(const char *code, sqlite3_stmt *row, int col, const cha
     return rc;
 }
 
+/* The Unix time from the precise clock: time(0) may read a coarse one that lags a
+ * verifier's clock by a tick at a second boundary. */
+static int64_t now_seconds(void) {
+    struct timespec ts;
+    return clock_gettime(CLOCK_REALTIME, &ts) == 0 ? (int64_t)ts.tv_sec : (int64_t)time(0);
+}
+
 /* Signs the token for the stored row and sets it as the result. */
 static void sign(sqlite3_context *ctx, sqlite3_stmt *row, sqlite3_value **argv, sqlite3_int64 ttl) {
     roomcode_claims claims;
@@ -95,7 +102,7 @@ static void sign(sqlite3_context *ctx, sqlite3_stmt *row, sqlite3_value **argv, 
     claims.user_id = (const char *)sqlite3_value_text(argv[1]);
     claims.room_id = (const char *)sqlite3_column_text(row, COL_ROOM_ID);
     claims.role = (const char *)sqlite3_column_text(row, COL_ROLE);
-    claims.iat = (int64_t)time(0);
+    claims.iat = now_seconds();
     claims.ttl = ttl;
     roomcode_uuid4(claims.jti);
     const unsigned char *secret = sqlite3_value_blob(argv[3]);
