@@ -201,6 +201,19 @@ class ErrorsTable(unittest.TestCase):
         db.close()
 
 
+    def test_another_modules_table_named_room_codes(self):
+        db = self.fresh("")
+        try:
+            db.execute("CREATE VIRTUAL TABLE temp.room_codes USING rtree(id, a, b)")
+        except sqlite3.OperationalError:
+            db.close()
+            self.skipTest("this SQLite has no rtree module")
+        for sql in ("SELECT roomcode_new('r', 'h')", "SELECT * FROM roomcode_create('r', '[\"h\"]')"):
+            self.check(db, sql, "roomcode: room_codes in schema 'temp' is a virtual table of another"
+                       " module, not a roomcode virtual table", "SQLITE_ERROR")
+        self.assertEqual(db.execute("SELECT count(*) FROM main.room_codes").fetchone(), (0,))
+        db.close()
+
     def test_several_rows_in_one_statement(self):
         """What the README says of statements over several rows: each roomcode_new call is
         a write of its own; one INSERT ... SELECT is all or nothing."""
