@@ -10,9 +10,10 @@
  */
 #include <string.h>
 
+#include "copied_rows.h"
 #include "room_codes_table.h"
 
-enum { N_COLUMNS = COL_UPDATED_AT + 1, ARG_ROOM_ID = N_COLUMNS, ARG_ROLES };
+enum { ARG_ROOM_ID = COPIED_COLUMNS, ARG_ROLES };
 
 static const char roles_sql[] = "SELECT value, type FROM json_each("
                                 "CASE WHEN json_valid(?1) AND json_type(?1) = 'array' THEN ?1 END)";
@@ -31,8 +32,8 @@ typedef struct create_table {
  */
 typedef struct create_cursor {
     sqlite3_vtab_cursor base;
-    sqlite3_value **rows; /* n_rows rows of N_COLUMNS values */
-    int n_rows, at;
+    copied_rows rows;
+    int at;
 } create_cursor;
 
 static int create_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
@@ -105,11 +106,8 @@ static int create_open(sqlite3_vtab *vtab, sqlite3_vtab_cursor **out) {
 }
 
 static void cursor_reset(create_cursor *c) {
-    for (int i = 0; i < c->n_rows * N_COLUMNS; i++)
-        sqlite3_value_free(c->rows[i]);
-    sqlite3_free(c->rows);
-    c->rows = 0;
-    c->n_rows = c->at = 0;
+    copied_rows_clear(&c->rows);
+    c->at = 0;
 }
 
 static int create_close(sqlite3_vtab_cursor *cur) {
@@ -283,28 +281,29 @@ static int read_enabled(create_table *t, create_cursor *c, room_codes_table *cod
                         sqlite3_value **args) {
     sqlite3_stmt *stmt = 0;
     int rc = take_with_args(t, codes, STORE_LIST_ENABLED, args, &stmt);
-    while (rc == SQLITE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        sqlite3_value **rows =
-            sqlite3_realloc64(c->rows, sizeof(*rows) * (size_t)(c->n_rows + 1) * N_COLUMNS);
-        if (!rows) {
-            rc = SQLITE_NOMEM;
-            break;
-        }
-        c->rows = rows;
-        rows += (size_t)c->n_rows++ * N_COLUMNS;
-        rc = SQLITE_OK;
-        for (int col = 0; col < N_COLUMNS; col++) {
-            rows[col] = sqlite3_value_dup(sqlite3_column_value(stmt, col));
-            if (!rows[col])
-                rc = SQLITE_NOMEM;
-        }
-    }
+    while (rc == SQLITE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW)
+        rc = copied_rows_append(&c->rows, stmt, STORE_ALL_COLUMNS);
     if (rc == SQLITE_DONE)
         rc = SQLITE_OK;
     else if (rc != SQLITE_OK && rc != SQLITE_NOMEM)
         rc = roomcode_vtab_db_error(&t->base, t->db, rc);
     room_codes_give(codes, STORE_LIST_ENABLED, stmt);
     return rc;
+}
+
+/* The sync of create_filter on the table found, and its result rows. */
+typedef struct sync_request {
+    create_table *t;
+    create_cursor *c;
+    sqlite3_value **args;
+} sync_request;
+
+static int sync_and_read(room_codes_table *codes, void *arg, char **msg) {
+    (void)msg; /* messages go to the table-valued function's own */
+    sync_request *r = arg;
+    cursor_reset(r->c);
+    int rc = sync_room(r->t, codes, r->args);
+    return rc == SQLITE_OK ? read_enabled(r->t, r->c, codes, r->args) : rc;
 }
 
 static int create_filter(sqlite3_vtab_cursor *cur, int idx, const char *idx_str, int argc,
@@ -317,27 +316,14 @@ static int create_filter(sqlite3_vtab_cursor *cur, int idx, const char *idx_str,
     cursor_reset(c);
     char *msg = 0;
     int rc = roomcode_check_name("room_id", argv[0], 0, &msg);
-    if (rc != SQLITE_OK)
-        rc = roomcode_vtab_error(&t->base, rc, msg);
     if (rc == SQLITE_OK)
         rc = check_roles(t, argv[1]);
-    for (int attempt = 0; rc == SQLITE_OK; attempt++) {
-        room_codes_table *codes = 0;
-        rc = room_codes_find(t->conn, &codes, &msg);
-        if (rc != SQLITE_OK) {
-            rc = roomcode_vtab_error(&t->base, rc, msg);
-            break;
-        }
-        rc = sync_room(t, codes, argv);
-        if (rc == SQLITE_OK)
-            rc = read_enabled(t, c, codes, argv);
-        room_codes_release(codes);
-        int again = room_codes_look_again(t->conn, rc, attempt);
-        if (!again)
-            break;
-        cursor_reset(c);
-        rc = SQLITE_OK;
+    if (rc == SQLITE_OK) {
+        sync_request r = {t, c, argv};
+        rc = room_codes_with_table(t->conn, sync_and_read, &r, &msg);
     }
+    if (msg)
+        rc = roomcode_vtab_error(&t->base, rc, msg);
     if (rc != SQLITE_OK)
         cursor_reset(c);
     /* a refusal of the call is SQLITE_ERROR, as every function's */
@@ -351,13 +337,13 @@ static int create_next(sqlite3_vtab_cursor *cur) {
 
 static int create_eof(sqlite3_vtab_cursor *cur) {
     create_cursor *c = (create_cursor *)cur;
-    return c->at >= c->n_rows;
+    return c->at >= c->rows.n;
 }
 
 static int create_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col) {
     create_cursor *c = (create_cursor *)cur;
     if (col < ARG_ROOM_ID)
-        sqlite3_result_value(ctx, c->rows[(size_t)c->at * N_COLUMNS + col]);
+        sqlite3_result_value(ctx, copied_rows_at(&c->rows, c->at, col));
     return SQLITE_OK;
 }
 

@@ -7,35 +7,33 @@
 
 #include "room_codes_table.h"
 
+/* What roomcode_new inserts, and where the code goes. */
+typedef struct new_code {
+    roomcode_row row;
+    char *code;
+} new_code;
+
+static int insert_code(room_codes_table *t, void *arg, char **msg) {
+    new_code *n = arg;
+    return room_codes_insert(t, &n->row, n->code, msg);
+}
+
 /* roomcode_new(room_id, role [, user_id]): mints and stores a code in room_codes. */
 static void fn_new(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
-    roomcode_row row = {{0}};
-    row.col[COL_ROOM_ID] = argv[0];
-    row.col[COL_ROLE] = argv[1];
-    row.col[COL_USER_ID] = argc > 2 ? argv[2] : 0;
+    new_code n = {{{0}}, 0};
+    n.row.col[COL_ROOM_ID] = argv[0];
+    n.row.col[COL_ROLE] = argv[1];
+    n.row.col[COL_USER_ID] = argc > 2 ? argv[2] : 0;
     /* The result's memory comes first: once the code is stored, handing it back must not
      * fail, or the caller would lose an enabled code. */
-    char *code = sqlite3_malloc64(ROOMCODE_LEN + 1);
+    n.code = sqlite3_malloc64(ROOMCODE_LEN + 1);
     char *err = 0;
-    int rc = code ? SQLITE_OK : SQLITE_NOMEM;
-    for (int attempt = 0; rc == SQLITE_OK; attempt++) {
-        room_codes_table *t = 0;
-        rc = room_codes_find(sqlite3_user_data(ctx), &t, &err);
-        if (rc != SQLITE_OK)
-            break;
-        rc = room_codes_insert(t, &row, code, &err);
-        room_codes_release(t);
-        int again = room_codes_look_again(sqlite3_user_data(ctx), rc, attempt);
-        if (!again)
-            break;
-        sqlite3_free(err);
-        err = 0;
-        rc = SQLITE_OK;
-    }
+    int rc = n.code ? room_codes_with_table(sqlite3_user_data(ctx), insert_code, &n, &err)
+                    : SQLITE_NOMEM;
     if (rc == SQLITE_OK) {
-        sqlite3_result_text(ctx, code, ROOMCODE_LEN, sqlite3_free);
+        sqlite3_result_text(ctx, n.code, ROOMCODE_LEN, sqlite3_free);
     } else {
-        sqlite3_free(code);
+        sqlite3_free(n.code);
         roomcode_fn_error(ctx, rc, err);
     }
 }

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "copied_rows.h"
 #include "room_codes_private.h"
 
 struct room_codes_cursor {
@@ -22,10 +23,10 @@ struct room_codes_cursor {
     sqlite3_stmt *stmt;
     int eof;
     int code_len; /* for a lookup by code given as text: the code is key[0] */
-    /* The copied rows, N_COLUMNS values each (NULL where not fetched), once a write met
-     * the cursor; `at` is the current one. */
-    sqlite3_value **rows;
-    int n_rows, at;
+    /* Once a write met the cursor (copied), the rows it had left; `at` is the current one. */
+    int copied;
+    copied_rows rows;
+    int at;
     /* Copies of xFilter's text arguments, bound without a copy of their own: the
      * statement reads them until it is reset, when xFilter's argv may be gone. */
     char key[2][ROOMCODE_MAX_NAME_BYTES];
@@ -50,11 +51,8 @@ static void stop_reading(room_codes_cursor *c) {
 }
 
 static void free_rows(room_codes_cursor *c) {
-    for (int i = 0; i < c->n_rows * N_COLUMNS; i++)
-        sqlite3_value_free(c->rows[i]);
-    sqlite3_free(c->rows);
-    c->rows = 0;
-    c->n_rows = c->at = 0;
+    copied_rows_clear(&c->rows);
+    c->copied = c->at = 0;
 }
 
 static void cursor_reset(room_codes_cursor *c) {
@@ -111,22 +109,8 @@ static int cursor_step(room_codes_cursor *c) {
 
 /* Copies the statement's current row to the end of the copied rows. */
 static int copy_row(room_codes_cursor *c) {
-    sqlite3_value **rows =
-        sqlite3_realloc64(c->rows, sizeof(*rows) * (size_t)(c->n_rows + 1) * N_COLUMNS);
-    if (!rows)
-        return SQLITE_NOMEM;
-    c->rows = rows;
-    sqlite3_value **row = rows + (size_t)c->n_rows * N_COLUMNS;
-    memset(row, 0, sizeof(*row) * N_COLUMNS);
-    c->n_rows++;
-    for (int col = 0; col < N_COLUMNS; col++) {
-        if (!(c->columns & (1u << col)))
-            continue;
-        row[col] = sqlite3_value_dup(sqlite3_column_value(c->stmt, col));
-        if (!row[col])
-            return SQLITE_NOMEM;
-    }
-    return SQLITE_OK;
+    c->copied = 1;
+    return copied_rows_append(&c->rows, c->stmt, c->columns);
 }
 
 /* Copies the current row and every row left, and hands the statement back. */
@@ -217,7 +201,8 @@ static int read_all(room_codes_cursor *c, int argc, sqlite3_value **keys[2], int
     if (c->stmt)
         room_codes_read_give(t, c->plan, c->columns, c->stmt);
     c->stmt = 0;
-    c->eof = c->n_rows == 0;
+    c->copied = 1;
+    c->eof = c->rows.n == 0;
     return rc;
 }
 
@@ -303,8 +288,8 @@ int room_codes_filter(sqlite3_vtab_cursor *cur, int plan, const char *idx_str, i
 
 int room_codes_next(sqlite3_vtab_cursor *cur) {
     room_codes_cursor *c = (room_codes_cursor *)cur;
-    if (c->rows) {
-        c->eof = ++c->at >= c->n_rows;
+    if (c->copied) {
+        c->eof = ++c->at >= c->rows.n;
         return SQLITE_OK;
     }
     /* code is the store's key: after its one row, stepping again would only find the end. */
@@ -320,7 +305,7 @@ int room_codes_eof(sqlite3_vtab_cursor *cur) { return ((room_codes_cursor *)cur)
 
 /* Column col of the current row, copied or from the statement. */
 static sqlite3_value *value_of(room_codes_cursor *c, int col) {
-    return c->rows ? c->rows[(size_t)c->at * N_COLUMNS + col] : sqlite3_column_value(c->stmt, col);
+    return c->copied ? copied_rows_at(&c->rows, c->at, col) : sqlite3_column_value(c->stmt, col);
 }
 
 /* A column the cursor does not fetch: read from the row found again by code. */

@@ -9,7 +9,6 @@
 #include "room_codes_table.h"
 
 #define READ_SLOTS 8 /* reading statements kept per table, by plan and columns */
-#define N_COLUMNS (COL_UPDATED_AT + 1)
 
 /* An idle reading statement of a cursor: which plan, which columns it fetches. */
 typedef struct read_slot {
@@ -57,7 +56,7 @@ int room_codes_snapshot_readers(room_codes_table *t);
 /* Frees the cursors t keeps for reuse. */
 void room_codes_free_spare(room_codes_table *t);
 
-/* Called by xBestIndex: while room_codes_find plans its look-up, this tells it which table
+/* Called by xBestIndex: while room_codes_with_table plans its look-up, this tells it which table
  * SQLite resolved the name to. */
 void room_codes_note_planned(room_codes_table *t);
 

@@ -18,13 +18,6 @@ static const char *const plan_text[] = {"full scan", "code=?", "room_id=?", "roo
 static const enum roomcode_store_stmt plan_stmt[] = {STORE_SCAN, STORE_BY_CODE, STORE_BY_ROOM,
                                                      STORE_BY_ROOM_ROLE};
 
-int room_codes_look_again(roomcode_conn *conn, int rc, int attempt) {
-    if (attempt > 0 || (rc != SQLITE_ERROR && rc != SQLITE_SCHEMA))
-        return 0;
-    room_codes_forget(conn);
-    return 1;
-}
-
 void room_codes_ref(room_codes_table *t) { t->refs++; }
 
 static void clear_statements(room_codes_table *t) {

@@ -25,27 +25,26 @@ typedef struct roomcode_row {
     sqlite3_value *col[COL_UPDATED_AT + 1];
 } roomcode_row;
 
+/* Work done on a table: returns SQLITE_OK, or an error with *msg (sqlite3_malloc'd) or
+ * with its message already set where the work reports it. */
+typedef int (*room_codes_work)(room_codes_table *t, void *arg, char **msg);
+
 /*
- * Finds the room_codes table that SQL names by the unqualified name now (temp, main, then
- * attached schemas), connecting it if need be, and takes a reference to it. Anything else
- * of that name, or none, is a refusal. On failure *err is an sqlite3_malloc'd message.
+ * Runs work on the room_codes table that SQL names by the unqualified name now (temp,
+ * main, then attached schemas), connecting it if need be; anything else of that name, or
+ * none, is a refusal with *msg. When the work fails with SQLITE_ERROR or SQLITE_SCHEMA,
+ * the table is found again and the work runs once more: another connection may have
+ * dropped or renamed the table, which SQLite notices only when the store's statements run
+ * (and a statement still prepared on the table keeps the old table object connected). A
+ * refusal of the values, and SQLite's other failures (busy, out of memory), are final.
  */
-int room_codes_find(roomcode_conn *conn, room_codes_table **out, char **err);
+int room_codes_with_table(roomcode_conn *conn, room_codes_work work, void *arg, char **msg);
 
 /* Drops conn's cached table, if any. */
 void room_codes_forget(roomcode_conn *conn);
 
 void room_codes_ref(room_codes_table *t);
 void room_codes_release(room_codes_table *t);
-
-/*
- * Whether a call that failed with rc on its first attempt should find the table again and
- * try once more: another connection may have dropped or renamed the table it found, which
- * SQLite notices only when the store's statements run (and a statement still prepared on
- * the table keeps the old table object connected). Forgets conn's cached table if so. A
- * refusal of the values, and SQLite's other failures (busy, out of memory), are final.
- */
-int room_codes_look_again(roomcode_conn *conn, int rc, int attempt);
 
 /* Inserts a row (checks, minting, messages as an INSERT does); the code goes to code_out. */
 int room_codes_insert(room_codes_table *t, const roomcode_row *row, char code_out[ROOMCODE_LEN + 1],

@@ -153,7 +153,8 @@ static int look_up(roomcode_conn *conn, room_codes_table **out, char **err) {
     return rc;
 }
 
-int room_codes_find(roomcode_conn *conn, room_codes_table **out, char **err) {
+/* Finds the table, taking a reference to it. */
+static int find(roomcode_conn *conn, room_codes_table **out, char **err) {
     *err = 0;
     *out = 0;
     if (conn->modules_dropped) {
@@ -169,4 +170,20 @@ int room_codes_find(roomcode_conn *conn, room_codes_table **out, char **err) {
     }
     room_codes_forget(conn);
     return look_up(conn, out, err);
+}
+
+int room_codes_with_table(roomcode_conn *conn, room_codes_work work, void *arg, char **msg) {
+    for (int attempt = 0;; attempt++) {
+        room_codes_table *t = 0;
+        int rc = find(conn, &t, msg);
+        if (rc != SQLITE_OK)
+            return rc;
+        rc = work(t, arg, msg);
+        room_codes_release(t);
+        if (attempt > 0 || (rc != SQLITE_ERROR && rc != SQLITE_SCHEMA))
+            return rc;
+        room_codes_forget(conn);
+        sqlite3_free(*msg);
+        *msg = 0;
+    }
 }

@@ -121,56 +121,52 @@ static void sign(sqlite3_context *ctx, sqlite3_stmt *row, sqlite3_value **argv, 
     sqlite3_result_text64(ctx, jwt, size - 1, sqlite3_free, SQLITE_UTF8);
 }
 
+/* What a token is made of, besides the stored row. */
+typedef struct token_request {
+    sqlite3_context *ctx;
+    const char *code;
+    sqlite3_value **argv;
+    sqlite3_int64 ttl;
+} token_request;
+
 /*
  * Looks the code up in t and signs its token, or says why not. Returns SQLITE_OK when the
  * result is set; otherwise an error code and *msg.
  */
-static int token_from(sqlite3_context *ctx, room_codes_table *t, const char *code,
-                      sqlite3_value **argv, sqlite3_int64 ttl, char **msg) {
+static int token_from(room_codes_table *t, void *arg, char **msg) {
+    token_request *r = arg;
     sqlite3_stmt *row = 0;
     int rc = room_codes_take(t, STORE_BY_CODE, &row);
     if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(row, 1, code, ROOMCODE_LEN, SQLITE_STATIC);
+        rc = sqlite3_bind_text(row, 1, r->code, ROOMCODE_LEN, SQLITE_STATIC);
     if (rc == SQLITE_OK)
         rc = sqlite3_step(row);
     if (rc == SQLITE_ROW) {
-        rc = refuse_authentication(code, row, argv[1], msg);
+        rc = refuse_authentication(r->code, row, r->argv[1], msg);
         if (rc == SQLITE_OK)
-            rc = refuse_stored(code, row, COL_ROOM_ID, "room_id", msg);
+            rc = refuse_stored(r->code, row, COL_ROOM_ID, "room_id", msg);
         if (rc == SQLITE_OK)
-            rc = refuse_stored(code, row, COL_ROLE, "role", msg);
+            rc = refuse_stored(r->code, row, COL_ROLE, "role", msg);
         if (rc == SQLITE_OK)
-            sign(ctx, row, argv, ttl);
+            sign(r->ctx, row, r->argv, r->ttl);
     } else if (rc == SQLITE_DONE) {
-        rc = refuse(msg, sqlite3_mprintf("roomcode: unknown room code '%s'", code));
+        rc = refuse(msg, sqlite3_mprintf("roomcode: unknown room code '%s'", r->code));
     } else {
-        *msg = roomcode_db_message(sqlite3_context_db_handle(ctx));
+        *msg = roomcode_db_message(sqlite3_context_db_handle(r->ctx));
     }
     room_codes_give(t, STORE_BY_CODE, row);
     return rc;
 }
 
 void roomcode_fn_token(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
-    sqlite3_int64 ttl = 0;
     char code[ROOMCODE_LEN + 1];
+    token_request r = {ctx, code, argv, 0};
     char *msg = 0;
-    int rc = refuse_arguments(argc, argv, &ttl, &msg);
+    int rc = refuse_arguments(argc, argv, &r.ttl, &msg);
     if (rc == SQLITE_OK)
         rc = roomcode_parse_code(argv[0], code, &msg);
-    for (int attempt = 0; rc == SQLITE_OK; attempt++) {
-        room_codes_table *t = 0;
-        rc = room_codes_find(sqlite3_user_data(ctx), &t, &msg);
-        if (rc != SQLITE_OK)
-            break;
-        rc = token_from(ctx, t, code, argv, ttl, &msg);
-        room_codes_release(t);
-        int again = room_codes_look_again(sqlite3_user_data(ctx), rc, attempt);
-        if (!again)
-            break;
-        sqlite3_free(msg);
-        msg = 0;
-        rc = SQLITE_OK;
-    }
+    if (rc == SQLITE_OK)
+        rc = room_codes_with_table(sqlite3_user_data(ctx), token_from, &r, &msg);
     if (rc != SQLITE_OK)
         roomcode_fn_error(ctx, rc, msg);
 }

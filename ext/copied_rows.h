@@ -1,0 +1,27 @@
+/*
+ * Rows copied out of a statement, for readers that must keep what they read while the
+ * table changes under them: a cursor met by a write, and roomcode_create's result.
+ */
+#ifndef ROOMCODE_COPIED_ROWS_H
+#define ROOMCODE_COPIED_ROWS_H
+
+#include "store.h"
+
+#define COPIED_COLUMNS (COL_UPDATED_AT + 1) /* every row has the table's columns */
+
+typedef struct copied_rows {
+    sqlite3_value **values; /* n rows of COPIED_COLUMNS values; NULL where not copied */
+    int n;
+} copied_rows;
+
+/* Appends stmt's current row, copying the columns whose bit (1 << COL_x) is set. Returns
+ * SQLITE_OK or SQLITE_NOMEM. */
+int copied_rows_append(copied_rows *rows, sqlite3_stmt *stmt, unsigned columns);
+
+/* Value col of row i (NULL when that column was not copied). */
+sqlite3_value *copied_rows_at(const copied_rows *rows, int i, int col);
+
+/* Frees every row; the rows are then empty. */
+void copied_rows_clear(copied_rows *rows);
+
+#endif
