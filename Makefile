@@ -19,14 +19,15 @@ EXT_CFLAGS  := -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -fPIC -fvisibility=hid
 UNIT_TESTS  := code_format letter_pool token link
 
 # Suites `make test` runs, in order; each records its counts with tests/record_result.sh.
-# tests/<area>/rules.mk files add their own suites and targets.
+# tests/<area>/rules.mk, and the rules.mk of cluster/, examples/* and bindings/*, add their own
+# suites and targets.
 TEST_SUITES := format-check unit-test sql-test python-test node-test
 
 .PHONY: all test format-check unit-test sql-test python-test node-test demo install uninstall clean check-deps
 
 # `make` builds the extension, whatever the included files define first.
 .DEFAULT_GOAL := all
-include $(sort $(wildcard tests/*/rules.mk))
+include $(sort $(wildcard tests/*/rules.mk cluster/rules.mk examples/*/rules.mk bindings/*/rules.mk))
 
 all: $(BUILD)/roomcode.so
 
