@@ -14,6 +14,7 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 // A pasted link is the longest thing a person sends; 8 KiB is generous for that plus a
 // 256-byte user id, and small enough that nobody streams megabytes at the parser.
 export const BODY_LIMIT = 8192;
+const DISCARD_LIMIT = 1 << 20;
 
 // The SDK throws an exception whose `code` is the body's `code`. It retries at once, up to
 // four requests in all, when that code is 429 or 500-511 (or the body is not JSON), so a
@@ -22,16 +23,19 @@ const REFUSALS = [
   [/^roomcode: unknown room code /, 404, 'room code does not exist'],
   [/^roomcode: malformed room code /, 404, 'not a room code'],
   [/^roomcode: room code '[a-z-]+' is disabled$/, 403, 'room code is disabled'],
-  [/^roomcode: room code '[a-z-]+' is bound to /, 403, 'room code is bound to another user'],
+  [/^roomcode: room code '[a-z-]+' is bound to a user:/, 403, 'room code is bound to a user'],
+  [/^roomcode: room code '[a-z-]+' is bound to another user /, 403, 'room code is bound to another user'],
   [/^roomcode: room code '[a-z-]+' has a stored /, 403, 'room code cannot be used'],
-  [/^roomcode: user_id /, 400, 'user_id must be 1 to 256 bytes of text without control characters'],
+  // empty, longer than 256 bytes, a NUL byte: the extension's words, which quote only
+  // what this client sent
+  [/^roomcode: user_id /, 400, null],
 ];
 
 /** What a roomcode refusal means to the person joining, or null for a server fault. */
 export function refusalFor(err) {
   const message = String(err && err.message);
   for (const [pattern, code, text] of REFUSALS) {
-    if (pattern.test(message)) return { code, message: text };
+    if (pattern.test(message)) return { code, message: text ?? message.slice('roomcode: '.length) };
   }
   return null;
 }
@@ -132,21 +136,24 @@ function sendError(res, code, message, headers) {
   send(res, code, { code, message }, headers);
 }
 
-/** The request body as text, or null once it passes `limit` bytes. */
-function readBody(req, limit) {
+/**
+ * The request body as text, or null when it passes `limit` bytes. A body too large is
+ * still read to its end and dropped, so that a client still sending reads the 413 rather
+ * than a reset; past `discard` bytes, `cut` is set and the connection is to be closed.
+ */
+function readBody(req, limit, discard) {
   return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length']);
-    if (declared > limit) return resolve(null);
     const chunks = [];
     let size = 0;
     req.on('data', (chunk) => {
       size += chunk.length;
-      if (size > limit) {
+      if (size <= limit) chunks.push(chunk);
+      else if (size > discard) {
         req.pause();
-        resolve(null);
-      } else chunks.push(chunk);
+        resolve({ text: null, cut: true });
+      }
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve({ text: size > limit ? null : Buffer.concat(chunks).toString('utf8'), cut: false }));
     req.on('error', reject);
   });
 }
@@ -200,9 +207,12 @@ export function createJoinServer({
         'Retry-After': String(wait),
       });
     }
-    const text = await readBody(req, BODY_LIMIT);
+    const { text, cut } = await readBody(req, BODY_LIMIT, DISCARD_LIMIT);
     if (text === null) {
-      return sendError(res, 413, `request body larger than ${BODY_LIMIT} bytes`, { ...cors, Connection: 'close' });
+      return sendError(res, 413, `request body larger than ${BODY_LIMIT} bytes`, {
+        ...cors,
+        ...(cut ? { Connection: 'close' } : {}),
+      });
     }
     let body;
     try {
@@ -213,10 +223,16 @@ export function createJoinServer({
     if (body === null || typeof body !== 'object' || Array.isArray(body)) {
       return sendError(res, 400, 'request body must be a JSON object', cors);
     }
-    const { code, user_id: userId = null } = body;
+    const { code } = body;
+    // the SDK leaves user_id out when the app gives none; an empty one means the same
+    const userId = body.user_id === '' || body.user_id === undefined ? null : body.user_id;
     if (typeof code !== 'string') return sendError(res, 400, 'code must be a string', cors);
     if (userId !== null && typeof userId !== 'string') {
       return sendError(res, 400, 'user_id must be a string when given', cors);
+    }
+    if (userId !== null && !userId.isWellFormed()) {
+      // SQLite would store a lone surrogate as U+FFFD: the token would name someone else
+      return sendError(res, 400, 'user_id must be well-formed Unicode', cors);
     }
     let token;
     try {

@@ -63,7 +63,8 @@ export function startEndpoint(env, { command = process.execPath, argv = [SERVER]
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  const exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
+  // 'close': every process holding its output has ended (make's child too)
+  const exited = new Promise((resolve) => proc.on('close', (code, signal) => resolve({ code, signal })));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       proc.kill('SIGKILL');

@@ -103,6 +103,8 @@ describe('answers', () => {
       assert.equal(r.headers['content-type'], 'application/json; charset=utf-8');
       assert.equal(r.headers['cache-control'], 'no-store');
     }
+    const anonymous = await post(`${e.url}/`, { code: 'abc-defg-hij', user_id: null });
+    assert.equal(anonymous.status, 200, 'user_id null is no user_id');
     const ok = await post(`${e.url}/`, { code: 'abc-defg-hij', user_id: 'ann' });
     assert.equal(ok.status, 200);
     assert.deepEqual(Object.keys(ok.body), ['token']);
@@ -144,9 +146,15 @@ describe('answers', () => {
     const over = await post(`${e.url}/token`, atCap + ' ');
     assert.equal(over.status, 413);
     assert.deepEqual(over.body, { code: 413, message: 'request body larger than 8192 bytes' });
-    const streamed = await request(`${e.url}/token`, { chunks: { data: 'x'.repeat(4096), count: 256 } });
+    const streamed = await request(`${e.url}/token`, { chunks: { data: 'x'.repeat(4096), count: 128 } });
     assert.equal(streamed.status, 413);
     assert.equal(streamed.body.code, 413);
+    // past 1 MiB the connection is cut once the 413 is sent
+    const flood = await request(`${e.url}/token`, { chunks: { data: 'x'.repeat(65536), count: 64 } }).then(
+      (r) => r.status,
+      (err) => err.code,
+    );
+    assert.ok([413, 'EPIPE', 'ECONNRESET'].includes(flood), `a flood got ${flood}`);
     // and it still answers others
     assert.equal((await post(`${e.url}/token`, json)).status, 404);
   });
@@ -320,7 +328,11 @@ describe('pieces', () => {
     assert.deepEqual(m("roomcode: room code 'abc-defg-hij' is disabled"), { code: 403, message: 'room code is disabled' });
     assert.equal(m("roomcode: room code 'abc-defg-hij' is bound to another user than 'bob'").code, 403);
     assert.equal(m("roomcode: room code 'abc-defg-hij' has a stored room_id 'r\\xff' that is not valid UTF-8").code, 403);
-    assert.equal(m("roomcode: user_id 'r\\x0a1' contains a control character").code, 400);
+    assert.deepEqual(m("roomcode: user_id 'a\\x00b' contains a NUL byte"), { code: 400, message: "user_id 'a\\x00b' contains a NUL byte" });
+    assert.deepEqual(m("roomcode: room code 'abc-defg-hij' is bound to a user: give that user's user_id"), {
+      code: 403,
+      message: 'room code is bound to a user',
+    });
     assert.equal(m('roomcode: database is locked'), null);
     assert.equal(m('roomcode: no room_codes table here: CREATE VIRTUAL TABLE room_codes USING roomcode'), null);
     // a fault of the configuration is the server's, not the person's
