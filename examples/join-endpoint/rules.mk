@@ -11,5 +11,6 @@ JOIN_ENDPOINT := examples/join-endpoint
 $(JOIN_ENDPOINT)/node_modules/.package-lock.json: $(JOIN_ENDPOINT)/package.json $(JOIN_ENDPOINT)/package-lock.json
 	@cd $(JOIN_ENDPOINT) && npm ci --no-audit --no-fund --loglevel=error
 
+# run from here, so that a relative ROOMCODE_DB names the file a user means
 serve: all $(JOIN_ENDPOINT)/node_modules/.package-lock.json
-	@cd $(JOIN_ENDPOINT) && exec node server.js
+	@exec node $(JOIN_ENDPOINT)/server.js

@@ -54,11 +54,13 @@ export function openDatabase(file, extension) {
  * Returns the token or throws the extension's refusal.
  */
 export function roomcodeExchange(db, accessKey, appSecret, ttlSeconds) {
-  const stmt = ttlSeconds
+  // better-sqlite3 binds a JS number as REAL, and the ttl must be an INTEGER
+  const ttl = ttlSeconds ? BigInt(ttlSeconds) : null;
+  const stmt = ttl
     ? db.prepare('SELECT roomcode_token(?, ?, ?, ?, ?)').pluck()
     : db.prepare('SELECT roomcode_token(?, ?, ?, ?)').pluck();
-  return ttlSeconds
-    ? (code, userId) => stmt.get(code, userId, accessKey, appSecret, ttlSeconds)
+  return ttl
+    ? (code, userId) => stmt.get(code, userId, accessKey, appSecret, ttl)
     : (code, userId) => stmt.get(code, userId, accessKey, appSecret);
 }
 
@@ -246,6 +248,8 @@ export function createJoinServer({
         return sendError(res, 503, 'token service unavailable, try again', cors);
       }
       if (refusal.code !== 400) limiter.fail(client);
+      // a stored name another client wrote badly: the operator has to fix the row
+      if (/ has a stored /.test(err.message)) log(`join-endpoint: ${err.message}`);
       return sendError(res, refusal.code, refusal.message, cors);
     }
     send(res, 200, { token }, cors);

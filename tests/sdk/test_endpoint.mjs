@@ -170,6 +170,18 @@ describe('answers', () => {
   });
 });
 
+describe('settings', () => {
+  test('ROOMCODE_TTL_SECONDS sets the lifetime; ROOMCODE_CORS_ORIGIN the allowed origin', async () => {
+    const e = await endpoint({ ROOMCODE_TTL_SECONDS: '600', ROOMCODE_CORS_ORIGIN: 'https://app.example.com' });
+    const r = await post(e.url, { code: 'abc-defg-hij' });
+    assert.equal(r.status, 200);
+    const claims = JSON.parse(atob(r.body.token.split('.')[1]));
+    assert.equal(claims.exp - claims.iat, 600);
+    assert.equal(r.headers['access-control-allow-origin'], 'https://app.example.com');
+    assert.equal(r.headers.vary, 'Origin');
+  });
+});
+
 describe('the failure limit', () => {
   let e;
   before(async () => (e = await endpoint({ ROOMCODE_MAX_FAILURES: '2', ROOMCODE_FAILURE_WINDOW: '3' })));
