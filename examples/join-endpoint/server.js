@@ -144,7 +144,7 @@ function sendError(res, code, message, headers) {
  * than a reset; past `discard` bytes, `cut` is set and the connection is to be closed.
  */
 function readBody(req, limit, discard) {
-  return new Promise((resolve, reject) => {
+  return new Promise((resolve) => {
     const chunks = [];
     let size = 0;
     req.on('data', (chunk) => {
@@ -156,7 +156,8 @@ function readBody(req, limit, discard) {
       }
     });
     req.on('end', () => resolve({ text: size > limit ? null : Buffer.concat(chunks).toString('utf8'), cut: false }));
-    req.on('error', reject);
+    // the client went away mid-body: nobody to answer
+    req.on('error', () => resolve({ text: null, cut: true, gone: true }));
   });
 }
 
@@ -209,7 +210,8 @@ export function createJoinServer({
         'Retry-After': String(wait),
       });
     }
-    const { text, cut } = await readBody(req, BODY_LIMIT, DISCARD_LIMIT);
+    const { text, cut, gone } = await readBody(req, BODY_LIMIT, DISCARD_LIMIT);
+    if (gone) return res.destroy();
     if (text === null) {
       return sendError(res, 413, `request body larger than ${BODY_LIMIT} bytes`, {
         ...cors,
@@ -232,7 +234,7 @@ export function createJoinServer({
     if (userId !== null && typeof userId !== 'string') {
       return sendError(res, 400, 'user_id must be a string when given', cors);
     }
-    if (userId !== null && !userId.isWellFormed()) {
+    if (userId !== null && /\p{Cs}/u.test(userId)) {
       // SQLite would store a lone surrogate as U+FFFD: the token would name someone else
       return sendError(res, 400, 'user_id must be well-formed Unicode', cors);
     }
@@ -270,11 +272,11 @@ export function createJoinServer({
   return server;
 }
 
-function positiveInteger(name, fallback) {
+function wholeNumber(name, fallback, min = 1) {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number, not '${raw}'`);
+  if (!/^\d+$/.test(raw) || n < min) throw new Error(`${name} must be a whole number from ${min}, not '${raw}'`);
   return n;
 }
 
@@ -295,13 +297,13 @@ export function main() {
     delete process.env.ROOMCODE_APP_SECRET;
     const extension = process.env.ROOMCODE_EXTENSION || path.join(HERE, '..', '..', 'build', 'roomcode');
     const host = process.env.HOST || '127.0.0.1';
-    const port = positiveInteger('PORT', 8787);
+    const port = wholeNumber('PORT', 8787, 0);
     const limiter = new FailureLimiter({
-      limit: positiveInteger('ROOMCODE_MAX_FAILURES', 10),
-      windowSeconds: positiveInteger('ROOMCODE_FAILURE_WINDOW', 60),
+      limit: wholeNumber('ROOMCODE_MAX_FAILURES', 10),
+      windowSeconds: wholeNumber('ROOMCODE_FAILURE_WINDOW', 60),
     });
     db = openDatabase(file, extension);
-    const exchange = roomcodeExchange(db, accessKey, appSecret, positiveInteger('ROOMCODE_TTL_SECONDS', 0));
+    const exchange = roomcodeExchange(db, accessKey, appSecret, wholeNumber('ROOMCODE_TTL_SECONDS', null));
     // a wrong key, a missing table or a bad ttl shows now, not at the first join
     try {
       exchange('zzz-zzzz-zzz', 'startup-check');

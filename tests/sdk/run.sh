@@ -7,7 +7,7 @@ cd "$(dirname "$0")" || exit 1
     echo "sdk: 0 passed, 1 failed"
     exit 1
 }
-out=$(timeout 300 node --test --test-timeout=60000 test_*.mjs 2>&1)
+out=$(timeout 300 node --test test_*.mjs 2>&1)
 status=$?
 echo "$out" | grep -E "^ *(not )?ok |^# (pass|fail)"
 [ "$status" -eq 0 ] || echo "$out" | grep -E -A12 "^ *not ok " | head -80

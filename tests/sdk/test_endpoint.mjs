@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import http from 'node:http';
+import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { clientKey, FailureLimiter, refusalFor } from '../../examples/join-endpoint/server.js';
@@ -159,6 +160,19 @@ describe('answers', () => {
     assert.equal((await post(`${e.url}/token`, json)).status, 404);
   });
 
+  test('a client that goes away mid-body is no fault: nothing logged, others served', async () => {
+    await new Promise((resolve, reject) => {
+      const socket = net.connect(e.port, '127.0.0.1', () => {
+        socket.write('POST /token HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"code":');
+        setTimeout(() => socket.destroy() && resolve(), 100);
+      });
+      socket.on('error', reject);
+    });
+    await sleep(100);
+    assert.equal((await post(`${e.url}/token`, { code: 'zzz-zzzz-zzz' })).status, 404);
+    assert.doesNotMatch(e.output(), /join-endpoint: (?!listening)/);
+  });
+
   test('a library that sends JSON with a preflight gets the same token answer', async () => {
     const r = await fetch(`${e.url}/token`, {
       method: 'POST',
@@ -287,7 +301,9 @@ describe('the process', () => {
       [{ ROOMCODE_APP_SECRET: '' }, /^join-endpoint: set ROOMCODE_APP_SECRET$/m],
       [{ ROOMCODE_DB: path.join(dir, 'missing.db') }, /^join-endpoint: unable to open database file$/m],
       [{ ROOMCODE_DB: bare }, /^join-endpoint: roomcode: no room_codes table here/m],
-      [{ PORT: 'eighty' }, /^join-endpoint: PORT must be a whole number, not 'eighty'$/m],
+      [{ PORT: 'eighty' }, /^join-endpoint: PORT must be a whole number from 0, not 'eighty'$/m],
+      [{ ROOMCODE_MAX_FAILURES: '0' }, /^join-endpoint: ROOMCODE_MAX_FAILURES must be a whole number from 1, not '0'$/m],
+      [{ ROOMCODE_TTL_SECONDS: '99999999' }, /^join-endpoint: roomcode: ttl_seconds must be a whole number of seconds/m],
     ];
     for (const [env, message] of cases) {
       const e = startEndpoint({ ...ENV, ROOMCODE_DB: path.join(dir, 'app.db'), ...env });
