@@ -19,9 +19,9 @@ static const char hex[] = "0123456789abcdef";
 static const char header_b64[] = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9";
 
 /* The payload's text around the values, and the longest a number may take. */
-static const char payload_frame[] = "{\"access_key\":\"\",\"room_id\":\"\",\"user_id\":\"\","
-                                    "\"role\":\"\",\"type\":\"app\",\"version\":2,\"iat\":,"
-                                    "\"nbf\":,\"exp\":,\"jti\":\"\"}";
+#define PAYLOAD_FRAME                                                                              \
+    "{\"access_key\":\"\",\"room_id\":\"\",\"user_id\":\"\",\"role\":\"\",\"type\":\"app\","       \
+    "\"version\":2,\"iat\":,\"nbf\":,\"exp\":,\"jti\":\"\"}"
 #define INT64_DIGITS 20  /* -9223372036854775808 */
 #define ESCAPE_MAX 6     /* the most JSON text one input byte becomes (\u00XX) */
 #define WINDOW 240       /* JSON bytes held before encoding, a multiple of 3 */
@@ -285,7 +285,7 @@ void roomcode_uuid4(char out[ROOMCODE_UUID_SIZE]) {
 }
 
 size_t roomcode_jwt_max_size(size_t name_bytes) {
-    size_t json = sizeof payload_frame - 1 + 3 * INT64_DIGITS +
+    size_t json = sizeof PAYLOAD_FRAME - 1 + 3 * INT64_DIGITS +
                   ESCAPE_MAX * (name_bytes + ROOMCODE_UUID_SIZE - 1);
     return sizeof header_b64 + roomcode_base64url_encoded_len(json) + 1 + SIGNATURE_B64 + 1;
 }
