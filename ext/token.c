@@ -143,47 +143,49 @@ static int utf8_decode(const unsigned char *p, uint32_t *cp) {
     return 0;
 }
 
-/* Writes the body of a JSON string in ASCII; 0 when s is not valid UTF-8. */
+/* Writes the body of a JSON string in ASCII; 0 when s is not valid UTF-8. The position is
+ * kept in a local: a byte store into the window could alias w->n, which the compiler would
+ * then reload after every byte. */
 static int put_string_body(payload_writer *w, const char *s) {
     const unsigned char *p = (const unsigned char *)s;
-    for (;;) {
+    unsigned char *d = w->window + w->n;
+    unsigned char *const last = w->window + WINDOW - CHARACTER_MAX;
+    for (;; p++) {
+        if (d > last) {
+            w->n = (size_t)(d - w->window);
+            flush(w);
+            d = w->window + w->n;
+        }
         unsigned char c = *p;
-        unsigned char *d = room(w, CHARACTER_MAX);
         if (c < 0x80) {
             unsigned char e = ascii_escape[c];
             if (!e) {
-                *d = c;
-                w->n++;
-                p++;
-                continue;
-            }
-            if (!c)
-                return 1;
-            if (e == 'u') {
-                w->n += 6;
-                put_u_escape(d, c);
+                *d++ = c;
+            } else if (!c) {
+                break;
+            } else if (e == 'u') {
+                d = put_u_escape(d, c);
             } else {
                 d[0] = '\\';
                 d[1] = e;
-                w->n += 2;
+                d += 2;
             }
-            p++;
             continue;
         }
         uint32_t cp;
         int len = utf8_decode(p, &cp);
         if (!len)
             return 0;
-        p += len;
+        p += len - 1;
         if (cp < 0x10000) {
-            put_u_escape(d, cp);
-            w->n += 6;
+            d = put_u_escape(d, cp);
         } else {
             cp -= 0x10000;
-            put_u_escape(put_u_escape(d, 0xD800 | cp >> 10), 0xDC00 | (cp & 0x3FF));
-            w->n += 12;
+            d = put_u_escape(put_u_escape(d, 0xD800 | cp >> 10), 0xDC00 | (cp & 0x3FF));
         }
     }
+    w->n = (size_t)(d - w->window);
+    return 1;
 }
 
 static void put_int(payload_writer *w, int64_t v) {
