@@ -397,10 +397,10 @@ void roomcode_base64url_encode(char *out, const unsigned char *in, size_t n) {
     *out = '\0';
 }
 
-void roomcode_uuid4_format(const unsigned char random[16], char out[ROOMCODE_UUID_SIZE]) {
+void roomcode_uuid4_format(const unsigned char bytes[16], char out[ROOMCODE_UUID_SIZE]) {
     char *p = out;
     for (int i = 0; i < 16; i++) {
-        unsigned char b = random[i];
+        unsigned char b = bytes[i];
         if (i == 6)
             b = (unsigned char)((b & 0x0f) | 0x40); /* version 4 */
         else if (i == 8)

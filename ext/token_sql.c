@@ -130,12 +130,12 @@ static int sign(const token_request *r, sqlite3_stmt *row, char **msg) {
     roomcode_conn *conn = sqlite3_user_data(r->ctx);
     roomcode_claims claims;
     char fresh_user[ROOMCODE_UUID_SIZE];
-    unsigned char random[32];
+    unsigned char bytes[32];
     int anonymous = sqlite3_value_type(argv[1]) == SQLITE_NULL;
-    roomcode_pool_draw_bytes(&conn->pool, random, anonymous ? 32 : 16);
-    roomcode_uuid4_format(random, claims.jti);
+    roomcode_pool_draw_bytes(&conn->pool, bytes, anonymous ? 32 : 16);
+    roomcode_uuid4_format(bytes, claims.jti);
     if (anonymous)
-        roomcode_uuid4_format(random + 16, fresh_user);
+        roomcode_uuid4_format(bytes + 16, fresh_user);
     claims.user_id = anonymous ? fresh_user : (const char *)sqlite3_value_text(argv[1]);
     claims.access_key = (const char *)sqlite3_value_text(argv[2]);
     claims.room_id = (const char *)sqlite3_column_text(row, COL_ROOM_ID);
