@@ -1,5 +1,4 @@
-# clients-test (part of `make test`): every snippet of README's "Loading the extension"
-# section, run as written in its client (sqlite3 shell, Python, APSW, sqlite-utils,
+# clients-test (part of `make test`): every snippet of docs/loading.md, run as written in its client (sqlite3 shell, Python, APSW, sqlite-utils,
 # better-sqlite3, node-sqlite3, node:sqlite, Bun, Deno, PHP, Ruby, Perl, Tcl, C).
 
 .PHONY: clients-test

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Runs every snippet of README's "Loading the extension" section (test_loading.py, one
+# Runs every snippet of docs/loading.md (test_loading.py, one
 # unittest a client, through tests/support/unittest_suite.py).
 # On first use, and whenever package-lock.json changes, installs the npm clients from the
 # lockfile: better-sqlite3 and sqlite3 compile once (a few minutes); Node 22, Bun and Deno

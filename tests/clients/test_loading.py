@@ -1,6 +1,7 @@
-"""Runs every snippet of README's "Loading the extension" section exactly as written.
+"""Runs every snippet of docs/loading.md exactly as written, and checks that README's
+"Loading the extension" table names the same clients and shows the shell snippet as is.
 
-The snippets are read from README.md, so they cannot drift from what is tested. Each client
+The snippets are read from the page, so they cannot drift from what is tested. Each client
 there is a paragraph that starts with its name in bold, followed by one fenced block:
 
   * a `sh` block is a command line: it is run as written by `sh -e`;
@@ -43,6 +44,7 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 README = os.path.join(ROOT, "README.md")
+PAGE = os.path.join(ROOT, "docs", "loading.md")
 MODULE = os.path.join(ROOT, "build", "roomcode.so")
 NODE_MODULES = os.path.join(HERE, "node_modules")
 SECTION = "## Loading the extension"
@@ -158,13 +160,16 @@ def clean_name(text):
     return text.replace("`", "").strip()
 
 
-def read_section():
-    with open(README, encoding="utf-8") as f:
+def read_section(path=PAGE, heading="# Loading the extension"):
+    """The lines of a section: docs/loading.md's whole page, or README's table section."""
+    with open(path, encoding="utf-8") as f:
         lines = f.read().split("\n")
-    if SECTION not in lines:
-        raise AssertionError("README.md has no line %r" % SECTION)
-    start = lines.index(SECTION) + 1
+    if heading not in lines:
+        raise AssertionError("%s has no line %r" % (path, heading))
+    start = lines.index(heading) + 1
     end = next((i for i in range(start, len(lines)) if lines[i].startswith("## ")), len(lines))
+    if path == PAGE:
+        end = len(lines)
     return lines[start:end]
 
 
@@ -302,8 +307,8 @@ class Section(unittest.TestCase):
         return cwd, path, " ".join(version.split())
 
     def run_snippet(self, name):
-        """Runs the README's snippet of one client as written; returns (directory, PATH)."""
-        self.assertIn(name, self.snippets, "README's section has no snippet for %s" % name)
+        """Runs the page's snippet of one client as written; returns (directory, PATH)."""
+        self.assertIn(name, self.snippets, "docs/loading.md has no snippet for %s" % name)
         lead, language, code = self.snippets[name]
         cwd, path, version = self.runtime(name)
         try:
@@ -318,10 +323,16 @@ class Section(unittest.TestCase):
         print("  %s printed %s (%s)" % (name, printed, version), flush=True)
         return cwd, path
 
-    def test_00_readme_lists_every_client(self):
+    def test_00_docs_and_readme_list_every_client(self):
         """The table and the snippets name every client this test runs, in one order."""
         expected = list(CLIENTS)
         self.assertEqual(table_clients(self.lines), expected)
+        readme = read_section(README, SECTION)
+        self.assertEqual(table_clients(readme), expected, "README's table")
+        # the one snippet README shows is docs/loading.md's, so it is run too
+        shown = "\n".join(readme)
+        shell = [code for name, _, _, code in snippets(self.lines) if name == "sqlite3 shell"][0]
+        self.assertIn("```sh\n" + "\n".join(shell) + "\n```", shown)
         self.assertEqual([name for name, _, _, _ in snippets(self.lines)], expected)
 
     def test_90_claim_pdo_cannot_load_before_php_8_4(self):
@@ -350,7 +361,7 @@ class Section(unittest.TestCase):
         print("  PHP %s: PDO %s" % (fields[0], fields[4]), flush=True)
 
     def test_91_claim_deno_needs_allow_ffi(self):
-        """Deno refuses allowExtension without --allow-ffi: the README's Deno program, run
+        """Deno refuses allowExtension without --allow-ffi: the page's Deno program, run
         without the flag."""
         self.assertIn("Deno", self.snippets)
         _, language, code = self.snippets["Deno"]
@@ -367,7 +378,7 @@ def add_client_test(name):
     def test(self):
         self.run_snippet(name)
 
-    test.__doc__ = "README's %s snippet, run as written, prints a fresh code." % name
+    test.__doc__ = "docs/loading.md's %s snippet, run as written, prints a fresh code." % name
     test.__name__ = test_name(name)
     setattr(Section, test.__name__, test)
 
