@@ -8,7 +8,9 @@
  * gets the exact values back: non-ASCII characters are \uXXXX escapes (a surrogate pair
  * above U+FFFF), and so are '>', '?', '~' and DEL, the only ASCII bytes that can make
  * base64 write '-' or '_' (the last 6 bits of a 3-byte group: 0x3E, 0x3F, 0x7E, 0x7F).
- * With none of those characters, the base64url text is also standard base64.
+ * With none of those characters, the base64url text is also standard base64; unpadded, its
+ * length is never 1 more than a multiple of 4, and atob (WHATWG forgiving-base64) accepts
+ * it without the '=' padding.
  */
 #ifndef ROOMCODE_TOKEN_H
 #define ROOMCODE_TOKEN_H
@@ -40,7 +42,7 @@ void roomcode_base64url_encode(char *out, const unsigned char *in, size_t n);
 
 /* Write the version 4 UUID made of 16 random bytes (RFC 4122 version and variant bits
  * set) as 36 lowercase characters and a NUL. */
-void roomcode_uuid4_format(const unsigned char random[16], char out[ROOMCODE_UUID_SIZE]);
+void roomcode_uuid4_format(const unsigned char bytes[16], char out[ROOMCODE_UUID_SIZE]);
 
 /* Write a version 4 UUID of 16 fresh bytes from randombytes_buf(). */
 void roomcode_uuid4(char out[ROOMCODE_UUID_SIZE]);

@@ -48,14 +48,30 @@ static int refuse_authentication(const char *code, sqlite3_stmt *row, sqlite3_va
     return SQLITE_OK;
 }
 
+/* Printable ASCII of 1 to 256 bytes, which roomcode_check_name accepts: the usual user id
+ * and access key pass without decoding UTF-8; anything else gets the full check. */
+static int plain_name(sqlite3_value *v) {
+    if (sqlite3_value_type(v) != SQLITE_TEXT)
+        return 0;
+    const unsigned char *s = sqlite3_value_text(v);
+    int n = sqlite3_value_bytes(v);
+    if (!s || n < 1 || n > ROOMCODE_MAX_NAME_BYTES)
+        return 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < 0x20 || s[i] > 0x7e)
+            return 0;
+    }
+    return 1;
+}
+
 /* Refuses arguments other than the code that cannot make a token; sets *ttl. */
 static int refuse_arguments(int argc, sqlite3_value **argv, sqlite3_int64 *ttl, char **msg) {
     /* The joining user's id only goes into the token, where JSON escapes any character,
      * and may be left out (NULL) for a fresh one; the access key is an identifier. */
-    int rc = sqlite3_value_type(argv[1]) == SQLITE_NULL
+    int rc = sqlite3_value_type(argv[1]) == SQLITE_NULL || plain_name(argv[1])
                  ? SQLITE_OK
                  : roomcode_check_name("user_id", argv[1], 1, msg);
-    if (rc == SQLITE_OK)
+    if (rc == SQLITE_OK && !plain_name(argv[2]))
         rc = roomcode_check_name("access_key", argv[2], 0, msg);
     if (rc != SQLITE_OK)
         return rc;
@@ -114,12 +130,12 @@ static int sign(const token_request *r, sqlite3_stmt *row, char **msg) {
     roomcode_conn *conn = sqlite3_user_data(r->ctx);
     roomcode_claims claims;
     char fresh_user[ROOMCODE_UUID_SIZE];
-    unsigned char random[32];
+    unsigned char bytes[32];
     int anonymous = sqlite3_value_type(argv[1]) == SQLITE_NULL;
-    roomcode_pool_draw_bytes(&conn->pool, random, anonymous ? 32 : 16);
-    roomcode_uuid4_format(random, claims.jti);
+    roomcode_pool_draw_bytes(&conn->pool, bytes, anonymous ? 32 : 16);
+    roomcode_uuid4_format(bytes, claims.jti);
     if (anonymous)
-        roomcode_uuid4_format(random + 16, fresh_user);
+        roomcode_uuid4_format(bytes + 16, fresh_user);
     claims.user_id = anonymous ? fresh_user : (const char *)sqlite3_value_text(argv[1]);
     claims.access_key = (const char *)sqlite3_value_text(argv[2]);
     claims.room_id = (const char *)sqlite3_column_text(row, COL_ROOM_ID);
@@ -184,7 +200,15 @@ void roomcode_fn_token(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     token_request r = {ctx, code, argv, 0};
     char *msg = 0;
     int rc = refuse_arguments(argc, argv, &r.ttl, &msg);
-    if (rc == SQLITE_OK)
+    /* A code in its stored form, as an app passes it on, needs no normalizing; read as a
+     * blob, the text of a bound parameter is not copied to get a NUL after it. */
+    const char *given =
+        sqlite3_value_type(argv[0]) == SQLITE_TEXT ? (const char *)sqlite3_value_blob(argv[0]) : 0;
+    if (rc == SQLITE_OK && given && sqlite3_value_bytes(argv[0]) == ROOMCODE_LEN &&
+        roomcode_is_canonical(given, ROOMCODE_LEN)) {
+        memcpy(code, given, ROOMCODE_LEN);
+        code[ROOMCODE_LEN] = '\0';
+    } else if (rc == SQLITE_OK)
         rc = roomcode_parse_code(argv[0], code, &msg);
     if (rc == SQLITE_OK)
         rc = room_codes_with_table(sqlite3_user_data(ctx), token_from, &r, &msg);
