@@ -1,0 +1,27 @@
+# Packaging: `make deb` builds the Debian package libsqlite3-mod-roomcode with Debian's own
+# tools into build/; packaging-test (part of `make test`) checks make install/uninstall,
+# the static library through pkg-config, the .deb, the npm tarball, the Python wheel,
+# that all carry VERSION, and runs the commands of docs/install.md (tests/packaging/run.sh).
+
+DEB_ARCH    := $(shell dpkg --print-architecture 2>/dev/null)
+DEB_FILE    := $(BUILD)/libsqlite3-mod-roomcode_$(VERSION)_$(DEB_ARCH).deb
+DEB_SOURCES := $(EXT_SRC) $(wildcard ext/*.h) $(SQL_SRC) Makefile VERSION LICENSE \
+               $(wildcard debian/* debian/source/*)
+
+.PHONY: deb packaging-test
+TEST_SUITES += packaging-test
+
+deb: $(DEB_FILE)
+
+# dpkg-buildpackage runs `debian/rules clean` (make clean) first, so it builds in a copy of
+# what the package needs, under build/deb/.
+$(DEB_FILE): $(DEB_SOURCES)
+	rm -rf $(BUILD)/deb
+	mkdir -p $(BUILD)/deb/roomcode-$(VERSION)
+	cp -r ext sql debian Makefile VERSION LICENSE $(BUILD)/deb/roomcode-$(VERSION)/
+	cd $(BUILD)/deb/roomcode-$(VERSION) && dpkg-buildpackage -b -us -uc > ../build.log 2>&1 \
+	    || { cat ../build.log; exit 1; }
+	cp $(BUILD)/deb/$(notdir $@) $@
+
+packaging-test: all
+	@tests/support/run_suite.sh packaging tests/packaging/run.sh
