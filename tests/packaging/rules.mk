@@ -16,6 +16,9 @@ deb: $(DEB_FILE)
 # dpkg-buildpackage runs `debian/rules clean` (make clean) first, so it builds in a copy of
 # what the package needs, under build/deb/.
 $(DEB_FILE): $(DEB_SOURCES)
+	@test "$$(dpkg-parsechangelog -S Version)" = "$(VERSION)" || { \
+	    echo "debian/changelog is at $$(dpkg-parsechangelog -S Version), VERSION at $(VERSION):" \
+	         "add an entry (dch -v $(VERSION))"; exit 1; }
 	rm -rf $(BUILD)/deb
 	mkdir -p $(BUILD)/deb/roomcode-$(VERSION)
 	cp -r ext sql debian Makefile VERSION LICENSE $(BUILD)/deb/roomcode-$(VERSION)/
