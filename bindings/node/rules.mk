@@ -11,7 +11,7 @@ $(NPM_TARBALL): $(BUILD)/roomcode.so $(wildcard bindings/node/*) VERSION LICENSE
 	rm -rf $(NPM_STAGE)
 	mkdir -p $(NPM_STAGE)/lib/linux-x64
 	cp bindings/node/package.json bindings/node/index.cjs bindings/node/index.mjs \
-	    bindings/node/index.d.ts LICENSE $(NPM_STAGE)/
+	    bindings/node/index.d.ts bindings/node/README.md LICENSE $(NPM_STAGE)/
 	strip --strip-debug -o $(NPM_STAGE)/lib/linux-x64/roomcode.so $(BUILD)/roomcode.so
 	cd $(NPM_STAGE) && npm pkg set version=$(VERSION) && \
 	    npm pack --pack-destination $(CURDIR)/$(BUILD) --loglevel=error > /dev/null

@@ -7,7 +7,7 @@ PY_WHEEL := $(BUILD)/roomcode-$(VERSION)-py3-none-linux_$(shell uname -m).whl
 .PHONY: python
 python: $(PY_WHEEL)
 
-$(PY_WHEEL): $(BUILD)/roomcode.so $(wildcard bindings/python/*.py bindings/python/*.toml \
+$(PY_WHEEL): $(BUILD)/roomcode.so $(wildcard bindings/python/*.py bindings/python/*.toml bindings/python/*.md \
              bindings/python/roomcode/*.py) VERSION LICENSE
 	rm -rf bindings/python/build
 	cd bindings/python && /usr/bin/python3 -m pip wheel --no-build-isolation --no-index \

@@ -14,6 +14,8 @@ ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 
 with open(os.path.join(ROOT, "VERSION"), encoding="utf-8") as f:
     VERSION = f.read().strip()
+with open(os.path.join(HERE, "README.md"), encoding="utf-8") as f:
+    README = f.read()
 
 
 class build_py_with_module(build_py):
@@ -48,6 +50,8 @@ setup(
     name="roomcode",
     version=VERSION,
     description="Room codes for SQLite: the roomcode extension, with load(conn) for sqlite3",
+    long_description=README,
+    long_description_content_type="text/markdown",
     license="MIT",
     packages=["roomcode"],
     python_requires=">=3.7",
