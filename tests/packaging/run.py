@@ -156,7 +156,8 @@ def check_tarball(tmp):
     listing = run(["tar", "-tzf", TGZ]).stdout.split()
     check("npm: the tarball carries the linux-x64 module",
           "package/lib/linux-x64/roomcode.so" in listing, listing)
-    check("npm: the tarball carries the licence", "package/LICENSE" in listing, listing)
+    check("npm: the tarball carries the licence and the README",
+          {"package/LICENSE", "package/README.md"} <= set(listing), listing)
     meta = json.loads(run(["tar", "-xzOf", TGZ, "package/package.json"]).stdout or "{}")
     equal("npm: package name", meta.get("name"), "roomcode")
     equal("version: package.json is VERSION", meta.get("version"), VERSION)
