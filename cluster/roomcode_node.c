@@ -271,8 +271,10 @@ static join_result join_through(const options *o, const char *via, char *err, si
 }
 
 /* Keeps trying every --join address until one attempt succeeds, a fatal answer comes, the
- * time runs out, or a stop signal arrives (returned in *sig). */
-static int join_cluster(const options *o, const sigset_t *stop, int *sig) {
+ * time runs out, or a stop signal arrives (returned in *sig). A node restarting with its
+ * state is a member already: it tries once, to make sure it is a voter, and runs on if no
+ * leader answers (the whole cluster may be restarting with it). */
+static int join_cluster(const options *o, int member, const sigset_t *stop, int *sig) {
     char err[1024] = "";
     double deadline = now_s() + (double)o->join_timeout_s;
     for (;;) {
@@ -284,6 +286,13 @@ static int join_cluster(const options *o, const sigset_t *stop, int *sig) {
                 fprintf(stderr, "roomcode-node: cannot join: %s\n", err);
                 return -1;
             }
+        }
+        if (member) {
+            fprintf(stderr,
+                    "roomcode-node: runs on as the member its folder says it is; could not "
+                    "confirm it is a voter: %s\n",
+                    err);
+            return 0;
         }
         if (now_s() >= deadline) {
             fprintf(stderr, "roomcode-node: could not join in %ld s; last error: %s\n",
@@ -349,7 +358,8 @@ int main(int argc, char **argv) {
     int rc = parse_options(argc, argv, &o);
     if (rc != 0)
         return rc;
-    if (o.id != 1 && o.n_join == 0 && !has_raft_state(o.dir)) {
+    int member = has_raft_state(o.dir);
+    if (o.id != 1 && o.n_join == 0 && !member) {
         fprintf(stderr,
                 "roomcode-node: node %llu has no state in '%s' and no --join: only node 1 "
                 "starts a new cluster; give --join HOST:PORT of a running node\n",
@@ -403,7 +413,7 @@ int main(int argc, char **argv) {
 
     int sig = 0;
     int status = 0;
-    if (o.n_join > 0 && join_cluster(&o, &stop, &sig) != 0 && !sig) {
+    if (o.n_join > 0 && join_cluster(&o, member, &stop, &sig) != 0 && !sig) {
         status = 1;
     } else if (!sig) {
         printf("roomcode-node: node %llu ready on %s (roomcode %s, SQLite %s)\n", o.id, o.address,
