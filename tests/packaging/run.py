@@ -6,10 +6,11 @@ make install/uninstall write and remove exactly their files, what the .deb holds
 depends on (and that lintian has no error or warning), that the module loads from each
 artifact, and runs the commands of docs/install.md (doc_sections.py) in a temporary home.
 
-The npm section installs better-sqlite3 12.11.1 into ~/my-app: when tests/node has built
-that version already, ~/my-app/node_modules starts as a copy of tests/node/node_modules, so
-npm keeps it instead of compiling it again (a minute or two); the roomcode tarball is
-installed by the page's own npm command either way.
+The npm section installs better-sqlite3 12.11.1 into ~/my-app with the npm cache and
+node-gyp settings of the user running the suite: when another suite has compiled that
+version, its prebuild waits in the npm cache (tests/support/cache_prebuilds.cjs) and
+prebuild-install unpacks it instead of compiling again; the roomcode tarball is installed by
+the page's own npm command either way.
 """
 import json
 import os
@@ -31,7 +32,6 @@ ARCH = subprocess.run(["dpkg", "--print-architecture"], capture_output=True, tex
 DEB = os.path.join(BUILD, f"libsqlite3-mod-roomcode_{VERSION}_{ARCH}.deb")
 TGZ = os.path.join(BUILD, f"roomcode-{VERSION}.tgz")
 WHEEL = os.path.join(BUILD, f"roomcode-{VERSION}-py3-none-linux_{os.uname().machine}.whl")
-BETTER_SQLITE3 = "12.11.1"
 NODE_SQLITE = os.path.join(BUILD, "node-sqlite", "node")  # make node-sqlite
 # A statement that uses a function and the table: "<version>|<codes>"
 USE_SQL = ("CREATE VIRTUAL TABLE room_codes USING roomcode;"
@@ -187,28 +187,19 @@ def check_wheel(tmp):
     check("python: the wheel is not pure", "Root-Is-Purelib: false" in wheel, wheel)
 
 
-def seed_node_modules(home):
-    """~/my-app/node_modules as tests/node's, when that holds better-sqlite3 built."""
-    source = os.path.join(ROOT, "tests", "node", "node_modules")
-    try:
-        with open(os.path.join(source, "better-sqlite3", "package.json")) as f:
-            version = json.load(f)["version"]
-    except (OSError, ValueError, KeyError):
-        return
-    built = os.path.join(source, "better-sqlite3", "build", "Release", "better_sqlite3.node")
-    if version == BETTER_SQLITE3 and os.path.exists(built):
-        shutil.copytree(source, os.path.join(home, "my-app", "node_modules"), symlinks=True)
-
-
 def check_docs(tmp):
     home = os.path.join(tmp, "home")
     os.makedirs(home)
-    seed_node_modules(home)
     env = dict(os.environ, HOME=home, PATH="/usr/bin:/bin:" + os.environ.get("PATH", ""))
     # a user's shell: no pkg-config path, and no make of ours around the page's make
     for name in ("PKG_CONFIG_PATH", "MAKEFLAGS", "MAKELEVEL", "MFLAGS", "MAKEOVERRIDES"):
         env.pop(name, None)
     env["npm_config_cache"] = os.path.join(os.environ.get("HOME", "/root"), ".npm")
+    # where node-gyp finds Node's headers when it must compile (no download here)
+    nodedir = subprocess.run(["npm", "config", "get", "nodedir"], capture_output=True,
+                             text=True).stdout.strip()
+    if nodedir and nodedir not in ("undefined", "null"):
+        env["npm_config_nodedir"] = nodedir
     page = open(os.path.join(ROOT, "docs", "install.md"), encoding="utf-8").read()
     sections = doc_sections.parse(page)
     for section in sections:
