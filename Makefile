@@ -18,12 +18,14 @@ EXT_CFLAGS  := -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -fPIC -fvisibility=hid
 # Pure modules (no SQLite): each unit test links only its own module.
 UNIT_TESTS  := code_format letter_pool token link
 
-# Suites `make test` runs, in order; each records its counts with tests/record_result.sh.
+# Suites `make test` runs, in order. Each runs through tests/support/run_suite.sh, which
+# records its count line for the summary (tests/README.md says how to add one).
 # tests/<area>/rules.mk, and the rules.mk of cluster/, examples/* and bindings/*, add their own
-# suites and targets.
-TEST_SUITES := format-check unit-test sql-test python-test node-test
+# suites and targets. `make check` runs the fast ones: no network, no sanitizers.
+CHECK_SUITES := format-check unit-test sql-test python-test
+TEST_SUITES  := $(CHECK_SUITES) node-test
 
-.PHONY: all test format-check unit-test sql-test python-test node-test demo install uninstall clean check-deps
+.PHONY: all test check format-check unit-test sql-test python-test node-test demo install uninstall clean check-deps demo-deps
 
 # `make` builds the extension, whatever the included files define first.
 .DEFAULT_GOAL := all
@@ -50,32 +52,42 @@ $(BUILD):
 $(BUILD)/test_%: tests/unit/test_%.c tests/unit/check.h ext/%.c ext/%.h ext/code_format.c ext/code_format.h | $(BUILD)
 	$(CC) $(CFLAGS) -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -Iext $(PKG_CFLAGS) -o $@ $< ext/$*.c $(if $(filter letter_pool link,$*),ext/code_format.c) $(SODIUM_LIBS)
 
+# What the tests need, and what the demo needs (much less): installed as root, else the
+# apt-get line to run is printed.
 check-deps:
-	@tests/check_deps.sh
+	@tests/support/check_deps.sh test
+
+demo-deps:
+	@tests/support/check_deps.sh demo
 
 test: check-deps all
 	@rm -f $(BUILD)/test-results.txt
-	@$(MAKE) --no-print-directory $(TEST_SUITES)
-	@tests/summary.sh
+	@$(MAKE) --no-print-directory -k $(TEST_SUITES); built=$$?; tests/support/summary.sh && exit $$built
+
+check: check-deps all
+	@rm -f $(BUILD)/test-results.txt
+	@$(MAKE) --no-print-directory -k $(CHECK_SUITES); built=$$?; tests/support/summary.sh && exit $$built
 
 format-check:
-	@tests/check_format.sh
+	@tests/support/run_suite.sh format tests/format/run.sh
 
+# each C unit test is a suite of its own, printing its count line last
 unit-test: $(addprefix $(BUILD)/test_,$(UNIT_TESTS))
-	@tests/unit/run.sh $^
+	@status=0; for t in $^; do tests/support/run_suite.sh unit-$${t##*/test_} $$t || status=1; done; \
+	exit $$status
 
 sql-test: all
-	@tests/sql/run.sh
+	@tests/support/run_suite.sh sql tests/sql/run.sh
 
 python-test: all
-	@/usr/bin/python3 tests/python/run.py
+	@tests/support/run_suite.sh python /usr/bin/python3 tests/support/unittest_suite.py python tests/python
 
 node-test: all
-	@tests/node/run.sh
+	@tests/support/run_suite.sh node tests/node/run.sh
 
 DEMO_DB := $(BUILD)/demo.db
 
-demo: check-deps all
+demo: demo-deps all
 	@rm -f $(DEMO_DB)
 	@# step 7 fails on purpose: the demo passes when that is its only error
 	@sqlite3 -cmd ".load $(BUILD)/roomcode" $(DEMO_DB) < sql/examples/demo.sql 2>&1 \

@@ -44,15 +44,17 @@ compat-test: sql-test-current sql-test-defensive python-test-current cross-versi
 
 # run.sh runs the shell from a scratch directory: absolute paths
 sql-test-current: all $(SQLITE_CURRENT)/sqlite3
-	@ROOMCODE_SQLITE3=$(CURDIR)/$(SQLITE_CURRENT)/sqlite3 ROOMCODE_SQL_SUITE=sql-current tests/sql/run.sh
+	@ROOMCODE_SQLITE3=$(CURDIR)/$(SQLITE_CURRENT)/sqlite3 ROOMCODE_SQL_SUITE=sql-current \
+	    tests/support/run_suite.sh sql-current tests/sql/run.sh
 
 sql-test-defensive: all
 	@ROOMCODE_SQLITE3="$(CURDIR)/tests/compat/sqlite3_defensive.sh sqlite3" \
-	    ROOMCODE_SQL_SUITE=sql-defensive tests/sql/run.sh
+	    ROOMCODE_SQL_SUITE=sql-defensive tests/support/run_suite.sh sql-defensive tests/sql/run.sh
 
 python-test-current: all $(SQLITE_CURRENT)/libsqlite3.so.0
 	@LD_LIBRARY_PATH=$(CURDIR)/$(SQLITE_CURRENT) ROOMCODE_SQLITE_VERSION=$(SQLITE_CURRENT_VERSION) \
-	    ROOMCODE_PYTHON_SUITE=python-current /usr/bin/python3 tests/python/run.py
+	    tests/support/run_suite.sh python-current \
+	    /usr/bin/python3 tests/support/unittest_suite.py python-current tests/python
 
 $(BUILD)/compat/older_sqlite.so: tests/compat/older_sqlite.c
 	@mkdir -p $(@D)
@@ -60,4 +62,4 @@ $(BUILD)/compat/older_sqlite.so: tests/compat/older_sqlite.c
 
 cross-version-test: all $(SQLITE_CURRENT)/sqlite3 $(BUILD)/compat/older_sqlite.so
 	@OLDER_SQLITE_SHIM=$(CURDIR)/$(BUILD)/compat/older_sqlite.so \
-	    tests/compat/cross_version.sh sqlite3 $(SQLITE_CURRENT)/sqlite3 $(SQLITE_CURRENT_VERSION)
+	    tests/support/run_suite.sh cross-version tests/compat/cross_version.sh sqlite3 $(SQLITE_CURRENT)/sqlite3 $(SQLITE_CURRENT_VERSION)

@@ -41,5 +41,5 @@ fuzz: $(FUZZ_BINS)
 	@tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
 
 fuzz-smoke: $(FUZZ_BINS)
-	@tests/fuzz/run.sh --smoke $(FUZZ_SMOKE_SECONDS) $(FUZZ_BINS)
+	@tests/support/run_suite.sh fuzz tests/fuzz/run.sh --smoke $(FUZZ_SMOKE_SECONDS) $(FUZZ_BINS)
 

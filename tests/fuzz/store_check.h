@@ -1,5 +1,5 @@
 /*
- * Snapshots of a room_codes table's store and the rules of SPEC.md checked on them,
+ * Snapshots of a room_codes table's store and the storage rules (docs/storage.md) checked on them,
  * written independently of ext/ so that the SQL fuzzer (tests/fuzz/fuzz_sql.c) and the
  * allocation-failure harness (tests/memory/memfault.c) judge the extension by the spec,
  * not by its own code. The store is read as the plain table any client sees.

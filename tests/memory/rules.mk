@@ -32,10 +32,19 @@ $(BUILD)/asan/test_%: tests/unit/test_%.c tests/unit/check.h ext/%.c ext/%.h ext
 	    ext/$*.c $(if $(filter letter_pool link,$*),ext/code_format.c) $(SODIUM_LIBS)
 
 test-asan: $(BUILD)/asan/roomcode.so $(BUILD)/asan/canary.so $(addprefix $(BUILD)/asan/test_,$(UNIT_TESTS))
-	@tests/memory/run_asan.sh "$(ASAN_RUNTIME)" $(addprefix $(BUILD)/asan/test_,$(UNIT_TESTS))
+	@status=0; \
+	ASAN_RUNTIME="$(ASAN_RUNTIME)" tests/support/run_suite.sh asan-canary tests/memory/run_asan.sh canary || status=1; \
+	for t in $(addprefix $(BUILD)/asan/test_,$(UNIT_TESTS)); do \
+	    ASAN_RUNTIME="$(ASAN_RUNTIME)" tests/support/run_suite.sh unit-asan-$${t##*/test_} tests/memory/run_asan.sh unit $$t || status=1; \
+	done; \
+	ASAN_RUNTIME="$(ASAN_RUNTIME)" tests/support/run_suite.sh sql-asan tests/memory/run_asan.sh sql || status=1; \
+	exit $$status
 
 test-valgrind: $(BUILD)/roomcode.so $(BUILD)/memory/canary.so
-	@tests/memory/run_valgrind.sh
+	@status=0; \
+	tests/support/run_suite.sh valgrind-canary tests/memory/run_valgrind.sh canary || status=1; \
+	tests/support/run_suite.sh sql-valgrind tests/memory/run_valgrind.sh sql || status=1; \
+	exit $$status
 
 # The allocation-failure harness: the extension compiled in, with ASan+UBSan.
 $(BUILD)/memory/memfault: tests/memory/memfault.c tests/fuzz/store_check.c tests/fuzz/store_check.h \
@@ -46,15 +55,15 @@ $(BUILD)/memory/memfault: tests/memory/memfault.c tests/fuzz/store_check.c tests
 	    $(MEMORY_LIBS)
 
 memory-test: $(BUILD)/memory/memfault
-	@MEMFAULT_STRIDE=$(MEMFAULT_STRIDE) tests/memory/run_memfault.sh $<
+	@MEMFAULT_STRIDE=$(MEMFAULT_STRIDE) tests/support/run_suite.sh memory tests/memory/run_memfault.sh $<
 
 memory-full: $(BUILD)/memory/memfault
-	@tests/memory/run_memfault.sh $<
+	@tests/support/run_suite.sh memory-full tests/memory/run_memfault.sh $<
 
 
 # Memory safety and stale state around schema changes (tests/memory/schema_change.c): with
 # ASan+UBSan and the extension compiled in, and under valgrind loading build/roomcode.so.
-# Each records its own suite: schema-asan and schema-valgrind.
+# Two suites: schema-asan and schema-valgrind.
 .PHONY: schema-test schema-test-asan schema-test-valgrind
 TEST_SUITES += schema-test-asan schema-test-valgrind
 
@@ -69,9 +78,9 @@ $(BUILD)/memory/schema_change: tests/memory/schema_change.c
 	    $(shell pkg-config --libs sqlite3 2>/dev/null || echo -lsqlite3)
 
 schema-test-asan: $(BUILD)/memory/schema_change_asan
-	@tests/memory/run_schema_change.sh asan $<
+	@tests/support/run_suite.sh schema-asan tests/memory/run_schema_change.sh asan $<
 
 schema-test-valgrind: $(BUILD)/memory/schema_change $(BUILD)/roomcode.so
-	@tests/memory/run_schema_change.sh valgrind $<
+	@tests/support/run_suite.sh schema-valgrind tests/memory/run_schema_change.sh valgrind $<
 
 schema-test: schema-test-asan schema-test-valgrind

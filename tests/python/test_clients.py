@@ -1,30 +1,12 @@
 """The table as other clients and settings see it: a connection that never loaded the
 extension, DEFENSIVE on, trusted_schema=OFF with an app's trigger, rename and drop,
 attached schemas, and lookups that cost the same on a large table as on a tiny one."""
-import ctypes
 import os
 import sqlite3
-import sys
 import tempfile
 import unittest
 
-from roomcode_test_support import connect
-
-SQLITE_DBCONFIG_DEFENSIVE = 1010
-
-
-def set_defensive(db, on):
-    """sqlite3_db_config(DEFENSIVE) on a Python connection. Python 3.11 has no setconfig(),
-    so this reaches the sqlite3* handle, which CPython keeps right after the object
-    header of a Connection, and calls the C API of the library _sqlite3 itself uses."""
-    handle = ctypes.c_void_p.from_address(id(db) + 2 * ctypes.sizeof(ctypes.c_void_p)).value
-    lib = ctypes.CDLL(sys.modules["_sqlite3"].__file__)
-    lib.sqlite3_db_config.restype = ctypes.c_int
-    got = ctypes.c_int(-1)
-    rc = lib.sqlite3_db_config(ctypes.c_void_p(handle), SQLITE_DBCONFIG_DEFENSIVE,
-                               ctypes.c_int(1 if on else 0), ctypes.byref(got))
-    assert rc == 0 and got.value == (1 if on else 0), (rc, got.value)
-
+from roomcode_test_support import connect, set_defensive
 
 class WithFile(unittest.TestCase):
     def setUp(self):
@@ -42,7 +24,6 @@ class WithFile(unittest.TestCase):
 
     def tearDown(self):
         self.dir.cleanup()
-
 
 class WithoutTheExtension(WithFile):
     """A client that never loaded roomcode reads every code and cannot break a rule."""
@@ -102,7 +83,6 @@ class WithoutTheExtension(WithFile):
             "WHERE code = 'ppp-pppp-ppp'").fetchone()
         self.assertEqual((enabled, fresh), (0, 1))
 
-
 class Defensive(WithFile):
     def test_store_keeps_its_rules_table_writable(self):
         db = connect(self.path)
@@ -131,7 +111,6 @@ class Defensive(WithFile):
                               "AND tbl_name = 'more_codes_store'").fetchone()
         self.assertEqual(triggers, (4,))
         db.close()
-
 
 class Schemas(unittest.TestCase):
     def setUp(self):
@@ -204,7 +183,6 @@ class Schemas(unittest.TestCase):
             self.assertEqual(self.names("aux"), [])
             self.db.commit()
             self.db.execute("DETACH aux")
-
 
 class LookupCost(unittest.TestCase):
     """A lookup by code costs the same work on 50,000 codes as on ten: measured in

@@ -1,4 +1,4 @@
-"""Every row of the README's errors table: the message, and the error code a function and
+"""Every row of the errors table in docs/errors.md: the message, and the error code a function and
 a statement on the table give for it (a function's refusal is SQLITE_ERROR, the table's
 SQLITE_CONSTRAINT)."""
 import os
@@ -12,7 +12,7 @@ from roomcode_test_support import ROOT, connect
 LONG = "x" * 300
 
 # case -> (setup SQL, the function's statement, the table statement); None where the
-# README leaves the column empty.
+# the errors table in docs/errors.md leaves the column empty.
 CASES = {
     "the 101st code of a room": (
         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100)"
@@ -120,12 +120,10 @@ CASES = {
 }
 
 
-def readme_rows():
-    """(case, message, function code, table code) of the README's errors table."""
-    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
-        text = f.read()
-    section = text[text.index("## Errors\n"):]
-    section = section[:section.index("\n## ", 1)]
+def documented_rows():
+    """(case, message, function code, table code) of the errors table in docs/errors.md."""
+    with open(os.path.join(ROOT, "docs", "errors.md"), encoding="utf-8") as f:
+        section = f.read()
     rows = []
     for line in section.splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
@@ -162,13 +160,13 @@ class ErrorsTable(unittest.TestCase):
         self.assertFalse(db.in_transaction, "an error left a transaction open")
 
     def test_every_row(self):
-        rows = readme_rows()
+        rows = documented_rows()
         self.assertGreaterEqual(len(rows), 20)
         for case, message, function_code, table_code in rows:
             if case.startswith("another connection holds"):
                 continue  # test_busy
             with self.subTest(case=case):
-                self.assertIn(case, CASES, "a README row without a test")
+                self.assertIn(case, CASES, "a documented row without a test")
                 setup, function_sql, table_sql = CASES[case]
                 self.assertEqual(function_sql is None, function_code is None)
                 self.assertEqual(table_sql is None, table_code is None)
@@ -181,7 +179,7 @@ class ErrorsTable(unittest.TestCase):
                                                              if r[0].startswith("another")})
 
     def test_busy(self):
-        (message, function_code) = [(m, f) for c, m, f, _ in readme_rows()
+        (message, function_code) = [(m, f) for c, m, f, _ in documented_rows()
                                     if c.startswith("another connection holds")][0]
         db = self.fresh("")
         other = connect(self.path, isolation_level=None)
@@ -215,7 +213,7 @@ class ErrorsTable(unittest.TestCase):
         db.close()
 
     def test_several_rows_in_one_statement(self):
-        """What the README says of statements over several rows: each roomcode_new call is
+        """What docs/sql-reference.md says of statements over several rows: each roomcode_new call is
         a write of its own; one INSERT ... SELECT is all or nothing."""
         db = self.fresh(CASES["the 101st code of a room"][0])
         db.execute("CREATE TABLE rooms(id TEXT, pos INTEGER)")

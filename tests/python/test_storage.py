@@ -13,8 +13,7 @@ import subprocess
 import tempfile
 import unittest
 
-from roomcode_test_support import EXTENSION, ROOT, connect as connect_db
-from test_clients import set_defensive
+from roomcode_test_support import EXTENSION, ROOT, connect as connect_db, set_defensive
 
 
 

@@ -1,11 +1,13 @@
 # Reliability: concurrent writers, SIGKILL recovery, bad input, randomness, security claims.
-# reliability-test (part of `make test`) runs the short forms; reliability-long the long ones.
+# reliability-test (part of `make test`) runs the short forms; reliability-long the long ones
+# (more workers' attempts, more kills: ROOMCODE_RELIABILITY_LONG=1).
 
 .PHONY: reliability-test reliability-long
 TEST_SUITES += reliability-test
 
 reliability-test: $(BUILD)/roomcode.so
-	@/usr/bin/python3 tests/reliability/run.py
+	@tests/support/run_suite.sh reliability /usr/bin/python3 tests/support/unittest_suite.py reliability tests/reliability
 
 reliability-long: $(BUILD)/roomcode.so
-	@/usr/bin/python3 tests/reliability/run.py --long
+	@ROOMCODE_RELIABILITY_LONG=1 tests/support/run_suite.sh reliability-long \
+	    /usr/bin/python3 tests/support/unittest_suite.py reliability-long tests/reliability

@@ -5,7 +5,7 @@ database holding two codes. Whatever the outcome, it must be a clear error or a 
 result: never a crash, never a partial write. The test checks, for every case:
 
   * an error names the extension (`roomcode:`) unless SQLite itself refuses the SQL
-    (wrong number of arguments), and is valid UTF-8 (PITFALLS.md item 7);
+    (wrong number of arguments), and is valid UTF-8 (strict clients decode error text as UTF-8);
   * a refused statement leaves the database exactly as it was (every row, every column);
   * a statement that succeeds changes what it says and nothing else;
   * the outcome is the one recorded in bad_input.md, which this file writes with

@@ -9,7 +9,7 @@ without a code, roomcode_create, UPDATE and DELETE on room_codes. It keeps its o
 
 and for a single statement in autocommit, {"n": N, "auto": {op}} before it and
 {"c": N, "rooms": {...}} after it. After each kill the test opens the database and checks
-that integrity_check is ok, that every SPEC rule holds, and that the database holds
+that integrity_check is ok, that every storage rule holds, and that the database holds
 exactly what the log committed, plus, at most, the one transaction in flight, applied
 whole or not at all (a kill between COMMIT and the log line leaves it either way).
 """

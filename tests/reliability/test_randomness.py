@@ -1,5 +1,5 @@
 """The letters of a million codes drawn with roomcode_generate() look uniform and
-independent (tests/SECURITY.md, "How codes are drawn").
+independent (docs/security.md, "How codes are drawn").
 
 Three chi-square tests on N = 1,000,000 codes, generated in one SQL statement:
   letters      all 10N letters over 26 letters                      df = 25

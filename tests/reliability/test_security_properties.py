@@ -1,4 +1,4 @@
-"""The claims of tests/SECURITY.md about what SQLite lets schema objects and other
+"""The claims of docs/security.md about what SQLite lets schema objects and other
 clients do, checked on SQLite as installed: which functions a view or trigger may run,
 what DEFENSIVE protects, and what a client able to run DDL can still undo."""
 import math
@@ -145,7 +145,7 @@ class Defensive(unittest.TestCase):
 
 
 class Arithmetic(unittest.TestCase):
-    """The figures SECURITY.md quotes."""
+    """The figures docs/security.md quotes."""
 
     def test_entropy_and_guessing(self):
         space = 26 ** 10

@@ -1,7 +1,7 @@
 #!/bin/sh
 # The one runner of `make test`: runs a suite's command, shows its output, reads its counts
 # and records them for the closing summary (build/test-results.txt, read by
-# tests/support/summary.sh).
+# tests/support/summary.sh), with the seconds it took.
 #
 # usage: tests/support/run_suite.sh SUITE COMMAND [ARG...]
 #
@@ -14,8 +14,10 @@ shift
 root=$(cd "$(dirname "$0")/../.." && pwd)
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
+started=$(date +%s)
 "$@" > "$out" 2>&1
 status=$?
+seconds=$(($(date +%s) - started))
 cat "$out"
 line=$(grep -E ': [0-9]+ passed, [0-9]+ failed$' "$out" | tail -n 1)
 passed=$(echo "$line" | sed -n 's/.*: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
@@ -29,5 +31,5 @@ if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
     failed=1
 fi
 mkdir -p "$root/build"
-echo "$suite $passed $failed" >> "$root/build/test-results.txt"
+echo "$suite $passed $failed $seconds" >> "$root/build/test-results.txt"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -1,5 +1,6 @@
-"""The README's SQL examples run, top to bottom on one fresh database, and give what
-their `-- result:` and `-- error:` lines say."""
+"""The SQL examples of every page in docs/ run, each page top to bottom on a fresh database
+of its own, and give what their `-- result:` and `-- error:` lines say."""
+import glob
 import os
 import re
 import sqlite3
@@ -13,12 +14,18 @@ PLACEHOLDERS = {
 }
 
 
-def readme_examples():
+def doc_pages():
+    """The docs/ pages that show SQL examples."""
+    pages = sorted(glob.glob(os.path.join(ROOT, "docs", "*.md")))
+    return [p for p in pages if "```sql\n" in open(p, encoding="utf-8").read()]
+
+
+def page_examples(path):
     """(statement, expected rows or None, expected error or None, line) in order."""
-    text = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
-    start = text.index("## SQL reference")  # the quick start above it is a sketch
+    text = open(path, encoding="utf-8").read()
+    start = 0
     examples = []
-    for block in re.finditer(r"```sql\n(.*?)```", text[start:], re.S):
+    for block in re.finditer(r"```sql\n(.*?)```", text, re.S):
         first_line = text.count("\n", 0, start + block.start()) + 2
         pending = ""
         for offset, line in enumerate(block.group(1).splitlines()):
@@ -44,14 +51,21 @@ def matches(expected, got):
     return re.fullmatch(pattern, got) is not None
 
 
-class ReadmeExamples(unittest.TestCase):
-    def test_examples_give_their_results(self):
-        examples = readme_examples()
+class DocsExamples(unittest.TestCase):
+    def test_the_reference_shows_results(self):
+        examples = page_examples(os.path.join(ROOT, "docs", "sql-reference.md"))
         checked = sum(1 for _, rows, error, _ in examples if rows or error)
-        self.assertGreaterEqual(checked, 25, "the README should show results for its examples")
+        self.assertGreaterEqual(checked, 25, "the SQL reference should show results for its examples")
+
+    def test_examples_give_their_results(self):
+        for page in doc_pages():
+            self.run_page(page)
+
+    def run_page(self, page):
         db = connect()
-        for stmt, rows, error, line in examples:
-            with self.subTest(line=line, sql=stmt):
+        for stmt, rows, error, line in page_examples(page):
+            where = f"{os.path.relpath(page, ROOT)}:{line}"
+            with self.subTest(where=where, sql=stmt):
                 if error:
                     with self.assertRaises(sqlite3.Error) as caught:
                         db.execute(stmt).fetchall()

@@ -1,6 +1,6 @@
 #!/bin/sh
-# Checks that every C file is laid out as .clang-format says (one suite of `make test`).
-cd "$(dirname "$0")/.." || exit 1
+# Checks that every C file is laid out as .clang-format says (the suite "format" of `make test`).
+cd "$(dirname "$0")/../.." || exit 1
 passed=0 failed=0
 for f in $(git ls-files 'ext/*.c' 'ext/*.h' 'tests/*.c' 'tests/*.h' 2>/dev/null || ls ext/*.[ch]); do
     if clang-format "$f" | cmp -s "$f" -; then
@@ -11,5 +11,4 @@ for f in $(git ls-files 'ext/*.c' 'ext/*.h' 'tests/*.c' 'tests/*.h' 2>/dev/null 
     fi
 done
 echo "format: $passed passed, $failed failed"
-tests/record_result.sh format "$passed" "$failed"
 [ "$failed" -eq 0 ]

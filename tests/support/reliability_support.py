@@ -1,5 +1,5 @@
 """Helpers the reliability tests share: fresh file databases in either journal mode, a
-snapshot of the store, the SPEC rules checked on a whole database, and the short/long
+snapshot of the store, the storage rules checked on a whole database, and the short/long
 switch (ROOMCODE_RELIABILITY_LONG=1, set by `make reliability-long`)."""
 import os
 import re
@@ -8,11 +8,9 @@ import sqlite3
 import sys
 import tempfile
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
-sys.path.insert(0, os.path.join(ROOT, "tests", "python"))
+from roomcode_test_support import EXTENSION, ROOT, connect  # noqa: F401
 
-from roomcode_test_support import EXTENSION, connect  # noqa: E402,F401
+HERE = os.path.join(ROOT, "tests", "reliability")  # the suite's data files
 
 LONG = os.environ.get("ROOMCODE_RELIABILITY_LONG") == "1"
 JOURNAL_MODES = ("wal", "delete")
@@ -68,7 +66,7 @@ def snapshot(db):
 
 
 def rule_violations(db):
-    """Every SPEC rule that the database breaks, as messages; empty when all hold.
+    """Every storage rule that the database breaks, as messages; empty when all hold.
     db must have the extension loaded (roomcode_valid)."""
     problems = []
     integrity = [r[0] for r in db.execute("PRAGMA integrity_check")]

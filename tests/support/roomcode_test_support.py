@@ -1,0 +1,35 @@
+"""Helpers the Python tests share: where the built extension is, and connections that
+have (or have not) loaded it."""
+import os
+import ctypes
+import sqlite3
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tests/support/..
+EXTENSION = os.path.join(ROOT, "build", "roomcode")
+
+
+def connect(path=":memory:", load=True, **kwargs):
+    """A connection to path, with the extension loaded unless load is False."""
+    db = sqlite3.connect(path, **kwargs)
+    if load:
+        db.enable_load_extension(True)
+        db.load_extension(EXTENSION)
+        db.enable_load_extension(False)
+    return db
+
+
+SQLITE_DBCONFIG_DEFENSIVE = 1010
+
+
+def set_defensive(db, on):
+    """sqlite3_db_config(DEFENSIVE) on a Python connection. Python 3.11 has no setconfig(),
+    so this reaches the sqlite3* handle, which CPython keeps right after the object
+    header of a Connection, and calls the C API of the library _sqlite3 itself uses."""
+    handle = ctypes.c_void_p.from_address(id(db) + 2 * ctypes.sizeof(ctypes.c_void_p)).value
+    lib = ctypes.CDLL(sys.modules["_sqlite3"].__file__)
+    lib.sqlite3_db_config.restype = ctypes.c_int
+    got = ctypes.c_int(-1)
+    rc = lib.sqlite3_db_config(ctypes.c_void_p(handle), SQLITE_DBCONFIG_DEFENSIVE,
+                               ctypes.c_int(1 if on else 0), ctypes.byref(got))
+    assert rc == 0 and got.value == (1 if on else 0), (rc, got.value)
