@@ -9,7 +9,7 @@ import threading
 import unittest
 
 from roomcode_test_support import connect
-from test_clients import set_defensive
+from roomcode_test_support import set_defensive
 
 
 def rows(db):

@@ -9,7 +9,7 @@ import tempfile
 import unittest
 
 from roomcode_test_support import connect
-from test_clients import set_defensive
+from roomcode_test_support import set_defensive
 from test_storage import store_ddl
 
 INDEX = "room_codes_store_user_id"
