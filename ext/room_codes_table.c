@@ -13,11 +13,13 @@
 #include "room_codes_private.h"
 
 /* What EXPLAIN QUERY PLAN shows for each plan. */
-static const char *const plan_text[] = {"full scan", "code=?",    "room_id=?", "room_id=? AND role=?",
+static const char *const plan_text[] = {"full scan", "code=?",
+                                        "room_id=?", "room_id=? AND role=?",
                                         "user_id=?", "user_id=? AND room_id=?"};
 /* The store statement each plan reads with. */
-static const enum roomcode_store_stmt plan_stmt[] = {
-    STORE_SCAN, STORE_BY_CODE, STORE_BY_ROOM, STORE_BY_ROOM_ROLE, STORE_BY_USER, STORE_BY_USER_ROOM};
+static const enum roomcode_store_stmt plan_stmt[] = {STORE_SCAN,    STORE_BY_CODE,
+                                                     STORE_BY_ROOM, STORE_BY_ROOM_ROLE,
+                                                     STORE_BY_USER, STORE_BY_USER_ROOM};
 
 void room_codes_ref(room_codes_table *t) { t->refs++; }
 
@@ -49,9 +51,7 @@ void room_codes_release(room_codes_table *t) {
 }
 
 /* Statements kept in t's slots; cursors read the others by plan and columns (read slots). */
-static int kept_in_slot(int which) {
-    return which == STORE_BY_CODE || !STORE_IS_READ(which);
-}
+static int kept_in_slot(int which) { return which == STORE_BY_CODE || !STORE_IS_READ(which); }
 
 /* The slot statements' SQL for t's current name. */
 static int format_statements(room_codes_table *t) {

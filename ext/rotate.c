@@ -138,8 +138,7 @@ static int rotate_in(room_codes_table *t, void *arg, char **msg) {
             sqlite3_exec(db, "ROLLBACK TO roomcode_rotate", 0, 0, 0) != SQLITE_OK)
             rc = SQLITE_NOMEM; /* SQLite then rolls the transaction back */
         sqlite3_exec(db, "RELEASE roomcode_rotate", 0, 0, 0);
-    } else if (rc != SQLITE_OK && minted &&
-               write_code(t, STORE_DELETE, r->new_code) != SQLITE_OK) {
+    } else if (rc != SQLITE_OK && minted && write_code(t, STORE_DELETE, r->new_code) != SQLITE_OK) {
         rc = SQLITE_NOMEM;
     }
     return rc;

@@ -18,12 +18,12 @@
 #include "storage_sql.h"
 
 /* A row of the store as the 100ms API shows a room code. */
-#define ROOMCODE_JSON_OBJECT                                                                     \
-    "CASE WHEN user_id IS NULL THEN json_object(" ROOMCODE_JSON_FIELDS ") ELSE json_object("     \
-    ROOMCODE_JSON_FIELDS ", 'user_id', user_id) END"
-#define ROOMCODE_JSON_FIELDS                                                                     \
-    "'code', code, 'room_id', room_id, 'role', role,"                                           \
-    " 'enabled', json(CASE enabled WHEN 1 THEN 'true' ELSE 'false' END),"                       \
+#define ROOMCODE_JSON_OBJECT                                                                       \
+    "CASE WHEN user_id IS NULL THEN json_object(" ROOMCODE_JSON_FIELDS                             \
+    ") ELSE json_object(" ROOMCODE_JSON_FIELDS ", 'user_id', user_id) END"
+#define ROOMCODE_JSON_FIELDS                                                                       \
+    "'code', code, 'room_id', room_id, 'role', role,"                                              \
+    " 'enabled', json(CASE enabled WHEN 1 THEN 'true' ELSE 'false' END),"                          \
     " 'created_at', created_at, 'updated_at', updated_at"
 
 /* The statements other than the cursors' reads (roomcode_store_read_sql makes those). */
@@ -47,9 +47,10 @@ static const char *const statement_sql[STORE_N_STMT] = {
     /* In creation order: created_at has milliseconds, and codes of one millisecond follow
      * in code order. An aggregate over a subquery with ORDER BY keeps its order: SQLite
      * does not flatten such a subquery. */
-    [STORE_JSON_ROOM] = "SELECT json_object('data', json_group_array(json(o))) FROM (SELECT "
-                        ROOMCODE_JSON_OBJECT " AS o FROM \"%w\".\"%w_store\" WHERE room_id = ?1"
-                        " ORDER BY created_at, code)",
+    [STORE_JSON_ROOM] =
+        "SELECT json_object('data', json_group_array(json(o))) FROM (SELECT " ROOMCODE_JSON_OBJECT
+        " AS o FROM \"%w\".\"%w_store\" WHERE room_id = ?1"
+        " ORDER BY created_at, code)",
     [STORE_LIST_ENABLED] = "SELECT code, room_id, role, enabled, user_id, created_at, updated_at"
                            " FROM \"%w\".\"%w_store\" WHERE room_id = ?1 AND enabled = 1"
                            " ORDER BY (SELECT min(key) FROM json_each(?2) WHERE value = role),"
@@ -470,16 +471,20 @@ static int ensure_index(sqlite3 *db, const char *schema, const char *table, cons
                         const char *want, int tidy, char **err) {
     char *found = 0, *name = sqlite3_mprintf("%s_store_%s", table, suffix);
     int rc = name ? index_named(db, schema, table, want, &found) : SQLITE_NOMEM;
-    int is_free = 0;
-    if (rc == SQLITE_OK && found && tidy && sqlite3_stricmp(found, name) != 0)
-        rc = name_free(db, schema, name, &is_free, err);
-    if (rc == SQLITE_OK && found && !is_free) {
-        sqlite3_free(found);
-        sqlite3_free(name);
-        return SQLITE_OK;
+    if (rc == SQLITE_OK && found) {
+        int remake = tidy && sqlite3_stricmp(found, name) != 0;
+        if (remake)
+            rc = name_free(db, schema, name, &remake, err);
+        if (rc != SQLITE_OK || !remake) {
+            sqlite3_free(found);
+            sqlite3_free(name);
+            return rc;
+        }
     }
-    for (int n = 2; rc == SQLITE_OK && !found && (rc = name_free(db, schema, name, &is_free, err)) ==
-                                                     SQLITE_OK && !is_free; n++) {
+    for (int n = 2, is_free = 0; rc == SQLITE_OK && !found; n++) {
+        rc = name_free(db, schema, name, &is_free, err);
+        if (rc != SQLITE_OK || is_free)
+            break;
         sqlite3_free(name);
         name = sqlite3_mprintf("%s_store_%s_%d", table, suffix, n);
         if (!name)
@@ -488,10 +493,15 @@ static int ensure_index(sqlite3 *db, const char *schema, const char *table, cons
     char *sql = rc == SQLITE_OK ? sqlite3_mprintf("CREATE INDEX \"%w\".\"%w\" ON \"%w_store\"%s;",
                                                   schema, name, table, want)
                                 : 0;
+    /* remade under its own name: both or neither, so no second copy is ever left */
     if (rc == SQLITE_OK && sql && found)
-        sql = sqlite3_mprintf("%z DROP INDEX \"%w\".\"%w\";", sql, schema, found);
+        sql = sqlite3_mprintf("SAVEPOINT roomcode_index; %z DROP INDEX \"%w\".\"%w\";"
+                              " RELEASE roomcode_index;",
+                              sql, schema, found);
     if (rc == SQLITE_OK)
         rc = sql ? sqlite3_exec(db, sql, 0, 0, err) : SQLITE_NOMEM;
+    if (rc != SQLITE_OK && found)
+        sqlite3_exec(db, "ROLLBACK TO roomcode_index; RELEASE roomcode_index", 0, 0, 0);
     sqlite3_free(sql);
     sqlite3_free(found);
     sqlite3_free(name);
