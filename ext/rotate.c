@@ -106,41 +106,74 @@ static int rotate_writes(room_codes_table *t, rotation *r, int *minted, char **m
     return rc;
 }
 
+/* Steps a prepared transaction statement (COMMIT, ROLLBACK, RELEASE ...) once. */
+static int step_once(sqlite3_stmt *stmt) {
+    int rc = sqlite3_step(stmt);
+    sqlite3_reset(stmt);
+    return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/*
+ * How the writes end, prepared before they start: a statement that reads no table (SELECT
+ * roomcode_rotate(?)) gets no rollback from SQLite when it fails, so the undo must not
+ * depend on an allocation that can fail once the writes are done.
+ */
+typedef struct ending {
+    sqlite3_stmt *keep, *undo;
+} ending;
+
+static int prepare_ending(sqlite3 *db, ending *e, const char *keep, const char *undo) {
+    int rc = sqlite3_prepare_v2(db, keep, -1, &e->keep, 0);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(db, undo, -1, &e->undo, 0);
+    return rc;
+}
+
 static int rotate_in(room_codes_table *t, void *arg, char **msg) {
     rotation *r = arg;
     sqlite3 *db = r->db;
     enum { OWN_TRANSACTION, SAVEPOINT, BY_HAND } mode = BY_HAND;
+    ending e = {0, 0};
+    int rc = SQLITE_OK;
     if (writer_running(db)) {
         mode = BY_HAND;
     } else if (sqlite3_get_autocommit(db)) {
-        int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", 0, 0, 0);
-        if (rc != SQLITE_OK) {
-            *msg = rc == SQLITE_NOMEM ? 0 : roomcode_db_message(db);
-            return rc;
-        }
+        rc = prepare_ending(db, &e, "COMMIT", "ROLLBACK");
+        if (rc == SQLITE_OK)
+            rc = sqlite3_exec(db, "BEGIN IMMEDIATE", 0, 0, 0);
         mode = OWN_TRANSACTION;
-    } else if (sqlite3_exec(db, "SAVEPOINT roomcode_rotate", 0, 0, 0) == SQLITE_OK) {
-        mode = SAVEPOINT;
+    } else {
+        rc = prepare_ending(db, &e, "RELEASE roomcode_rotate", "ROLLBACK TO roomcode_rotate");
+        if (rc == SQLITE_OK)
+            mode = sqlite3_exec(db, "SAVEPOINT roomcode_rotate", 0, 0, 0) == SQLITE_OK ? SAVEPOINT
+                                                                                       : BY_HAND;
+    }
+    if (rc != SQLITE_OK) {
+        *msg = rc == SQLITE_NOMEM ? 0 : roomcode_db_message(db);
+        sqlite3_finalize(e.keep);
+        sqlite3_finalize(e.undo);
+        return rc;
     }
     int minted = 0;
-    int rc = rotate_writes(t, r, &minted, msg);
+    rc = rotate_writes(t, r, &minted, msg);
     if (mode == OWN_TRANSACTION) {
-        int done = sqlite3_exec(db, rc == SQLITE_OK ? "COMMIT" : "ROLLBACK", 0, 0, 0);
-        if (rc == SQLITE_OK && done != SQLITE_OK) {
-            rc = done;
+        int ended = step_once(rc == SQLITE_OK ? e.keep : e.undo);
+        if (rc == SQLITE_OK && ended != SQLITE_OK) {
+            rc = ended;
             *msg = rc == SQLITE_NOMEM ? 0 : roomcode_db_message(db);
         }
         /* a COMMIT that failed (busy) leaves the transaction open: no error may */
         if (!sqlite3_get_autocommit(db))
-            sqlite3_exec(db, "ROLLBACK", 0, 0, 0);
+            step_once(e.undo);
     } else if (mode == SAVEPOINT) {
-        if (rc != SQLITE_OK &&
-            sqlite3_exec(db, "ROLLBACK TO roomcode_rotate", 0, 0, 0) != SQLITE_OK)
+        if (rc != SQLITE_OK && step_once(e.undo) != SQLITE_OK)
             rc = SQLITE_NOMEM; /* SQLite then rolls the transaction back */
-        sqlite3_exec(db, "RELEASE roomcode_rotate", 0, 0, 0);
+        step_once(e.keep);
     } else if (rc != SQLITE_OK && minted && write_code(t, STORE_DELETE, r->new_code) != SQLITE_OK) {
-        rc = SQLITE_NOMEM;
+        rc = SQLITE_NOMEM; /* a statement that writes: SQLite rolls the transaction back */
     }
+    sqlite3_finalize(e.keep);
+    sqlite3_finalize(e.undo);
     return rc;
 }
 
