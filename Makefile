@@ -8,10 +8,16 @@ PKG_CFLAGS  := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 SODIUM_LIBS := $(shell pkg-config --libs libsodium 2>/dev/null || echo -lsodium)
 PREFIX      ?= /usr/local
 LIBDIR      ?= $(PREFIX)/lib
+INCLUDEDIR  ?= $(PREFIX)/include
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+AR          ?= ar
 BUILD       := build
+# The one place the version is written: roomcode_version(), roomcode.pc, package.json and
+# the Python package take it from there (debian/changelog repeats it, checked by a test).
+VERSION     := $(shell cat VERSION)
 
 EXT_SRC     := $(wildcard ext/*.c)
-EXT_HDR     := $(wildcard ext/*.h)
+EXT_HDR     := $(wildcard ext/*.h) $(BUILD)/roomcode_version.h
 SQL_SRC     := sql/store_table.sql sql/store_triggers.sql
 EXT_CFLAGS  := -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -fPIC -fvisibility=hidden -Iext -I$(BUILD) $(PKG_CFLAGS)
 
@@ -25,7 +31,8 @@ UNIT_TESTS  := code_format letter_pool token link
 CHECK_SUITES := format-check unit-test sql-test python-test
 TEST_SUITES  := $(CHECK_SUITES) node-test
 
-.PHONY: all test check format-check unit-test sql-test python-test node-test demo install uninstall clean check-deps demo-deps
+.PHONY: all test check format-check unit-test sql-test python-test node-test demo install uninstall clean check-deps demo-deps \
+        static version
 
 # `make` builds the extension, whatever the included files define first.
 .DEFAULT_GOAL := all
@@ -48,6 +55,24 @@ $(BUILD)/roomcode.so: $(EXT_SRC) $(EXT_HDR) $(BUILD)/storage_sql.h
 
 $(BUILD):
 	mkdir -p $@
+
+$(BUILD)/roomcode_version.h: VERSION | $(BUILD)
+	printf '#define ROOMCODE_VERSION "%s"\n' "$(VERSION)" > $@
+
+# libroomcode.a: the same sources built with SQLITE_CORE, for programs that link SQLite
+# themselves and register sqlite3_roomcode_init (roomcode.h). Every object sees the public
+# header first, so the compiler checks its declaration against the definition.
+STATIC_OBJ  := $(patsubst ext/%.c,$(BUILD)/static/%.o,$(EXT_SRC))
+
+$(BUILD)/static/%.o: ext/%.c $(EXT_HDR) $(BUILD)/storage_sql.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(EXT_CFLAGS) -DSQLITE_CORE -include ext/roomcode.h -c -o $@ $<
+
+$(BUILD)/libroomcode.a: $(STATIC_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+static: $(BUILD)/libroomcode.a
 
 $(BUILD)/test_%: tests/unit/test_%.c tests/unit/check.h ext/%.c ext/%.h ext/code_format.c ext/code_format.h | $(BUILD)
 	$(CC) $(CFLAGS) -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -Iext $(PKG_CFLAGS) -o $@ $< ext/$*.c $(if $(filter letter_pool link,$*),ext/code_format.c) $(SODIUM_LIBS)
@@ -95,12 +120,30 @@ demo: demo-deps all
 	@test "$$(grep -c 'error' $(BUILD)/demo.out)" = 1 && grep -q 'already has 100 room codes' $(BUILD)/demo.out
 	@echo; echo "demo database left in $(DEMO_DB): sqlite3 -cmd '.load $(BUILD)/roomcode' $(DEMO_DB)"
 
-install: all
-	install -d $(DESTDIR)$(LIBDIR)
-	install -m 644 $(BUILD)/roomcode.so $(DESTDIR)$(LIBDIR)/roomcode.so
+# The loadable module, the static library, its header and its pkg-config file. roomcode.pc
+# names the install paths (without DESTDIR), so it is written at install time; libsodium is
+# Requires.private, since only static linking needs it (pkg-config --static).
+INSTALLED   := $(LIBDIR)/roomcode.so $(LIBDIR)/libroomcode.a $(INCLUDEDIR)/roomcode.h \
+               $(PKGCONFIGDIR)/roomcode.pc
 
+install: all $(BUILD)/libroomcode.a
+	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCLUDEDIR)' '' \
+	    'Name: roomcode' \
+	    'Description: Room codes for SQLite, linked in (libroomcode.a, built with SQLITE_CORE)' \
+	    'Version: $(VERSION)' 'Requires.private: libsodium' \
+	    'Libs: -L$${libdir} -lroomcode' 'Cflags: -I$${includedir}' > $(BUILD)/roomcode.pc
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR)
+	install -m 644 $(BUILD)/roomcode.so $(DESTDIR)$(LIBDIR)/roomcode.so
+	install -m 644 $(BUILD)/libroomcode.a $(DESTDIR)$(LIBDIR)/libroomcode.a
+	install -m 644 ext/roomcode.h $(DESTDIR)$(INCLUDEDIR)/roomcode.h
+	install -m 644 $(BUILD)/roomcode.pc $(DESTDIR)$(PKGCONFIGDIR)/roomcode.pc
+
+# Exactly the files install wrote; directories stay, since others may share them.
 uninstall:
-	rm -f $(DESTDIR)$(LIBDIR)/roomcode.so
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+
+version:
+	@echo $(VERSION)
 
 clean:
 	rm -rf $(BUILD)

@@ -34,6 +34,23 @@ void roomcode_pool_draw_code(roomcode_letter_pool *pool, char out[ROOMCODE_LEN +
     roomcode_format_letters(letters, out);
 }
 
+void roomcode_pool_draw_bytes(roomcode_letter_pool *pool, unsigned char *out, size_t n) {
+    while (n > 0) {
+        if (pool->pos == ROOMCODE_POOL_BYTES) {
+            pool->fill(pool->buf, ROOMCODE_POOL_BYTES);
+            pool->pos = 0;
+        }
+        size_t k = ROOMCODE_POOL_BYTES - pool->pos;
+        if (k > n)
+            k = n;
+        memcpy(out, pool->buf + pool->pos, k);
+        memset(pool->buf + pool->pos, 0, k);
+        pool->pos += k;
+        out += k;
+        n -= k;
+    }
+}
+
 void roomcode_pool_wipe(roomcode_letter_pool *pool) {
     /* volatile so the compiler keeps a store it would call dead */
     volatile unsigned char *p = pool->buf;

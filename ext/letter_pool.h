@@ -1,6 +1,7 @@
 /*
- * Uniform random letters for new codes, drawn from a batch of CSPRNG bytes so that the
- * kernel is asked for entropy once per few hundred codes, not once per letter.
+ * Uniform random letters for new codes, and random bytes for token ids, drawn from a batch
+ * of CSPRNG bytes so that the kernel is asked for entropy once per few hundred codes or
+ * tokens, not once per letter or token.
  */
 #ifndef ROOMCODE_LETTER_POOL_H
 #define ROOMCODE_LETTER_POOL_H
@@ -25,6 +26,9 @@ void roomcode_pool_init(roomcode_letter_pool *pool, roomcode_fill_fn fill);
 
 /* Draws one code, each letter uniform over a-z and independent of the others. */
 void roomcode_pool_draw_code(roomcode_letter_pool *pool, char out[ROOMCODE_LEN + 1]);
+
+/* Copies n random bytes (n <= ROOMCODE_POOL_BYTES) to out; each is served once only. */
+void roomcode_pool_draw_bytes(roomcode_letter_pool *pool, unsigned char *out, size_t n);
 
 /* Wipes the unread bytes, so that no future code can be read from freed memory. */
 void roomcode_pool_wipe(roomcode_letter_pool *pool);

@@ -1,81 +1,204 @@
 /*
- * HS256 JWT encoding for Room Code Authentication. The JSON of header and payload is
- * never held anywhere: it is base64url-encoded straight into the caller's buffer as it
- * is produced, and the same code run without a buffer counts the bytes, so the length
- * and the writer cannot disagree.
+ * HS256 JWT encoding for Room Code Authentication, in one pass: the payload's JSON is
+ * produced into a small window on the stack and base64url-encoded into the caller's buffer
+ * whenever the window fills, so nothing is counted first and nothing is formatted twice.
+ * The caller's buffer is sized from an upper bound (six output bytes per input byte, the
+ * \u00XX escape of one byte), which needs no look at the text.
  */
 #include "token.h"
 
-#include <inttypes.h>
 #include <sodium.h>
-#include <stdio.h>
 #include <string.h>
 
 static const char b64url_alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+static const char hex[] = "0123456789abcdef";
 
-/* The JWT header never changes; its key order is the one 100ms and jwt.io use. */
-static const char jwt_header[] = "{\"alg\":\"HS256\",\"typ\":\"JWT\"}";
+/* The header never changes, so neither does its encoding: {"alg":"HS256","typ":"JWT"} (its
+ * key order is the one 100ms and jwt.io use; the unit test decodes it). */
+static const char header_b64[] = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9";
 
-typedef struct b64_stream {
-    char *out;              /* next output character; NULL only counts input bytes */
-    size_t n;               /* input bytes seen */
-    unsigned char group[3]; /* input bytes of the group not yet encoded */
-} b64_stream;
+/* The payload's text around the values, and the longest a number may take. */
+#define PAYLOAD_FRAME                                                                              \
+    "{\"access_key\":\"\",\"room_id\":\"\",\"user_id\":\"\",\"role\":\"\",\"type\":\"app\","       \
+    "\"version\":2,\"iat\":,\"nbf\":,\"exp\":,\"jti\":\"\"}"
+#define INT64_DIGITS 20  /* -9223372036854775808 */
+#define ESCAPE_MAX 6     /* the most JSON text one input byte becomes (\u00XX) */
+#define WINDOW 240       /* JSON bytes held before encoding, a multiple of 3 */
+#define CHARACTER_MAX 12 /* the most JSON text one character becomes (a surrogate pair) */
+#define SIGNATURE_B64 43 /* 32 bytes */
 
-static void b64_emit(b64_stream *s, size_t len) {
-    unsigned long v =
-        (unsigned long)s->group[0] << 16 | (unsigned long)s->group[1] << 8 | s->group[2];
-    for (size_t i = 0; i <= len; i++)
-        *s->out++ = b64url_alphabet[(v >> (18 - 6 * i)) & 63];
-}
+/*
+ * How each ASCII byte is written in a string: 0 as itself, else after a backslash the
+ * letter given, 'u' meaning \u00XX. Besides what JSON requires ('"', '\\' and control
+ * characters), '>', '?', '~' and DEL are escaped: as the third byte of a 3-byte group
+ * they end in the 6 bits 62 or 63, base64url's '-' and '_', which standard base64 decoders
+ * (atob) refuse. No other ASCII byte can produce 62 or 63: the first two sextets of a group
+ * of bytes below 0x80 are at most 31 and 55, the third at most 61.
+ */
+static const unsigned char ascii_escape[128] = {
+    ['\0'] = 'u', [0x01] = 'u', [0x02] = 'u', [0x03] = 'u',  [0x04] = 'u', [0x05] = 'u',
+    [0x06] = 'u', [0x07] = 'u', ['\b'] = 'b', ['\t'] = 't',  ['\n'] = 'n', [0x0b] = 'u',
+    ['\f'] = 'f', ['\r'] = 'r', [0x0e] = 'u', [0x0f] = 'u',  [0x10] = 'u', [0x11] = 'u',
+    [0x12] = 'u', [0x13] = 'u', [0x14] = 'u', [0x15] = 'u',  [0x16] = 'u', [0x17] = 'u',
+    [0x18] = 'u', [0x19] = 'u', [0x1a] = 'u', [0x1b] = 'u',  [0x1c] = 'u', [0x1d] = 'u',
+    [0x1e] = 'u', [0x1f] = 'u', ['"'] = '"',  ['\\'] = '\\', ['>'] = 'u',  ['?'] = 'u',
+    ['~'] = 'u',  [0x7f] = 'u',
+};
 
-static void b64_put(b64_stream *s, unsigned char byte) {
-    s->group[s->n % 3] = byte;
-    s->n++;
-    if (s->out && s->n % 3 == 0)
-        b64_emit(s, 3);
-}
-
-/* Encode the last partial group without padding, as JWTs require. */
-static void b64_finish(b64_stream *s) {
-    size_t rest = s->n % 3;
-    if (s->out && rest) {
-        memset(s->group + rest, 0, 3 - rest);
-        b64_emit(s, rest);
+/* Writes groups of 3 bytes as 4 characters each; returns the next output position. */
+static char *b64_groups(char *out, const unsigned char *in, size_t groups) {
+    for (size_t i = 0; i < groups; i++, in += 3, out += 4) {
+        uint32_t v = (uint32_t)in[0] << 16 | (uint32_t)in[1] << 8 | in[2];
+        out[0] = b64url_alphabet[v >> 18];
+        out[1] = b64url_alphabet[v >> 12 & 63];
+        out[2] = b64url_alphabet[v >> 6 & 63];
+        out[3] = b64url_alphabet[v & 63];
     }
+    return out;
 }
 
-static void put_raw(b64_stream *s, const char *z) {
-    while (*z)
-        b64_put(s, (unsigned char)*z++);
+/* Writes the last 1 or 2 bytes without padding, as JWTs require. */
+static char *b64_tail(char *out, const unsigned char *in, size_t rest) {
+    uint32_t v = (uint32_t)in[0] << 16 | (rest == 2 ? (uint32_t)in[1] << 8 : 0);
+    *out++ = b64url_alphabet[v >> 18];
+    *out++ = b64url_alphabet[v >> 12 & 63];
+    if (rest == 2)
+        *out++ = b64url_alphabet[v >> 6 & 63];
+    return out;
 }
 
-/* RFC 8259 escaping; the output matches Python's json.dumps(ensure_ascii=False). */
-static void put_json_string(b64_stream *s, const char *z) {
-    static const char hex[] = "0123456789abcdef";
-    static const char plain[] = "\"\\\b\f\n\r\t", escaped[] = "\"\\bfnrt";
-    b64_put(s, '"');
-    for (const unsigned char *p = (const unsigned char *)z; *p; p++) {
-        const char *hit = strchr(plain, *p);
-        if (hit) {
-            b64_put(s, '\\');
-            b64_put(s, (unsigned char)escaped[hit - plain]);
-        } else if (*p < 0x20) {
-            put_raw(s, "\\u00");
-            b64_put(s, (unsigned char)hex[*p >> 4]);
-            b64_put(s, (unsigned char)hex[*p & 15]);
+/* The payload being written: JSON in the window, base64url in the caller's buffer. */
+typedef struct payload_writer {
+    char *out; /* next base64url character */
+    size_t n;  /* JSON bytes in window */
+    unsigned char window[WINDOW];
+} payload_writer;
+
+/* Encodes the window's whole groups, keeping the 0 to 2 bytes left over. */
+static void flush(payload_writer *w) {
+    size_t whole = w->n / 3;
+    w->out = b64_groups(w->out, w->window, whole);
+    size_t rest = w->n - whole * 3;
+    for (size_t i = 0; i < rest; i++)
+        w->window[i] = w->window[whole * 3 + i];
+    w->n = rest;
+}
+
+/* Where up to k more JSON bytes go (k <= WINDOW - 2). */
+static unsigned char *room(payload_writer *w, size_t k) {
+    if (w->n + k > WINDOW)
+        flush(w);
+    return w->window + w->n;
+}
+
+static void put_bytes(payload_writer *w, const char *s, size_t k) {
+    memcpy(room(w, k), s, k);
+    w->n += k;
+}
+
+#define PUT_LITERAL(w, s) put_bytes(w, s, sizeof s - 1)
+
+static unsigned char *put_u_escape(unsigned char *d, uint32_t unit) {
+    d[0] = '\\';
+    d[1] = 'u';
+    d[2] = (unsigned char)hex[unit >> 12];
+    d[3] = (unsigned char)hex[unit >> 8 & 15];
+    d[4] = (unsigned char)hex[unit >> 4 & 15];
+    d[5] = (unsigned char)hex[unit & 15];
+    return d + 6;
+}
+
+/*
+ * Decodes the UTF-8 sequence at p (NUL-terminated, so reading stops at the first byte that
+ * is not a continuation) into *cp; returns its length, or 0 when it is not valid UTF-8.
+ * The second byte's range excludes overlong forms, surrogates and code points past
+ * U+10FFFF (RFC 3629, table 3-7 of Unicode).
+ */
+static int utf8_decode(const unsigned char *p, uint32_t *cp) {
+    unsigned char c = p[0];
+    if (c < 0xC2)
+        return 0;
+    if (c < 0xE0) {
+        if ((p[1] & 0xC0) != 0x80)
+            return 0;
+        *cp = (uint32_t)(c & 0x1F) << 6 | (p[1] & 0x3F);
+        return 2;
+    }
+    if (c < 0xF0) {
+        unsigned char lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+        if (p[1] < lo || p[1] > hi || (p[2] & 0xC0) != 0x80)
+            return 0;
+        *cp = (uint32_t)(c & 0x0F) << 12 | (uint32_t)(p[1] & 0x3F) << 6 | (p[2] & 0x3F);
+        return 3;
+    }
+    if (c < 0xF5) {
+        unsigned char lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+        if (p[1] < lo || p[1] > hi || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80)
+            return 0;
+        *cp = (uint32_t)(c & 0x07) << 18 | (uint32_t)(p[1] & 0x3F) << 12 |
+              (uint32_t)(p[2] & 0x3F) << 6 | (p[3] & 0x3F);
+        return 4;
+    }
+    return 0;
+}
+
+/* Writes the body of a JSON string in ASCII; 0 when s is not valid UTF-8. The position is
+ * kept in a local: a byte store into the window could alias w->n, which the compiler would
+ * then reload after every byte. */
+static int put_string_body(payload_writer *w, const char *s) {
+    const unsigned char *p = (const unsigned char *)s;
+    unsigned char *d = w->window + w->n;
+    unsigned char *const last = w->window + WINDOW - CHARACTER_MAX;
+    for (;; p++) {
+        if (d > last) {
+            w->n = (size_t)(d - w->window);
+            flush(w);
+            d = w->window + w->n;
+        }
+        unsigned char c = *p;
+        if (c < 0x80) {
+            unsigned char e = ascii_escape[c];
+            if (!e) {
+                *d++ = c;
+            } else if (!c) {
+                break;
+            } else if (e == 'u') {
+                d = put_u_escape(d, c);
+            } else {
+                d[0] = '\\';
+                d[1] = e;
+                d += 2;
+            }
+            continue;
+        }
+        uint32_t cp;
+        int len = utf8_decode(p, &cp);
+        if (!len)
+            return 0;
+        p += len - 1;
+        if (cp < 0x10000) {
+            d = put_u_escape(d, cp);
         } else {
-            b64_put(s, *p);
+            cp -= 0x10000;
+            d = put_u_escape(put_u_escape(d, 0xD800 | cp >> 10), 0xDC00 | (cp & 0x3FF));
         }
     }
-    b64_put(s, '"');
+    w->n = (size_t)(d - w->window);
+    return 1;
 }
 
-static void put_json_int(b64_stream *s, int64_t v) {
-    char buf[24];
-    snprintf(buf, sizeof buf, "%" PRId64, v);
-    put_raw(s, buf);
+static void put_int(payload_writer *w, int64_t v) {
+    char digits[INT64_DIGITS];
+    size_t k = sizeof digits;
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do {
+        digits[--k] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        digits[--k] = '-';
+    put_bytes(w, digits + k, sizeof digits - k);
 }
 
 /* Saturate instead of overflowing: a signed overflow would be undefined behaviour. */
@@ -87,33 +210,48 @@ static int64_t add_saturating(int64_t a, int64_t b) {
     return a + b;
 }
 
-static void put_payload(b64_stream *s, const roomcode_claims *c) {
-    put_raw(s, "{\"access_key\":");
-    put_json_string(s, c->access_key);
-    put_raw(s, ",\"room_id\":");
-    put_json_string(s, c->room_id);
-    put_raw(s, ",\"user_id\":");
-    put_json_string(s, c->user_id);
-    put_raw(s, ",\"role\":");
-    put_json_string(s, c->role);
-    put_raw(s, ",\"type\":\"app\",\"version\":2,\"iat\":");
-    put_json_int(s, c->iat);
-    put_raw(s, ",\"nbf\":");
-    put_json_int(s, c->iat);
-    put_raw(s, ",\"exp\":");
-    put_json_int(s, add_saturating(c->iat, c->ttl));
-    put_raw(s, ",\"jti\":");
-    put_json_string(s, c->jti);
-    put_raw(s, "}");
+static int refuse_claim(const char **bad, const char *name) {
+    *bad = name;
+    return 0;
+}
+
+/* Writes the payload JSON, the claims in the order of 100ms's tokens; 0 with *bad set
+ * when a claim is not valid UTF-8. */
+static int put_payload(payload_writer *w, const roomcode_claims *c, const char **bad) {
+    PUT_LITERAL(w, "{\"access_key\":\"");
+    if (!put_string_body(w, c->access_key))
+        return refuse_claim(bad, "access_key");
+    PUT_LITERAL(w, "\",\"room_id\":\"");
+    if (!put_string_body(w, c->room_id))
+        return refuse_claim(bad, "room_id");
+    PUT_LITERAL(w, "\",\"user_id\":\"");
+    if (!put_string_body(w, c->user_id))
+        return refuse_claim(bad, "user_id");
+    PUT_LITERAL(w, "\",\"role\":\"");
+    if (!put_string_body(w, c->role))
+        return refuse_claim(bad, "role");
+    PUT_LITERAL(w, "\",\"type\":\"app\",\"version\":2,\"iat\":");
+    put_int(w, c->iat);
+    PUT_LITERAL(w, ",\"nbf\":");
+    put_int(w, c->iat);
+    PUT_LITERAL(w, ",\"exp\":");
+    put_int(w, add_saturating(c->iat, c->ttl));
+    PUT_LITERAL(w, ",\"jti\":\"");
+    if (!put_string_body(w, c->jti))
+        return refuse_claim(bad, "jti");
+    PUT_LITERAL(w, "\"}");
+    return 1;
 }
 
 void roomcode_hmac_sha256(unsigned char out[32], const unsigned char *key, size_t keylen,
                           const unsigned char *msg, size_t n) {
     static const unsigned char empty[1];
+    key = key ? key : empty;
+    msg = msg ? msg : empty;
     crypto_auth_hmacsha256_state st;
     /* The streaming form, unlike crypto_auth_hmacsha256(), takes keys of any length. */
-    (void)crypto_auth_hmacsha256_init(&st, key ? key : empty, keylen);
-    (void)crypto_auth_hmacsha256_update(&st, msg ? msg : empty, n);
+    (void)crypto_auth_hmacsha256_init(&st, key, keylen);
+    (void)crypto_auth_hmacsha256_update(&st, msg, n);
     (void)crypto_auth_hmacsha256_final(&st, out);
     sodium_memzero(&st, sizeof st);
 }
@@ -121,51 +259,62 @@ void roomcode_hmac_sha256(unsigned char out[32], const unsigned char *key, size_
 size_t roomcode_base64url_encoded_len(size_t n) { return n / 3 * 4 + (n % 3 ? n % 3 + 1 : 0); }
 
 void roomcode_base64url_encode(char *out, const unsigned char *in, size_t n) {
-    b64_stream s = {out, 0, {0}};
-    for (size_t i = 0; i < n; i++)
-        b64_put(&s, in[i]);
-    b64_finish(&s);
-    *s.out = '\0';
+    out = b64_groups(out, in, n / 3);
+    if (n % 3)
+        out = b64_tail(out, in + n / 3 * 3, n % 3);
+    *out = '\0';
 }
 
-void roomcode_uuid4(char out[ROOMCODE_UUID_SIZE]) {
-    static const char hex[] = "0123456789abcdef";
-    unsigned char b[16];
-    randombytes_buf(b, sizeof b);
-    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
-    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
+void roomcode_uuid4_format(const unsigned char bytes[16], char out[ROOMCODE_UUID_SIZE]) {
     char *p = out;
     for (int i = 0; i < 16; i++) {
+        unsigned char b = bytes[i];
+        if (i == 6)
+            b = (unsigned char)((b & 0x0f) | 0x40); /* version 4 */
+        else if (i == 8)
+            b = (unsigned char)((b & 0x3f) | 0x80); /* RFC 4122 variant */
         if (i == 4 || i == 6 || i == 8 || i == 10)
             *p++ = '-';
-        *p++ = hex[b[i] >> 4];
-        *p++ = hex[b[i] & 15];
+        *p++ = hex[b >> 4];
+        *p++ = hex[b & 15];
     }
     *p = '\0';
 }
 
-size_t roomcode_jwt_length(const roomcode_claims *c) {
-    b64_stream s = {NULL, 0, {0}};
-    put_payload(&s, c);
-    return roomcode_base64url_encoded_len(sizeof jwt_header - 1) + 1 +
-           roomcode_base64url_encoded_len(s.n) + 1 + roomcode_base64url_encoded_len(32) + 1;
+void roomcode_uuid4(char out[ROOMCODE_UUID_SIZE]) {
+    unsigned char b[16];
+    randombytes_buf(b, sizeof b);
+    roomcode_uuid4_format(b, out);
+    sodium_memzero(b, sizeof b);
 }
 
-void roomcode_jwt_write(char *out, const roomcode_claims *c, const unsigned char *secret,
-                        size_t secret_len) {
-    b64_stream s = {out, 0, {0}};
-    put_raw(&s, jwt_header);
-    b64_finish(&s);
-    *s.out++ = '.';
-    s.n = 0;
-    put_payload(&s, c);
-    b64_finish(&s);
+size_t roomcode_jwt_max_size(size_t name_bytes) {
+    size_t json = sizeof PAYLOAD_FRAME - 1 + 3 * INT64_DIGITS +
+                  ESCAPE_MAX * (name_bytes + ROOMCODE_UUID_SIZE - 1);
+    return sizeof header_b64 + roomcode_base64url_encoded_len(json) + 1 + SIGNATURE_B64 + 1;
+}
+
+size_t roomcode_jwt_write(char *out, const roomcode_claims *c, const unsigned char *secret,
+                          size_t secret_len, const char **bad) {
+    memcpy(out, header_b64, sizeof header_b64 - 1);
+    out[sizeof header_b64 - 1] = '.';
+    payload_writer w;
+    w.out = out + sizeof header_b64;
+    w.n = 0;
+    if (!put_payload(&w, c, bad)) {
+        out[0] = '\0';
+        return 0;
+    }
+    flush(&w);
+    if (w.n)
+        w.out = b64_tail(w.out, w.window, w.n);
 
     /* The signature covers the encoded text, which already sits in out. */
-    size_t signed_len = (size_t)(s.out - out);
+    size_t signed_len = (size_t)(w.out - out);
     unsigned char mac[32];
     roomcode_hmac_sha256(mac, secret, secret_len, (const unsigned char *)out, signed_len);
     out[signed_len] = '.';
     roomcode_base64url_encode(out + signed_len + 1, mac, sizeof mac);
     sodium_memzero(mac, sizeof mac);
+    return signed_len + 1 + SIGNATURE_B64;
 }

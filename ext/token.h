@@ -1,8 +1,16 @@
 /*
  * Room Code Authentication tokens: HS256 JWTs with the claims of a 100ms app token.
- * Pure code on libsodium (the caller runs sodium_init() first), no SQLite, no heap:
- * the caller asks for a length, allocates, and lets the writer fill its buffer, so an
- * allocation failure stays in the caller's hands.
+ * Pure code on libsodium (the caller runs sodium_init() first), no SQLite, no heap: the
+ * caller sizes the buffer from an upper bound and the writer fills it in one pass.
+ *
+ * Every segment of a token is base64url without padding, and its JSON is ASCII only, so
+ * a client that decodes the payload as 100ms's web SDK does, JSON.parse(atob(payload)),
+ * gets the exact values back: non-ASCII characters are \uXXXX escapes (a surrogate pair
+ * above U+FFFF), and so are '>', '?', '~' and DEL, the only ASCII bytes that can make
+ * base64 write '-' or '_' (the last 6 bits of a 3-byte group: 0x3E, 0x3F, 0x7E, 0x7F).
+ * With none of those characters, the base64url text is also standard base64; unpadded, its
+ * length is never 1 more than a multiple of 4, and atob (WHATWG forgiving-base64) accepts
+ * it without the '=' padding.
  */
 #ifndef ROOMCODE_TOKEN_H
 #define ROOMCODE_TOKEN_H
@@ -19,7 +27,7 @@ typedef struct roomcode_claims {
     const char *role;
     int64_t iat;                  /* issued-at in unix seconds; nbf is the same */
     int64_t ttl;                  /* exp = iat + ttl, saturating at the int64 limits */
-    char jti[ROOMCODE_UUID_SIZE]; /* token id, filled by roomcode_uuid4() */
+    char jti[ROOMCODE_UUID_SIZE]; /* token id, NUL-terminated (roomcode_uuid4_format) */
 } roomcode_claims;
 
 /* Write HMAC-SHA256(key, msg) to out; any key length works (RFC 2104). */
@@ -32,17 +40,25 @@ size_t roomcode_base64url_encoded_len(size_t n);
 /* Write n bytes as unpadded base64url and a NUL; out holds encoded_len(n) + 1 bytes. */
 void roomcode_base64url_encode(char *out, const unsigned char *in, size_t n);
 
-/* Write a random version 4 UUID as 36 lowercase characters and a NUL. */
+/* Write the version 4 UUID made of 16 random bytes (RFC 4122 version and variant bits
+ * set) as 36 lowercase characters and a NUL. */
+void roomcode_uuid4_format(const unsigned char bytes[16], char out[ROOMCODE_UUID_SIZE]);
+
+/* Write a version 4 UUID of 16 fresh bytes from randombytes_buf(). */
 void roomcode_uuid4(char out[ROOMCODE_UUID_SIZE]);
 
-/* Return the size of the JWT for these claims, its NUL included. */
-size_t roomcode_jwt_length(const roomcode_claims *c);
+/*
+ * Return the most bytes roomcode_jwt_write() needs, its NUL included, for claims whose
+ * access_key, room_id, user_id and role hold name_bytes bytes together (any jti).
+ */
+size_t roomcode_jwt_max_size(size_t name_bytes);
 
 /*
- * Write the JWT signed with secret and a NUL; out holds roomcode_jwt_length(c) bytes.
- * Strings are JSON-escaped byte by byte: the caller refuses invalid UTF-8 if it must.
+ * Write the JWT signed with secret and a NUL into out, which holds roomcode_jwt_max_size()
+ * bytes, and return its length. A claim that is not valid UTF-8 (an overlong form, a
+ * surrogate, a stray byte) makes no token: the return is 0 and *bad names the claim.
  */
-void roomcode_jwt_write(char *out, const roomcode_claims *c, const unsigned char *secret,
-                        size_t secret_len);
+size_t roomcode_jwt_write(char *out, const roomcode_claims *c, const unsigned char *secret,
+                          size_t secret_len, const char **bad);
 
 #endif

@@ -1,10 +1,12 @@
 /*
  * libFuzzer target for ext/token.c: JWTs for fuzzed claims and secrets. The token is
- * written into a heap buffer of exactly roomcode_jwt_length() bytes (ASan catches an
- * overrun) and must fill it; it has three base64url parts; the header decodes to the
- * fixed HS256 header; the payload decodes to JSON (checked by SQLite's JSON functions)
- * whose claims are the inputs, in order; and the signature matches an HMAC computed here
- * from plain SHA-256, independently of the code under test.
+ * written into a heap buffer of exactly roomcode_jwt_max_size() bytes (ASan catches an
+ * overrun); a claim that is not valid UTF-8 (by a decoder written here) makes no token
+ * and is named, any other input makes one; it has three base64url parts, and header and
+ * payload are also standard base64 (no '-' or '_': what atob accepts); the header decodes
+ * to the fixed HS256 header; the payload decodes to printable ASCII JSON (checked by
+ * SQLite's JSON functions) whose claims are the inputs, in order; and the signature
+ * matches an HMAC computed here from plain SHA-256, independently of the code under test.
  *
  * Input: iat (8 bytes), ttl (8 bytes), a flag byte, then access_key, room_id, user_id,
  * role and jti separated by NUL bytes, and the rest is the secret (any bytes).
@@ -64,6 +66,36 @@ static long b64url_decode(const char *s, size_t n, unsigned char *out) {
     if (acc & ((1UL << bits) - 1))
         return -1;
     return o;
+}
+
+/* Is s valid UTF-8? Decodes each sequence to its code point and checks the range, where
+ * token.c checks the second byte's range. */
+static int valid_utf8(const unsigned char *s) {
+    while (*s) {
+        unsigned c = *s, need, cp;
+        if (c < 0x80) {
+            s++;
+            continue;
+        } else if ((c & 0xE0) == 0xC0) {
+            need = 1, cp = c & 0x1F;
+        } else if ((c & 0xF0) == 0xE0) {
+            need = 2, cp = c & 0x0F;
+        } else if ((c & 0xF8) == 0xF0) {
+            need = 3, cp = c & 0x07;
+        } else {
+            return 0;
+        }
+        for (unsigned i = 1; i <= need; i++) {
+            if ((s[i] & 0xC0) != 0x80)
+                return 0;
+            cp = cp << 6 | (s[i] & 0x3F);
+        }
+        static const unsigned min[4] = {0, 0x80, 0x800, 0x10000};
+        if (cp < min[need] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            return 0;
+        s += need + 1;
+    }
+    return 1;
 }
 
 /* HMAC-SHA256 from RFC 2104 over plain SHA-256. */
@@ -160,12 +192,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     else
         roomcode_uuid4(c.jti);
 
-    size_t len = roomcode_jwt_length(&c);
-    char *out = malloc(len);
+    size_t cap = roomcode_jwt_max_size(strlen(c.access_key) + strlen(c.room_id) +
+                                       strlen(c.user_id) + strlen(c.role));
+    char *out = malloc(cap);
     if (!out)
         abort();
-    roomcode_jwt_write(out, &c, secret, secret_len);
-    CHECK(strlen(out) + 1 == len);
+    const char *bad = NULL;
+    size_t len = roomcode_jwt_write(out, &c, secret, secret_len, &bad);
+    const char *const names[5] = {"access_key", "room_id", "user_id", "role", "jti"};
+    const char *const values[5] = {c.access_key, c.room_id, c.user_id, c.role, c.jti};
+    const char *want_bad = NULL;
+    for (int i = 0; i < 5 && !want_bad; i++) {
+        if (!valid_utf8((const unsigned char *)values[i]))
+            want_bad = names[i];
+    }
+    if (want_bad) {
+        CHECK(len == 0 && bad && strcmp(bad, want_bad) == 0);
+        free(out);
+        free(copy);
+        return 0;
+    }
+    CHECK(len > 0 && !bad && len < cap && strlen(out) == len);
 
     char *dot1 = strchr(out, '.');
     CHECK(dot1);
@@ -173,6 +220,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     CHECK(dot2 && !strchr(dot2 + 1, '.'));
     for (const char *q = out; *q; q++)
         CHECK(*q == '.' || strchr(alphabet, *q));
+    /* header and payload hold no '-' or '_', so standard base64 reads them as well */
+    CHECK(strcspn(out, "-_") >= (size_t)(dot2 - out));
 
     unsigned char *buf = malloc(len);
     if (!buf)
@@ -183,6 +232,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
     n = b64url_decode(dot1 + 1, (size_t)(dot2 - dot1 - 1), buf);
     CHECK(n > 0);
+    for (long i = 0; i < n; i++)
+        CHECK(buf[i] >= 0x20 && buf[i] <= 0x7E);
     check_payload(buf, (size_t)n, &c);
 
     unsigned char mac[32], want[32];

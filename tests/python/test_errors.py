@@ -113,6 +113,10 @@ CASES = {
         "CREATE TABLE codes_store(x)",
         "ALTER TABLE room_codes RENAME TO codes",
         None),
+    "token without a user_id for a code bound to a user": (
+        "INSERT INTO room_codes(code, room_id, role, user_id) VALUES ('abc-defg-hij', 'r', 'h', 'alice')",
+        "SELECT roomcode_token('abc-defg-hij', NULL, 'k', 's')",
+        None),
     "something else named room_codes": (
         "CREATE TEMP VIEW room_codes AS SELECT * FROM main.room_codes",
         "SELECT roomcode_new('r', 'h')",

@@ -12,7 +12,7 @@ SELECT roomcode_token('zzz-zzzz-zzz', 'user-1', 'ak', 's');
 SELECT roomcode_token('abc-defg', 'user-1', 'ak', 's');
 SELECT roomcode_token(NULL, 'user-1', 'ak', 's');
 SELECT roomcode_token('abc-defg-hij', '', 'ak', 's');
-SELECT roomcode_token('abc-defg-hij', NULL, 'ak', 's');
+SELECT 'no user_id', roomcode_token('abc-defg-hij', NULL, 'ak', 's') GLOB '*.*.*';
 SELECT roomcode_token('abc-defg-hij', 'u' || char(0) || 'v', 'ak', 's');
 SELECT roomcode_token('abc-defg-hij', 'user-1', '', 's');
 SELECT roomcode_token('abc-defg-hij', 'user-1', 'ak', '');
@@ -92,3 +92,5 @@ SELECT roomcode_link('abc-defg', 'x.com');
 SELECT roomcode_link('abc-defg-hij', 'x.com', 'lobby');
 SELECT roomcode_link('abc-defg-hij', x'00');
 SELECT roomcode_link('abc-defg-hij', 'x.com' || char(0));
+-- without a user_id, a code bound to a user refuses; an unbound one gives a fresh UUID
+SELECT roomcode_token('kkk-kkkk-kkk', NULL, 'ak', 's');

@@ -1,17 +1,33 @@
 #!/bin/sh
-# Makes sure the Debian packages a job needs are here. As root it installs what is
-# missing; otherwise it prints the apt-get line to run and stops.
-# usage: tests/support/check_deps.sh demo|test     check (and as root install)
-#        tests/support/check_deps.sh --list demo|test   print the package names (.ci/run)
-# demo: what `make` and `make demo` need. test: everything `make test` drives as well.
+# Makes sure the Debian packages a job needs are here: the one list of them (.ci/run
+# installs `--list test`). As root it installs what is missing; otherwise it prints the
+# apt-get line to run and stops.
+# usage: tests/support/check_deps.sh [--list] PROFILE
+# PROFILE: demo (what `make` and `make demo` need), test (everything `make test` drives),
+# or one suite's own: clients, packaging, cluster, orm.
 list=0
 [ "$1" = --list ] && { list=1; shift; }
 DEMO="build-essential pkg-config libsqlite3-dev sqlite3 libsodium-dev"
-TEST="$DEMO python3 python3-jwt clang libclang-rt-dev clang-format valgrind"
+CORE="python3 python3-jwt clang libclang-rt-dev clang-format valgrind"
+# the clients docs/loading.md is run in (tests/clients), those that come from Debian
+CLIENTS="php-cli php-sqlite3 python3-apsw sqlite-utils ruby ruby-sqlite3 libdbd-sqlite3-perl
+         tcl libsqlite3-tcl"
+# make deb and lintian; Debian's pip, setuptools, wheel and venv build and install the
+# Python package offline (tests/packaging)
+PACKAGING="dpkg-dev debhelper fakeroot lintian python3-pip python3-setuptools python3-wheel
+           python3-venv"
+# dqlite, to build build/roomcode-node, and go-dqlite's `dqlite` shell as the client
+CLUSTER="libdqlite-dev go-dqlite"
+# the ORM recipes of docs/orm.md (tests/orm)
+ORM="python3-sqlalchemy python3-django"
 case $1 in
 demo) PACKAGES=$DEMO ;;
-test) PACKAGES=$TEST ;;
-*) echo "usage: $0 [--list] demo|test"; exit 2 ;;
+test) PACKAGES="$DEMO $CORE $CLIENTS $PACKAGING $CLUSTER $ORM" ;;
+clients) PACKAGES=$CLIENTS ;;
+packaging) PACKAGES=$PACKAGING ;;
+cluster) PACKAGES=$CLUSTER ;;
+orm) PACKAGES=$ORM ;;
+*) echo "usage: $0 [--list] demo|test|clients|packaging|cluster|orm"; exit 2 ;;
 esac
 if [ "$list" = 1 ]; then
     echo $PACKAGES

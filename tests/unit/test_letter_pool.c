@@ -98,11 +98,37 @@ static void test_wipe(void) {
     CHECK(pool.pos == ROOMCODE_POOL_BYTES);
 }
 
+/* Bytes for token ids come in order across a refill, each served once and zeroed behind. */
+static void test_draw_bytes(void) {
+    roomcode_letter_pool pool;
+    roomcode_pool_init(&pool, counting_fill);
+    next_byte = 0;
+    fills = 0;
+    unsigned char b[16];
+    roomcode_pool_draw_bytes(&pool, b, sizeof b);
+    CHECK(b[0] == 0 && b[15] == 15 && fills == 1);
+    CHECK(pool.buf[0] == 0 && pool.buf[15] == 0 && pool.buf[16] == 16);
+    int in_order = 1;
+    for (int i = 1; i < 256; i++) { /* 4096 = 256 * 16: the 257th draw refills */
+        roomcode_pool_draw_bytes(&pool, b, sizeof b);
+        in_order &= b[0] == (unsigned char)(16 * i) && b[15] == (unsigned char)(16 * i + 15);
+    }
+    CHECK(in_order && fills == 1);
+    roomcode_pool_draw_bytes(&pool, b, 8);
+    CHECK(fills == 2 && b[0] == 0 && b[7] == 7);
+    /* a draw that spans the end of a batch takes the rest, then the next batch */
+    pool.pos = ROOMCODE_POOL_BYTES - 4;
+    pool.buf[ROOMCODE_POOL_BYTES - 4] = 0xAB;
+    roomcode_pool_draw_bytes(&pool, b, 8);
+    CHECK(fills == 3 && b[0] == 0xAB && pool.pos == 4);
+}
+
 int main(void) {
     test_letters_follow_bytes();
     test_no_modulo_bias();
     test_skips_and_refills();
     test_batches();
     test_wipe();
+    test_draw_bytes();
     return check_report("test_letter_pool");
 }

@@ -1,0 +1,434 @@
+/*
+ * roomcode-node: a dqlite node with the roomcode extension built in. The extension is
+ * registered with sqlite3_auto_extension before the node exists, so every connection
+ * dqlite opens (the leader's, and a follower's once it leads) has the room_codes module
+ * and the functions. dqlite replicates WAL pages, so codes are drawn, and the store's
+ * triggers run, on the leader only; followers receive the resulting pages.
+ *
+ * Node 1 bootstraps a cluster; any other node joins one through a client request to its
+ * leader (ADD, then ASSIGN as a voter), since dqlite's shell cannot add nodes.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <dqlite.h>
+#include <sqlite3.h>
+
+#include "dqlite_wire.h"
+
+/* The extension's entry point, linked in from ext/ compiled with SQLITE_CORE. */
+int sqlite3_roomcode_init(sqlite3 *db, char **err, const sqlite3_api_routines *api);
+
+#define MAX_JOIN 16
+#define WIRE_TIMEOUT_MS 5000
+#define HANDOVER_TIMEOUT_MS 3000
+
+typedef struct options {
+    unsigned long long id;
+    const char *address;
+    const char *dir;
+    const char *join[MAX_JOIN];
+    int n_join;
+    long latency_ms; /* 0: dqlite's default */
+    long join_timeout_s;
+} options;
+
+static const char usage_text[] =
+    "usage: roomcode-node --id N --address HOST:PORT --dir PATH [--join HOST:PORT]...\n"
+    "                     [--latency-ms MS] [--join-timeout SECONDS]\n"
+    "  --id N             this node's id, a whole number from 1; node 1 starts a new cluster\n"
+    "  --address A        where this node listens and other nodes reach it (127.0.0.1:9001)\n"
+    "  --dir PATH         this node's data folder (created if missing)\n"
+    "  --join A           a node of the cluster to join through (repeat for several)\n"
+    "  --latency-ms MS    typical network round trip; dqlite derives its election timeouts\n"
+    "                     from it (default: dqlite's own, about 5 s to elect a new leader)\n"
+    "  --join-timeout S   how long to keep trying to join (default 30)\n";
+
+static int usage_error(const char *fmt, const char *value) {
+    fprintf(stderr, "roomcode-node: ");
+    fprintf(stderr, fmt, value);
+    fprintf(stderr, "\n%s", usage_text);
+    return 2;
+}
+
+static int parse_whole(const char *text, unsigned long long min, unsigned long long max,
+                       unsigned long long *out) {
+    if (!*text || !isdigit((unsigned char)text[0]))
+        return -1;
+    errno = 0;
+    char *end;
+    unsigned long long v = strtoull(text, &end, 10);
+    if (errno || *end || v < min || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* HOST:PORT or [HOST]:PORT with a port from 1 to 65535: what dqlite accepts for TCP. */
+static int valid_address(const char *a) {
+    const char *colon = a[0] == '[' ? strstr(a, "]:") : strrchr(a, ':');
+    if (!colon || colon == a)
+        return 0;
+    const char *port = colon + (a[0] == '[' ? 2 : 1);
+    unsigned long long p;
+    return parse_whole(port, 1, 65535, &p) == 0;
+}
+
+static int parse_options(int argc, char **argv, options *o) {
+    memset(o, 0, sizeof *o);
+    o->join_timeout_s = 30;
+    for (int i = 1; i < argc; i++) {
+        const char *flag = argv[i];
+        if (!strcmp(flag, "--help") || !strcmp(flag, "-h")) {
+            fputs(usage_text, stdout);
+            exit(0);
+        }
+        int known = !strcmp(flag, "--id") || !strcmp(flag, "--address") || !strcmp(flag, "--dir") ||
+                    !strcmp(flag, "--join") || !strcmp(flag, "--latency-ms") ||
+                    !strcmp(flag, "--join-timeout");
+        if (!known)
+            return usage_error("unknown argument '%s'", flag);
+        if (i + 1 >= argc)
+            return usage_error("%s needs a value", flag);
+        const char *value = argv[++i];
+        unsigned long long v;
+        if (!strcmp(flag, "--id")) {
+            if (parse_whole(value, 1, ULLONG_MAX, &v) != 0)
+                return usage_error("--id must be a whole number from 1, not '%s'", value);
+            o->id = v;
+        } else if (!strcmp(flag, "--address")) {
+            if (!valid_address(value))
+                return usage_error("--address must be HOST:PORT with a port from 1 to 65535, "
+                                   "not '%s'",
+                                   value);
+            o->address = value;
+        } else if (!strcmp(flag, "--dir")) {
+            if (!*value)
+                return usage_error("--dir must not be empty%s", "");
+            o->dir = value;
+        } else if (!strcmp(flag, "--join")) {
+            if (!valid_address(value))
+                return usage_error("--join must be HOST:PORT with a port from 1 to 65535, "
+                                   "not '%s'",
+                                   value);
+            if (o->n_join == MAX_JOIN)
+                return usage_error("at most 16 --join addresses, not more (at '%s')", value);
+            o->join[o->n_join++] = value;
+        } else if (!strcmp(flag, "--latency-ms")) {
+            if (parse_whole(value, 1, 60000, &v) != 0)
+                return usage_error("--latency-ms must be a whole number from 1 to 60000, "
+                                   "not '%s'",
+                                   value);
+            o->latency_ms = (long)v;
+        } else {
+            if (parse_whole(value, 1, 3600, &v) != 0)
+                return usage_error("--join-timeout must be a whole number of seconds from 1 "
+                                   "to 3600, not '%s'",
+                                   value);
+            o->join_timeout_s = (long)v;
+        }
+    }
+    if (!o->id)
+        return usage_error("--id is required%s", "");
+    if (!o->address)
+        return usage_error("--address is required%s", "");
+    if (!o->dir)
+        return usage_error("--dir is required%s", "");
+    if (o->id == 1 && o->n_join > 0)
+        return usage_error("node 1 starts a new cluster and cannot join one: give the joining "
+                           "node another --id%s",
+                           "");
+    return 0;
+}
+
+/* Whether this data folder already holds a node's Raft state (its metadata files). */
+static int has_raft_state(const char *dir) {
+    char path[PATH_MAX];
+    struct stat st;
+    for (int i = 1; i <= 2; i++) {
+        snprintf(path, sizeof path, "%s/metadata%d", dir, i);
+        if (stat(path, &st) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* Registers roomcode for every connection of this process and checks, on a connection of
+ * its own, that it loads (SQLite version, libsodium), before any node exists. */
+static int register_extension(char *version, size_t cap) {
+    int rc = sqlite3_auto_extension((void (*)(void))sqlite3_roomcode_init);
+    if (rc != SQLITE_OK) {
+        fprintf(stderr, "roomcode-node: sqlite3_auto_extension failed: %s\n", sqlite3_errstr(rc));
+        return -1;
+    }
+    sqlite3 *db = NULL;
+    sqlite3_stmt *stmt = NULL;
+    rc = sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(db, "SELECT roomcode_version()", -1, &stmt, NULL);
+    if (rc == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW)
+        snprintf(version, cap, "%s", (const char *)sqlite3_column_text(stmt, 0));
+    else
+        fprintf(stderr, "roomcode-node: the roomcode extension did not load: %s\n",
+                db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+    int ok = rc == SQLITE_OK && stmt != NULL;
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    return ok ? 0 : -1;
+}
+
+static double now_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Waits up to ms for SIGTERM or SIGINT (blocked in every thread); returns the signal, or
+ * 0 when none came. */
+static int wait_signal(const sigset_t *stop, long ms) {
+    struct timespec t = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
+    int sig;
+    do
+        sig = sigtimedwait(stop, NULL, &t);
+    while (sig < 0 && errno == EINTR);
+    return sig > 0 ? sig : 0;
+}
+
+typedef enum { JOIN_DONE, JOIN_RETRY, JOIN_FATAL } join_result;
+
+/* One attempt through one known node: ask it for the leader, then ask the leader to add
+ * this node (unless it has it already) and make it a voter. */
+static join_result join_through(const options *o, const char *via, char *err, size_t cap) {
+    wire_conn c;
+    uint64_t leader_id;
+    char leader[WIRE_ADDRESS_MAX];
+    if (wire_connect(&c, via, WIRE_TIMEOUT_MS) != 0 ||
+        wire_leader(&c, &leader_id, leader, sizeof leader) != 0) {
+        snprintf(err, cap, "%s: %s", via, c.err);
+        wire_close(&c);
+        return JOIN_RETRY;
+    }
+    wire_close(&c);
+    if (leader_id == 0 || !leader[0]) {
+        snprintf(err, cap, "%s knows no leader yet", via);
+        return JOIN_RETRY;
+    }
+    if (wire_connect(&c, leader, WIRE_TIMEOUT_MS) != 0) {
+        snprintf(err, cap, "leader %s: %s", leader, c.err);
+        return JOIN_RETRY;
+    }
+    static wire_server servers[WIRE_SERVERS_MAX];
+    int n = 0;
+    if (wire_cluster(&c, servers, WIRE_SERVERS_MAX, &n) != 0) {
+        snprintf(err, cap, "leader %s: %s", leader, c.err);
+        wire_close(&c);
+        return JOIN_RETRY;
+    }
+    const wire_server *self = NULL;
+    for (int i = 0; i < n; i++) {
+        if (servers[i].id == o->id) {
+            self = &servers[i];
+        } else if (!strcmp(servers[i].address, o->address)) {
+            snprintf(err, cap, "address %s belongs to node %" PRIu64 " of the cluster, not to %llu",
+                     o->address, servers[i].id, o->id);
+            wire_close(&c);
+            return JOIN_FATAL;
+        }
+    }
+    if (self && strcmp(self->address, o->address) != 0) {
+        snprintf(err, cap, "node %llu is already in the cluster at %s, not at %s", o->id,
+                 self->address, o->address);
+        wire_close(&c);
+        return JOIN_FATAL;
+    }
+    if (self && self->role == WIRE_ROLE_VOTER) {
+        wire_close(&c);
+        return JOIN_DONE;
+    }
+    if (!self && wire_add(&c, o->id, o->address) != 0) {
+        snprintf(err, cap, "leader %s refused to add node %llu: %s", leader, o->id, c.err);
+        wire_close(&c);
+        return JOIN_RETRY;
+    }
+    /* The leader catches this node up before it counts as a voter, then answers. */
+    if (wire_assign(&c, o->id, WIRE_ROLE_VOTER) != 0) {
+        snprintf(err, cap, "leader %s did not make node %llu a voter: %s", leader, o->id, c.err);
+        wire_close(&c);
+        return JOIN_RETRY;
+    }
+    wire_close(&c);
+    return JOIN_DONE;
+}
+
+/* Keeps trying every --join address until one attempt succeeds, a fatal answer comes, the
+ * time runs out, or a stop signal arrives (returned in *sig). A node restarting with its
+ * state is a member already: it tries once, to make sure it is a voter, and runs on if no
+ * leader answers (the whole cluster may be restarting with it). */
+static int join_cluster(const options *o, int member, const sigset_t *stop, int *sig) {
+    char err[1024] = "";
+    double deadline = now_s() + (double)o->join_timeout_s;
+    for (;;) {
+        for (int i = 0; i < o->n_join; i++) {
+            join_result r = join_through(o, o->join[i], err, sizeof err);
+            if (r == JOIN_DONE)
+                return 0;
+            if (r == JOIN_FATAL) {
+                fprintf(stderr, "roomcode-node: cannot join: %s\n", err);
+                return -1;
+            }
+        }
+        if (member) {
+            fprintf(stderr,
+                    "roomcode-node: runs on as the member its folder says it is; could not "
+                    "confirm it is a voter: %s\n",
+                    err);
+            return 0;
+        }
+        if (now_s() >= deadline) {
+            fprintf(stderr, "roomcode-node: could not join in %ld s; last error: %s\n",
+                    o->join_timeout_s, err);
+            return -1;
+        }
+        *sig = wait_signal(stop, 250);
+        if (*sig)
+            return -1;
+    }
+}
+
+static int by_id(const void *a, const void *b) {
+    const wire_server *x = a, *y = b;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* When this node leads, hands leadership to another voter so the cluster need not wait
+ * for an election timeout. It tries the voters in id order starting after its own id
+ * (wrapping), so which node takes over is predictable; one that does not answer is
+ * skipped. Best effort: if none takes it, an election happens as after a crash. */
+static void hand_over(const options *o) {
+    wire_conn c;
+    uint64_t leader_id = 0;
+    char leader[WIRE_ADDRESS_MAX];
+    if (wire_connect(&c, o->address, HANDOVER_TIMEOUT_MS) != 0 ||
+        wire_leader(&c, &leader_id, leader, sizeof leader) != 0 || leader_id != o->id) {
+        wire_close(&c);
+        return;
+    }
+    static wire_server servers[WIRE_SERVERS_MAX];
+    int n = 0;
+    if (wire_cluster(&c, servers, WIRE_SERVERS_MAX, &n) != 0) {
+        fprintf(stderr, "roomcode-node: no handover: %s\n", c.err);
+        wire_close(&c);
+        return;
+    }
+    qsort(servers, (size_t)n, sizeof servers[0], by_id);
+    int start = 0;
+    while (start < n && servers[start].id <= o->id)
+        start++;
+    for (int k = 0; k < n; k++) {
+        const wire_server *s = &servers[(start + k) % n];
+        if (s->id == o->id || s->role != WIRE_ROLE_VOTER)
+            continue;
+        if (c.fd < 0 && wire_connect(&c, o->address, HANDOVER_TIMEOUT_MS) != 0)
+            break;
+        if (wire_transfer(&c, s->id) == 0) {
+            fprintf(stderr, "roomcode-node: node %llu handed leadership to node %" PRIu64 "\n",
+                    o->id, s->id);
+            wire_close(&c);
+            return;
+        }
+        fprintf(stderr, "roomcode-node: handover to node %" PRIu64 " failed: %s\n", s->id, c.err);
+        /* a failed transfer may leave the connection mid-answer: start afresh */
+        wire_close(&c);
+    }
+    wire_close(&c);
+}
+
+int main(int argc, char **argv) {
+    options o;
+    int rc = parse_options(argc, argv, &o);
+    if (rc != 0)
+        return rc;
+    int member = has_raft_state(o.dir);
+    if (o.id != 1 && o.n_join == 0 && !member) {
+        fprintf(stderr,
+                "roomcode-node: node %llu has no state in '%s' and no --join: only node 1 "
+                "starts a new cluster; give --join HOST:PORT of a running node\n",
+                o.id, o.dir);
+        return 2;
+    }
+    if (mkdir(o.dir, 0755) != 0 && errno != EEXIST) {
+        fprintf(stderr, "roomcode-node: cannot create --dir '%s': %s\n", o.dir, strerror(errno));
+        return 1;
+    }
+
+    /* A follower writing to a leader that just died must get EPIPE, not die of SIGPIPE. */
+    signal(SIGPIPE, SIG_IGN);
+    /* Blocked before dqlite starts its thread, which inherits the mask: only this thread
+     * takes SIGTERM and SIGINT, through sigtimedwait. */
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+
+    char version[32] = "";
+    if (register_extension(version, sizeof version) != 0)
+        return 1;
+
+    wire_conn probe;
+    if (wire_check_listen(&probe, o.address) != 0) {
+        fprintf(stderr, "roomcode-node: %s\n", probe.err);
+        return 1;
+    }
+
+    dqlite_node *node = NULL;
+    rc = dqlite_node_create(o.id, o.address, o.dir, &node);
+    if (rc != 0) {
+        fprintf(stderr, "roomcode-node: cannot create node %llu: %s\n", o.id,
+                node ? dqlite_node_errmsg(node) : "out of memory");
+        dqlite_node_destroy(node);
+        return 1;
+    }
+    rc = dqlite_node_set_bind_address(node, o.address);
+    if (rc == 0 && o.latency_ms > 0)
+        rc = dqlite_node_set_network_latency_ms(node, (unsigned)o.latency_ms);
+    if (rc == 0)
+        rc = dqlite_node_start(node);
+    if (rc != 0) {
+        fprintf(stderr, "roomcode-node: cannot start node %llu on %s: %s\n", o.id, o.address,
+                dqlite_node_errmsg(node));
+        dqlite_node_destroy(node);
+        return 1;
+    }
+
+    int sig = 0;
+    int status = 0;
+    if (o.n_join > 0 && join_cluster(&o, member, &stop, &sig) != 0 && !sig) {
+        status = 1;
+    } else if (!sig) {
+        printf("roomcode-node: node %llu ready on %s (roomcode %s, SQLite %s)\n", o.id, o.address,
+               version, sqlite3_libversion());
+        fflush(stdout);
+        do
+            sig = wait_signal(&stop, 3600 * 1000L);
+        while (!sig);
+    }
+    if (sig && status == 0)
+        hand_over(&o);
+    dqlite_node_stop(node);
+    dqlite_node_destroy(node);
+    if (sig)
+        fprintf(stderr, "roomcode-node: node %llu stopped (%s)\n", o.id,
+                sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    return status;
+}

@@ -1,0 +1,17 @@
+# make cluster: build/roomcode-node, a dqlite node (Debian's libdqlite-dev 1.11) with the
+# extension built in: the sources of ext/ compiled again with SQLITE_CORE, so they call
+# SQLite directly and register through sqlite3_auto_extension.
+# The cluster suite (tests/cluster/rules.mk) and `make bench-cluster` run it.
+
+CLUSTER_SRC  := cluster/roomcode_node.c cluster/dqlite_wire.c
+CLUSTER_HDR  := cluster/dqlite_wire.h
+CLUSTER_LIBS := $(shell pkg-config --libs dqlite sqlite3 2>/dev/null || echo -ldqlite -lsqlite3) $(SODIUM_LIBS) -lpthread
+
+.PHONY: cluster
+
+cluster: $(BUILD)/roomcode-node
+
+$(BUILD)/roomcode-node: $(CLUSTER_SRC) $(CLUSTER_HDR) $(EXT_SRC) $(EXT_HDR) $(BUILD)/storage_sql.h
+	@pkg-config --exists dqlite || { echo "make cluster needs libdqlite-dev: apt-get install libdqlite-dev"; exit 1; }
+	$(CC) $(CFLAGS) -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -DSQLITE_CORE -Iext -I$(BUILD) \
+	    $(PKG_CFLAGS) -o $@ $(CLUSTER_SRC) $(EXT_SRC) $(CLUSTER_LIBS)

@@ -1,0 +1,369 @@
+// The join endpoint's own behaviour over HTTP on 127.0.0.1: JSON answers, CORS, the body
+// cap, the failure limit (also as the SDK meets it), a locked database, startup checks and
+// SIGTERM.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import http from 'node:http';
+import net from 'node:net';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { clientKey, FailureLimiter, refusalFor } from '../../examples/join-endpoint/server.js';
+import {
+  ACCESS_KEY,
+  APP_SECRET,
+  guardFetch,
+  loadSdk,
+  makeDatabase,
+  removeDir,
+  sqlite,
+  startEndpoint,
+  tempDir,
+  waitExit,
+} from './support.mjs';
+
+const requests = guardFetch();
+const ROWS = [
+  ['abc-defg-hij', 'standup-42', 'guest'],
+  ['dis-able-dab', 'standup-42', 'host', 0],
+];
+const ENV = { ROOMCODE_ACCESS_KEY: ACCESS_KEY, ROOMCODE_APP_SECRET: APP_SECRET };
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+let dir;
+const started = [];
+before(() => {
+  dir = tempDir();
+  makeDatabase(path.join(dir, 'app.db'), ROWS);
+});
+after(async () => {
+  for (const e of started) {
+    await e.stop();
+    assert.ok(!e.output().includes(APP_SECRET), 'the endpoint printed the secret');
+  }
+  removeDir(dir);
+});
+
+async function endpoint(env = {}, db = path.join(dir, 'app.db')) {
+  const e = await startEndpoint({ ...ENV, ROOMCODE_DB: db, ROOMCODE_MAX_FAILURES: '100000', ...env });
+  started.push(e);
+  return e;
+}
+
+/** One HTTP request; resolves to {status, headers, body} with body parsed when JSON. */
+function request(url, { method = 'POST', body, headers = {}, chunks } = {}) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method, headers, agent: false, timeout: 10000 }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => (text += c));
+      res.on('end', () => {
+        const json = /^application\/json/.test(res.headers['content-type'] || '');
+        resolve({ status: res.statusCode, headers: res.headers, text, body: json ? JSON.parse(text) : undefined });
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error('request timed out')));
+    req.on('error', reject);
+    if (chunks) {
+      // a streamed body with no Content-Length, written until the server answers
+      let sent = 0;
+      const pump = () => {
+        while (sent < chunks.count) {
+          sent++;
+          if (!req.write(chunks.data)) return req.once('drain', pump);
+        }
+        req.end();
+      };
+      pump();
+    } else req.end(body);
+  });
+}
+
+const post = (url, body, headers) => request(url, { body: typeof body === 'string' ? body : JSON.stringify(body), headers });
+
+describe('answers', () => {
+  let e;
+  before(async () => (e = await endpoint()));
+
+  test('every answer with a body is JSON {code, message}, never cached', async () => {
+    const cases = [
+      ['{"code": "abc-defg-hij"', 400, 'request body is not JSON'],
+      ['', 400, 'request body is not JSON'],
+      ['[]', 400, 'request body must be a JSON object'],
+      ['null', 400, 'request body must be a JSON object'],
+      ['"abc-defg-hij"', 400, 'request body must be a JSON object'],
+      ['{"user_id": "ann"}', 400, 'code must be a string'],
+      ['{"code": 5}', 400, 'code must be a string'],
+      ['{"code": "abc-defg-hij", "user_id": 7}', 400, 'user_id must be a string when given'],
+      ['{"code": "dis-able-dab"}', 403, 'room code is disabled'],
+      ['{"code": "zzz-zzzz-zzz"}', 404, 'room code does not exist'],
+    ];
+    for (const [body, code, message] of cases) {
+      const r = await post(`${e.url}/token`, body);
+      assert.equal(r.status, code, body);
+      assert.deepEqual(r.body, { code, message }, body);
+      assert.equal(r.headers['content-type'], 'application/json; charset=utf-8');
+      assert.equal(r.headers['cache-control'], 'no-store');
+    }
+    const anonymous = await post(`${e.url}/`, { code: 'abc-defg-hij', user_id: null });
+    assert.equal(anonymous.status, 200, 'user_id null is no user_id');
+    const ok = await post(`${e.url}/`, { code: 'abc-defg-hij', user_id: 'ann' });
+    assert.equal(ok.status, 200);
+    assert.deepEqual(Object.keys(ok.body), ['token']);
+    assert.equal(ok.headers['cache-control'], 'no-store');
+  });
+
+  test('any method but POST and OPTIONS is 405 with JSON', async () => {
+    for (const method of ['GET', 'PUT', 'DELETE']) {
+      const r = await request(`${e.url}/token`, { method });
+      assert.equal(r.status, 405);
+      assert.deepEqual(r.body, { code: 405, message: 'use POST' });
+      assert.equal(r.headers.allow, 'POST, OPTIONS');
+    }
+  });
+
+  test('CORS: every answer allows any origin; the preflight allows POST with Content-Type', async () => {
+    const r = await post(`${e.url}/token`, { code: 'zzz-zzzz-zzz' }, { Origin: 'https://app.example.com' });
+    assert.equal(r.headers['access-control-allow-origin'], '*');
+    assert.equal(r.headers['access-control-expose-headers'], 'Retry-After');
+    const pre = await request(`${e.url}/token`, {
+      method: 'OPTIONS',
+      headers: {
+        Origin: 'https://app.example.com',
+        'Access-Control-Request-Method': 'POST',
+        'Access-Control-Request-Headers': 'content-type',
+      },
+    });
+    assert.equal(pre.status, 204);
+    assert.equal(pre.text, '');
+    assert.equal(pre.headers['access-control-allow-origin'], '*');
+    assert.equal(pre.headers['access-control-allow-methods'], 'POST, OPTIONS');
+    assert.equal(pre.headers['access-control-allow-headers'], 'Content-Type');
+  });
+
+  test('the body cap: 8192 bytes pass, one more is 413, declared or streamed', async () => {
+    const json = JSON.stringify({ code: 'zzz-zzzz-zzz' });
+    const atCap = json + ' '.repeat(8192 - json.length);
+    assert.equal((await post(`${e.url}/token`, atCap)).status, 404);
+    const over = await post(`${e.url}/token`, atCap + ' ');
+    assert.equal(over.status, 413);
+    assert.deepEqual(over.body, { code: 413, message: 'request body larger than 8192 bytes' });
+    const streamed = await request(`${e.url}/token`, { chunks: { data: 'x'.repeat(4096), count: 128 } });
+    assert.equal(streamed.status, 413);
+    assert.equal(streamed.body.code, 413);
+    // past 1 MiB the connection is cut once the 413 is sent
+    const flood = await request(`${e.url}/token`, { chunks: { data: 'x'.repeat(65536), count: 64 } }).then(
+      (r) => r.status,
+      (err) => err.code,
+    );
+    assert.ok([413, 'EPIPE', 'ECONNRESET'].includes(flood), `a flood got ${flood}`);
+    // and it still answers others
+    assert.equal((await post(`${e.url}/token`, json)).status, 404);
+  });
+
+  test('a client that goes away mid-body is no fault: nothing logged, others served', async () => {
+    await new Promise((resolve, reject) => {
+      const socket = net.connect(e.port, '127.0.0.1', () => {
+        socket.write('POST /token HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"code":');
+        setTimeout(() => socket.destroy() && resolve(), 100);
+      });
+      socket.on('error', reject);
+    });
+    await sleep(100);
+    assert.equal((await post(`${e.url}/token`, { code: 'zzz-zzzz-zzz' })).status, 404);
+    assert.doesNotMatch(e.output(), /join-endpoint: (?!listening)/);
+  });
+
+  test('a library that sends JSON with a preflight gets the same token answer', async () => {
+    const r = await fetch(`${e.url}/token`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ code: 'abc-defg-hij', user_id: 'ann' }),
+    });
+    assert.equal(r.status, 200);
+    assert.match((await r.json()).token, /^[\w-]+\.[\w-]+\.[\w-]+$/);
+  });
+});
+
+describe('settings', () => {
+  test('ROOMCODE_TTL_SECONDS sets the lifetime; ROOMCODE_CORS_ORIGIN the allowed origin', async () => {
+    const e = await endpoint({ ROOMCODE_TTL_SECONDS: '600', ROOMCODE_CORS_ORIGIN: 'https://app.example.com' });
+    const r = await post(e.url, { code: 'abc-defg-hij' });
+    assert.equal(r.status, 200);
+    const claims = JSON.parse(atob(r.body.token.split('.')[1]));
+    assert.equal(claims.exp - claims.iat, 600);
+    assert.equal(r.headers['access-control-allow-origin'], 'https://app.example.com');
+    assert.equal(r.headers.vary, 'Origin');
+  });
+});
+
+describe('the failure limit', () => {
+  let e;
+  before(async () => (e = await endpoint({ ROOMCODE_MAX_FAILURES: '2', ROOMCODE_FAILURE_WINDOW: '3' })));
+
+  test('successes and bad requests do not count; two failures do, then 429 with Retry-After', async () => {
+    for (let i = 0; i < 5; i++) assert.equal((await post(e.url, { code: 'abc-defg-hij', user_id: 'ann' })).status, 200);
+    for (let i = 0; i < 3; i++) assert.equal((await post(e.url, '{')).status, 400);
+    assert.equal((await post(e.url, { code: 'zzz-zzzz-zzz' })).status, 404);
+    assert.equal((await post(e.url, { code: 'dis-able-dab' })).status, 403);
+    // limited now: even a good code waits, and a forged X-Forwarded-For changes nothing
+    const limited = await post(e.url, { code: 'abc-defg-hij', user_id: 'ann' }, { 'X-Forwarded-For': '198.51.100.9' });
+    assert.equal(limited.status, 429);
+    assert.equal(limited.body.code, 429);
+    assert.match(limited.body.message, /^too many failed room codes from this address: try again in [12] s$/);
+    assert.match(limited.headers['retry-after'], /^[12]$/);
+    assert.equal(limited.headers['access-control-allow-origin'], '*');
+  });
+
+  test('the SDK meets the limit as an exception with code 429, after its four quick requests', async () => {
+    const actions = new (loadSdk().HMSReactiveStore)().getActions();
+    const before = requests.length;
+    let err;
+    try {
+      await actions.getAuthTokenByRoomCode({ roomCode: 'abc-defg-hij', userId: 'ann' }, { endpoint: e.url });
+    } catch (caught) {
+      err = caught;
+    }
+    assert.ok(err, 'the SDK got a token while limited');
+    assert.equal(err.code, 429);
+    assert.match(err.description, /^too many failed room codes from this address: try again in [12] s$/);
+    assert.equal(requests.length - before, 4);
+  });
+
+  test('the limit lifts as Retry-After says: one more try per window / limit', async () => {
+    const limited = await post(e.url, { code: 'abc-defg-hij', user_id: 'ann' });
+    assert.equal(limited.status, 429, 'the retries of the SDK did not count as failures');
+    await sleep(Number(limited.headers['retry-after']) * 1000 + 100);
+    assert.equal((await post(e.url, { code: 'abc-defg-hij', user_id: 'ann' })).status, 200);
+  });
+});
+
+describe('behind a proxy, and a locked database', () => {
+  let e, journalDb;
+  before(async () => {
+    journalDb = path.join(dir, 'journal.db');
+    makeDatabase(journalDb, ROWS, 'PRAGMA journal_mode = DELETE;');
+    e = await endpoint({ ROOMCODE_MAX_FAILURES: '1', ROOMCODE_TRUST_PROXY: '1' }, journalDb);
+  });
+
+  test('ROOMCODE_TRUST_PROXY=1 limits the address the proxy appended last', async () => {
+    const from = (addr) => ({ 'X-Forwarded-For': `10.9.9.9, ${addr}` });
+    assert.equal((await post(e.url, { code: 'zzz-zzzz-zzz' }, from('203.0.113.7'))).status, 404);
+    assert.equal((await post(e.url, { code: 'zzz-zzzz-zzz' }, from('203.0.113.7'))).status, 429);
+    assert.equal((await post(e.url, { code: 'zzz-zzzz-zzz' }, from('203.0.113.8'))).status, 404);
+    assert.equal((await post(e.url, { code: 'zzz-zzzz-zzz' }, from('2001:db8:1:2:3:4:5:6'))).status, 404);
+    assert.equal((await post(e.url, { code: 'zzz-zzzz-zzz' }, from('2001:db8:1:2::9'))).status, 429, 'same /64');
+  });
+
+  test('a database locked by a writer is 503 (the SDK retries that), and the log names no secret', async () => {
+    const holder = spawn('sqlite3', [journalDb], { stdio: ['pipe', 'pipe', 'pipe'] });
+    try {
+      let out = '';
+      const locked = new Promise((resolve) => holder.stdout.on('data', (c) => (out += c).includes('locked') && resolve()));
+      holder.stdin.write("BEGIN EXCLUSIVE;\nSELECT 'locked';\n");
+      await Promise.race([locked, sleep(5000).then(() => assert.fail('sqlite3 did not take the lock'))]);
+      const r = await post(e.url, { code: 'abc-defg-hij', user_id: 'ann' }, { 'X-Forwarded-For': '192.0.2.1' });
+      assert.equal(r.status, 503);
+      assert.deepEqual(r.body, { code: 503, message: 'token service unavailable, try again' });
+      assert.match(e.output(), /join-endpoint: roomcode: database is locked/);
+      holder.stdin.end('ROLLBACK;\n');
+      assert.notEqual(await waitExit(new Promise((resolve) => holder.on('exit', resolve)), 5000), null);
+      const ok = await post(e.url, { code: 'abc-defg-hij', user_id: 'ann' }, { 'X-Forwarded-For': '192.0.2.1' });
+      assert.equal(ok.status, 200);
+    } finally {
+      if (holder.exitCode === null) holder.kill('SIGKILL');
+    }
+  });
+});
+
+describe('the process', () => {
+  test('SIGTERM: stops listening, closes idle keep-alive connections and exits 0', async () => {
+    const e = await endpoint();
+    const agent = new http.Agent({ keepAlive: true });
+    await new Promise((resolve, reject) => {
+      const req = http.request(`${e.url}/t`, { method: 'POST', agent }, (res) => res.resume().on('end', resolve));
+      req.on('error', reject);
+      req.end('{"code":"abc-defg-hij","user_id":"ann"}');
+    });
+    const t0 = Date.now();
+    e.proc.kill('SIGTERM');
+    const exit = await waitExit(e.exited, 5000);
+    agent.destroy();
+    assert.deepEqual(exit, { code: 0, signal: null });
+    assert.ok(Date.now() - t0 < 1500, 'an idle keep-alive connection did not hold the shutdown');
+    assert.match(e.output(), /SIGTERM, stopping\njoin-endpoint: stopped\n$/);
+    await assert.rejects(fetch(e.url, { method: 'POST', body: '{}' }));
+  });
+
+  test('it refuses to start without its settings, a database or a room_codes table', async () => {
+    const bare = path.join(dir, 'bare.db');
+    sqlite(bare, 'CREATE TABLE t(x);');
+    const cases = [
+      [{ ROOMCODE_APP_SECRET: '' }, /^join-endpoint: set ROOMCODE_APP_SECRET$/m],
+      [{ ROOMCODE_DB: path.join(dir, 'missing.db') }, /^join-endpoint: unable to open database file$/m],
+      [{ ROOMCODE_DB: bare }, /^join-endpoint: roomcode: no room_codes table here/m],
+      [{ PORT: 'eighty' }, /^join-endpoint: PORT must be a whole number from 0, not 'eighty'$/m],
+      [{ ROOMCODE_MAX_FAILURES: '0' }, /^join-endpoint: ROOMCODE_MAX_FAILURES must be a whole number from 1, not '0'$/m],
+      [{ ROOMCODE_TTL_SECONDS: '99999999' }, /^join-endpoint: roomcode: ttl_seconds must be a whole number of seconds/m],
+    ];
+    for (const [env, message] of cases) {
+      const e = startEndpoint({ ...ENV, ROOMCODE_DB: path.join(dir, 'app.db'), ...env });
+      const err = await e.then(
+        () => assert.fail('it started'),
+        (x) => x,
+      );
+      assert.match(err.message, /exited with 1 before listening/);
+      assert.match(err.message, message);
+      assert.ok(!err.message.includes(APP_SECRET));
+    }
+  });
+});
+
+describe('pieces', () => {
+  test('clientKey: IPv4 as is, IPv4-mapped as IPv4, IPv6 by its /64', () => {
+    assert.equal(clientKey('127.0.0.1'), '127.0.0.1');
+    assert.equal(clientKey('::ffff:192.0.2.7'), '192.0.2.7');
+    assert.equal(clientKey('2001:db8:0001:0002:3:4:5:6'), '2001:db8:1:2::/64');
+    assert.equal(clientKey('2001:DB8:1:2::9'), '2001:db8:1:2::/64');
+    assert.equal(clientKey('2001:db8::1'), '2001:db8:0:0::/64');
+    assert.equal(clientKey('::1'), '0:0:0:0::/64');
+  });
+
+  test('FailureLimiter: a bucket per client, refilled in time, swept and bounded', () => {
+    let now = 0;
+    const l = new FailureLimiter({ limit: 3, windowSeconds: 30, maxClients: 2, now: () => now });
+    for (let i = 0; i < 3; i++) {
+      assert.equal(l.waitSeconds('a'), 0);
+      l.fail('a');
+    }
+    assert.equal(l.waitSeconds('a'), 10);
+    assert.equal(l.waitSeconds('b'), 0);
+    now = 9000;
+    assert.equal(l.waitSeconds('a'), 1);
+    now = 10000;
+    assert.equal(l.waitSeconds('a'), 0);
+    l.fail('b');
+    l.fail('c'); // a third client: the least recent ('a') is forgotten
+    assert.deepEqual([...l.buckets.keys()], ['b', 'c']);
+    now = 50000;
+    l.sweep();
+    assert.equal(l.buckets.size, 0);
+  });
+
+  test('refusalFor maps every roomcode_token refusal of the errors table, and nothing else', () => {
+    const m = (message) => refusalFor(new Error(message));
+    assert.deepEqual(m("roomcode: unknown room code 'zzz-zzzz-zzz'"), { code: 404, message: 'room code does not exist' });
+    assert.deepEqual(m("roomcode: malformed room code 'xvm-wxwo-gb'"), { code: 404, message: 'not a room code' });
+    assert.deepEqual(m("roomcode: room code 'abc-defg-hij' is disabled"), { code: 403, message: 'room code is disabled' });
+    assert.equal(m("roomcode: room code 'abc-defg-hij' is bound to another user than 'bob'").code, 403);
+    assert.equal(m("roomcode: room code 'abc-defg-hij' has a stored room_id 'r\\xff' that is not valid UTF-8").code, 403);
+    assert.deepEqual(m("roomcode: user_id 'a\\x00b' contains a NUL byte"), { code: 400, message: "user_id 'a\\x00b' contains a NUL byte" });
+    assert.deepEqual(m("roomcode: room code 'abc-defg-hij' is bound to a user: give that user's user_id"), {
+      code: 403,
+      message: 'room code is bound to a user',
+    });
+    assert.equal(m('roomcode: database is locked'), null);
+    assert.equal(m('roomcode: no room_codes table here: CREATE VIRTUAL TABLE room_codes USING roomcode'), null);
+    // a fault of the configuration is the server's, not the person's
+    assert.equal(m("roomcode: access_key must not be empty"), null);
+  });
+});
