@@ -167,7 +167,7 @@ static int rotate_in(room_codes_table *t, void *arg, char **msg) {
             step_once(e.undo);
     } else if (mode == SAVEPOINT) {
         if (rc != SQLITE_OK && step_once(e.undo) != SQLITE_OK)
-            rc = SQLITE_NOMEM; /* SQLite then rolls the transaction back */
+            rc = SQLITE_NOMEM; /* the caller's transaction holds a half rotation: roll it back */
         step_once(e.keep);
     } else if (rc != SQLITE_OK && minted && write_code(t, STORE_DELETE, r->new_code) != SQLITE_OK) {
         rc = SQLITE_NOMEM; /* a statement that writes: SQLite rolls the transaction back */
