@@ -98,6 +98,11 @@ static const struct {
     /* reads the table (and draws a random jti): no schema object may run it */
     {"roomcode_token", 4, DIRECT, roomcode_fn_token},
     {"roomcode_token", 5, DIRECT, roomcode_fn_token},
+    /* writes: disables a code and mints its successor */
+    {"roomcode_rotate", 1, DIRECT, roomcode_fn_rotate},
+    /* read the table: no schema object may run them */
+    {"roomcode_json", 1, DIRECT, roomcode_fn_json},
+    {"roomcode_room_json", 1, DIRECT, roomcode_fn_room_json},
     {"roomcode_link", 2, PURE, roomcode_fn_link},
     {"roomcode_link", 3, PURE, roomcode_fn_link},
 };

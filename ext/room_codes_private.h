@@ -40,7 +40,7 @@ struct room_codes_table {
 };
 
 /* Query plans (idxNum), each one reading statement of the store. */
-enum { PLAN_SCAN, PLAN_CODE, PLAN_ROOM, PLAN_ROOM_ROLE };
+enum { PLAN_SCAN, PLAN_CODE, PLAN_ROOM, PLAN_ROOM_ROLE, PLAN_USER, PLAN_USER_ROOM };
 
 /* Takes or gives back an idle reading statement of plan fetching columns. */
 int room_codes_read_take(room_codes_table *t, int plan, unsigned columns, sqlite3_stmt **out);

@@ -13,10 +13,13 @@
 #include "room_codes_private.h"
 
 /* What EXPLAIN QUERY PLAN shows for each plan. */
-static const char *const plan_text[] = {"full scan", "code=?", "room_id=?", "room_id=? AND role=?"};
+static const char *const plan_text[] = {"full scan", "code=?",
+                                        "room_id=?", "room_id=? AND role=?",
+                                        "user_id=?", "user_id=? AND room_id=?"};
 /* The store statement each plan reads with. */
-static const enum roomcode_store_stmt plan_stmt[] = {STORE_SCAN, STORE_BY_CODE, STORE_BY_ROOM,
-                                                     STORE_BY_ROOM_ROLE};
+static const enum roomcode_store_stmt plan_stmt[] = {STORE_SCAN,    STORE_BY_CODE,
+                                                     STORE_BY_ROOM, STORE_BY_ROOM_ROLE,
+                                                     STORE_BY_USER, STORE_BY_USER_ROOM};
 
 void room_codes_ref(room_codes_table *t) { t->refs++; }
 
@@ -48,9 +51,7 @@ void room_codes_release(room_codes_table *t) {
 }
 
 /* Statements kept in t's slots; cursors read the others by plan and columns (read slots). */
-static int kept_in_slot(int which) {
-    return which != STORE_SCAN && which != STORE_BY_ROOM && which != STORE_BY_ROOM_ROLE;
-}
+static int kept_in_slot(int which) { return which == STORE_BY_CODE || !STORE_IS_READ(which); }
 
 /* The slot statements' SQL for t's current name. */
 static int format_statements(room_codes_table *t) {
@@ -76,9 +77,12 @@ static int table_init(sqlite3 *db, void *aux, int argc, const char *const *argv,
             argv[2]);
         return SQLITE_ERROR;
     }
-    rc = sqlite3_declare_vtab(db, "CREATE TABLE x(code TEXT PRIMARY KEY, room_id TEXT, role TEXT,"
-                                  " enabled INTEGER, user_id TEXT, created_at TEXT,"
-                                  " updated_at TEXT) WITHOUT ROWID");
+    /* NOT NULL and the key tell schema readers (PRAGMA table_info, ORMs) what the store
+     * holds; SQLite checks neither on a virtual table, and ignores a DEFAULT there, so none
+     * is declared: xUpdate reads a NULL enabled, code or timestamp as one left out. */
+    rc = sqlite3_declare_vtab(db, "CREATE TABLE x(code TEXT PRIMARY KEY, room_id TEXT NOT NULL,"
+                                  " role TEXT NOT NULL, enabled INTEGER NOT NULL, user_id TEXT,"
+                                  " created_at TEXT, updated_at TEXT) WITHOUT ROWID");
     if (rc != SQLITE_OK)
         return rc;
     /* An app's own trigger may write codes, also under trusted_schema=OFF. */
@@ -97,6 +101,8 @@ static int table_init(sqlite3 *db, void *aux, int argc, const char *const *argv,
     rc = (t->schema && t->name) ? format_statements(t) : SQLITE_NOMEM;
     if (rc == SQLITE_OK && is_create)
         rc = roomcode_store_create(db, t->schema, t->name, err);
+    else if (rc == SQLITE_OK)
+        roomcode_store_upgrade(db, t->schema, t->name);
     if (rc != SQLITE_OK) {
         table_free(t);
         return rc;
@@ -171,7 +177,7 @@ static int binary_collation(sqlite3_index_info *info, int i) {
 static int table_best_index(sqlite3_vtab *vtab, sqlite3_index_info *info) {
     room_codes_table *t = (room_codes_table *)vtab;
     room_codes_note_planned(t);
-    int code = -1, room = -1, role = -1;
+    int code = -1, room = -1, role = -1, user = -1;
     unsigned in_lists = 0; /* bit k: argument k is an IN list */
     for (int i = 0; i < info->nConstraint; i++) {
         const struct sqlite3_index_constraint *c = &info->aConstraint[i];
@@ -183,6 +189,8 @@ static int table_best_index(sqlite3_vtab *vtab, sqlite3_index_info *info) {
             room = i;
         else if (c->iColumn == COL_ROLE)
             role = i;
+        else if (c->iColumn == COL_USER_ID)
+            user = i;
     }
     if (code >= 0) {
         info->idxNum = PLAN_CODE;
@@ -190,6 +198,15 @@ static int table_best_index(sqlite3_vtab *vtab, sqlite3_index_info *info) {
         info->estimatedCost = 1;
         info->estimatedRows = 1;
         info->idxFlags = SQLITE_INDEX_SCAN_UNIQUE;
+    } else if (user >= 0) {
+        /* A user's codes are few (the index holds bound codes only), and fewer in one room;
+         * role, if given, is checked by SQLite on them. IN lists come one value a filter. */
+        info->idxNum = room >= 0 ? PLAN_USER_ROOM : PLAN_USER;
+        info->aConstraintUsage[user].argvIndex = 1;
+        if (room >= 0)
+            info->aConstraintUsage[room].argvIndex = 2;
+        info->estimatedCost = room >= 0 ? 5 : 20;
+        info->estimatedRows = room >= 0 ? 2 : 20;
     } else if (room >= 0) {
         info->idxNum = role >= 0 ? PLAN_ROOM_ROLE : PLAN_ROOM;
         info->aConstraintUsage[room].argvIndex = 1;

@@ -113,9 +113,13 @@ int roomcode_vtab_db_error(sqlite3_vtab *vtab, sqlite3 *db, int rc);
  * other codes as they are; out of memory when msg is NULL or rc is SQLITE_NOMEM. */
 void roomcode_fn_error(sqlite3_context *ctx, int rc, char *msg);
 
-/* SQL functions defined beside the code they serve (token_sql.c, link_sql.c). */
+/* SQL functions defined beside the code they serve (token_sql.c, link_sql.c, rotate.c,
+ * json_sql.c). */
 void roomcode_fn_token(sqlite3_context *ctx, int argc, sqlite3_value **argv);
 void roomcode_fn_link(sqlite3_context *ctx, int argc, sqlite3_value **argv);
+void roomcode_fn_rotate(sqlite3_context *ctx, int argc, sqlite3_value **argv);
+void roomcode_fn_json(sqlite3_context *ctx, int argc, sqlite3_value **argv);
+void roomcode_fn_room_json(sqlite3_context *ctx, int argc, sqlite3_value **argv);
 
 /* Module and function registration, called by the entry point; each takes its own
  * reference to conn. */

@@ -17,6 +17,15 @@
 
 #include "storage_sql.h"
 
+/* A row of the store as the 100ms API shows a room code. */
+#define ROOMCODE_JSON_OBJECT                                                                       \
+    "CASE WHEN user_id IS NULL THEN json_object(" ROOMCODE_JSON_FIELDS                             \
+    ") ELSE json_object(" ROOMCODE_JSON_FIELDS ", 'user_id', user_id) END"
+#define ROOMCODE_JSON_FIELDS                                                                       \
+    "'code', code, 'room_id', room_id, 'role', role,"                                              \
+    " 'enabled', json(CASE enabled WHEN 1 THEN 'true' ELSE 'false' END),"                          \
+    " 'created_at', created_at, 'updated_at', updated_at"
+
 /* The statements other than the cursors' reads (roomcode_store_read_sql makes those). */
 static const char *const statement_sql[STORE_N_STMT] = {
     [STORE_INSERT] = "INSERT INTO \"%w\".\"%w_store\"(code, room_id, role, enabled, user_id)"
@@ -33,6 +42,15 @@ static const char *const statement_sql[STORE_N_STMT] = {
                             " (SELECT 1 FROM \"%w\".\"%w_store\" AS c WHERE c.room_id = ?1"
                             " AND c.role = r.value AND c.enabled = 1 AND c.user_id IS NULL)"
                             " GROUP BY r.value ORDER BY min(r.key)",
+    /* The 100ms API's object: enabled as a JSON boolean, user_id only when bound. */
+    [STORE_JSON_CODE] = "SELECT " ROOMCODE_JSON_OBJECT " FROM \"%w\".\"%w_store\" WHERE code = ?1",
+    /* In creation order: created_at has milliseconds, and codes of one millisecond follow
+     * in code order. An aggregate over a subquery with ORDER BY keeps its order: SQLite
+     * does not flatten such a subquery. */
+    [STORE_JSON_ROOM] =
+        "SELECT json_object('data', json_group_array(json(o))) FROM (SELECT " ROOMCODE_JSON_OBJECT
+        " AS o FROM \"%w\".\"%w_store\" WHERE room_id = ?1"
+        " ORDER BY created_at, code)",
     [STORE_LIST_ENABLED] = "SELECT code, room_id, role, enabled, user_id, created_at, updated_at"
                            " FROM \"%w\".\"%w_store\" WHERE room_id = ?1 AND enabled = 1"
                            " ORDER BY (SELECT min(key) FROM json_each(?2) WHERE value = role),"
@@ -40,7 +58,7 @@ static const char *const statement_sql[STORE_N_STMT] = {
 };
 
 char *roomcode_store_sql(enum roomcode_store_stmt which, const char *schema, const char *table) {
-    if (which <= STORE_BY_ROOM_ROLE)
+    if (STORE_IS_READ(which))
         return roomcode_store_read_sql(which, STORE_ALL_COLUMNS, schema, table);
     return sqlite3_mprintf(statement_sql[which], schema, table);
 }
@@ -56,6 +74,9 @@ char *roomcode_store_read_sql(enum roomcode_store_stmt which, unsigned columns, 
         [STORE_BY_CODE] = " WHERE code = ?1",
         [STORE_BY_ROOM] = " WHERE room_id = ?1",
         [STORE_BY_ROOM_ROLE] = " WHERE room_id = ?1 AND role = ?2",
+        /* user_id = ?1 implies user_id IS NOT NULL, so the partial index serves */
+        [STORE_BY_USER] = " WHERE user_id = ?1",
+        [STORE_BY_USER_ROOM] = " WHERE user_id = ?1 AND room_id = ?2",
     };
     sqlite3_str *out = sqlite3_str_new(0);
     sqlite3_str_appendall(out, "SELECT ");
@@ -135,6 +156,26 @@ static int query_text(sqlite3 *db, char **out, char **err, const char *fmt, ...)
         return db_error(db, rc, err);
     }
     return SQLITE_OK;
+}
+
+/*
+ * sql/store_triggers.sql holds the store's triggers, then its index of bound codes, which
+ * is made apart from them: SQLite cannot drop an index (free its pages) while a statement
+ * runs, as CREATE VIRTUAL TABLE and ALTER TABLE are while they call the module, so the
+ * index is never dropped or remade. It keeps the name it was made with through a rename
+ * (SQLite rewrites the table it is on), and is recognized by its definition, whatever its
+ * name.
+ */
+static const char index_marker[] = "CREATE INDEX \"{schema}\".\"{table}_store_";
+
+/* Runs the template's triggers, the part before its index. */
+static int exec_triggers(sqlite3 *db, const char *schema, const char *table, char **err) {
+    const char *index = strstr(roomcode_sql_store_triggers, index_marker);
+    int n = index ? (int)(index - roomcode_sql_store_triggers) : -1;
+    char *tmpl = sqlite3_mprintf("%.*s", n, roomcode_sql_store_triggers);
+    int rc = tmpl ? exec_template(db, tmpl, schema, table, err) : SQLITE_NOMEM;
+    sqlite3_free(tmpl);
+    return rc;
 }
 
 /* The triggers sql/store_triggers.sql makes are "<table>_store_<suffix>". */
@@ -236,6 +277,8 @@ static const char *skip_name(const char *p) {
     return p;
 }
 
+static int table_definition_text(const char *p, char **out);
+
 /*
  * The definition in a CREATE TABLE statement, after its (qualified) name, with every run of
  * whitespace made one space and none at either end or before a final ';': *out is
@@ -252,6 +295,13 @@ static int table_definition(const char *sql, char **out) {
     p = skip_name(p);
     if (*p == '.')
         p = skip_name(p + 1);
+    return table_definition_text(p, out);
+}
+
+/* Text with every run of whitespace made one space, none at either end or before a final
+ * ';' (*out sqlite3_malloc'd, NULL when empty). */
+static int table_definition_text(const char *p, char **out) {
+    *out = 0;
     sqlite3_str *def = sqlite3_str_new(0);
     for (int space = 0; *p; p++) {
         if (isspace((unsigned char)*p)) {
@@ -353,6 +403,157 @@ static int check_adoptable(sqlite3 *db, const char *schema, const char *table, c
     return rc;
 }
 
+/*
+ * What an index statement defines after its table, "(columns) WHERE ...", with runs of
+ * whitespace as one space (sqlite3_malloc'd), or NULL when sql is no CREATE INDEX.
+ */
+static char *index_definition(const char *sql) {
+    static const char create[] = "CREATE INDEX";
+    if (sqlite3_strnicmp(sql, create, sizeof create - 1) != 0)
+        return 0;
+    const char *p = sql + sizeof create - 1;
+    while (isspace((unsigned char)*p))
+        p++;
+    p = skip_name(p);
+    if (*p == '.')
+        p = skip_name(p + 1);
+    while (isspace((unsigned char)*p))
+        p++;
+    if (sqlite3_strnicmp(p, "ON", 2) != 0 || !isspace((unsigned char)p[2]))
+        return 0;
+    for (p += 2; isspace((unsigned char)*p);)
+        p++;
+    p = skip_name(p);
+    char *def = 0;
+    return table_definition_text(p, &def) == SQLITE_OK ? def : 0;
+}
+
+/* Sets *is_free when no schema object is named name. */
+static int name_free(sqlite3 *db, const char *schema, const char *name, int *is_free, char **err) {
+    char *taken = 0;
+    int rc = query_text(db, &taken, err,
+                        "SELECT type FROM \"%w\".sqlite_schema WHERE name = %Q COLLATE NOCASE",
+                        schema, name);
+    *is_free = rc == SQLITE_OK && !taken;
+    sqlite3_free(taken);
+    return rc;
+}
+
+/* The name of the store's index of this definition (sqlite3_malloc'd), or NULL. */
+static int index_named(sqlite3 *db, const char *schema, const char *table, const char *want,
+                       char **name) {
+    *name = 0;
+    char *sql = sqlite3_mprintf("SELECT name, sql FROM \"%w\".sqlite_schema WHERE type = 'index'"
+                                " AND tbl_name = '%q_store' COLLATE NOCASE AND sql IS NOT NULL",
+                                schema, table);
+    sqlite3_stmt *stmt = 0;
+    int rc = sql ? sqlite3_prepare_v2(db, sql, -1, &stmt, 0) : SQLITE_NOMEM;
+    sqlite3_free(sql);
+    while (rc == SQLITE_OK && !*name && sqlite3_step(stmt) == SQLITE_ROW) {
+        char *have = index_definition((const char *)sqlite3_column_text(stmt, 1));
+        if (have && strcmp(have, want) == 0 &&
+            !(*name = sqlite3_mprintf("%s", (const char *)sqlite3_column_text(stmt, 0))))
+            rc = SQLITE_NOMEM;
+        sqlite3_free(have);
+    }
+    int done = sqlite3_finalize(stmt);
+    return rc == SQLITE_OK ? done : rc;
+}
+
+/*
+ * Makes the template's index "<table>_store_<suffix>" (want: its definition) unless the
+ * store has one of that definition already. When that name is taken, the first free
+ * "<name>_<n>" serves. With tidy (when no statement runs, so that an index can be dropped),
+ * an index of that definition under another name, such as the name it had before the table
+ * was renamed, is made again under its own name when that is free.
+ */
+static int ensure_index(sqlite3 *db, const char *schema, const char *table, const char *suffix,
+                        const char *want, int tidy, char **err) {
+    char *found = 0, *name = sqlite3_mprintf("%s_store_%s", table, suffix);
+    int rc = name ? index_named(db, schema, table, want, &found) : SQLITE_NOMEM;
+    if (rc == SQLITE_OK && found) {
+        int remake = tidy && sqlite3_stricmp(found, name) != 0;
+        if (remake)
+            rc = name_free(db, schema, name, &remake, err);
+        if (rc != SQLITE_OK || !remake) {
+            sqlite3_free(found);
+            sqlite3_free(name);
+            return rc;
+        }
+    }
+    for (int n = 2, is_free = 0; rc == SQLITE_OK && !found; n++) {
+        rc = name_free(db, schema, name, &is_free, err);
+        if (rc != SQLITE_OK || is_free)
+            break;
+        sqlite3_free(name);
+        name = sqlite3_mprintf("%s_store_%s_%d", table, suffix, n);
+        if (!name)
+            rc = SQLITE_NOMEM;
+    }
+    char *sql = rc == SQLITE_OK ? sqlite3_mprintf("CREATE INDEX \"%w\".\"%w\" ON \"%w_store\"%s;",
+                                                  schema, name, table, want)
+                                : 0;
+    /* remade under its own name: both or neither, so no second copy is ever left */
+    if (rc == SQLITE_OK && sql && found)
+        sql = sqlite3_mprintf("SAVEPOINT roomcode_index; %z DROP INDEX \"%w\".\"%w\";"
+                              " RELEASE roomcode_index;",
+                              sql, schema, found);
+    if (rc == SQLITE_OK)
+        rc = sql ? sqlite3_exec(db, sql, 0, 0, err) : SQLITE_NOMEM;
+    if (rc != SQLITE_OK && found)
+        sqlite3_exec(db, "ROLLBACK TO roomcode_index; RELEASE roomcode_index", 0, 0, 0);
+    sqlite3_free(sql);
+    sqlite3_free(found);
+    sqlite3_free(name);
+    return rc;
+}
+
+/* Makes each index of the template on the store that it lacks (see ensure_index). */
+static int ensure_indexes(sqlite3 *db, const char *schema, const char *table, int tidy,
+                          char **err) {
+    int rc = SQLITE_OK;
+    for (const char *p = roomcode_sql_store_triggers;
+         rc == SQLITE_OK && (p = strstr(p, index_marker)) != 0;) {
+        const char *suffix = p + sizeof index_marker - 1, *suffix_end = strchr(suffix, '"');
+        const char *end = strchr(p, ';');
+        if (!suffix_end || !end)
+            break;
+        char *tmpl = sqlite3_mprintf("%.*s", (int)(end - p), p);
+        char *filled = tmpl ? fill_template(tmpl, schema, table) : 0;
+        char *want = filled ? index_definition(filled) : 0;
+        char *name = sqlite3_mprintf("%.*s", (int)(suffix_end - suffix), suffix);
+        rc = want && name ? ensure_index(db, schema, table, name, want, tidy, err) : SQLITE_NOMEM;
+        sqlite3_free(tmpl);
+        sqlite3_free(filled);
+        sqlite3_free(want);
+        sqlite3_free(name);
+        p = end;
+    }
+    return rc == SQLITE_OK ? rc : db_error(db, rc, err);
+}
+
+/* Is any statement of db running (stepped and not yet reset)? */
+static int statement_running(sqlite3 *db) {
+    for (sqlite3_stmt *p = sqlite3_next_stmt(db, 0); p; p = sqlite3_next_stmt(db, p)) {
+        if (sqlite3_stmt_busy(p))
+            return 1;
+    }
+    return 0;
+}
+
+/*
+ * Only when nothing else is under way on the connection, so that the DDL commits on its own
+ * at once and no statement of the caller's sees the schema change under it.
+ */
+void roomcode_store_upgrade(sqlite3 *db, const char *schema, const char *table) {
+    if (!sqlite3_get_autocommit(db) || sqlite3_db_readonly(db, schema) != 0 ||
+        sqlite3_txn_state(db, schema) != SQLITE_TXN_NONE || statement_running(db))
+        return;
+    char *err = 0;
+    ensure_indexes(db, schema, table, 1, &err);
+    sqlite3_free(err);
+}
+
 /* The type of the schema object named "<table>_store" (sqlite3_malloc'd), or NULL. */
 static int store_name_taken(sqlite3 *db, const char *schema, const char *table, char **type,
                             char **err) {
@@ -396,7 +597,9 @@ int roomcode_store_create(sqlite3 *db, const char *schema, const char *table, ch
     else if (rc == SQLITE_OK)
         rc = exec_template(db, roomcode_sql_store_table, schema, table, err);
     if (rc == SQLITE_OK)
-        rc = exec_template(db, roomcode_sql_store_triggers, schema, table, err);
+        rc = exec_triggers(db, schema, table, err);
+    if (rc == SQLITE_OK)
+        rc = ensure_indexes(db, schema, table, 0, err);
     sqlite3_free(type);
     return rc;
 }
@@ -428,7 +631,7 @@ int roomcode_store_rename(sqlite3 *db, const char *schema, const char *from, con
         sqlite3_free(sql);
     }
     if (rc == SQLITE_OK)
-        rc = exec_template(db, roomcode_sql_store_triggers, schema, to, err);
+        rc = exec_triggers(db, schema, to, err);
     return rc;
 }
 

@@ -21,12 +21,16 @@ enum roomcode_store_stmt {
     STORE_BY_CODE,          /* ?1 code */
     STORE_BY_ROOM,          /* ?1 room_id */
     STORE_BY_ROOM_ROLE,     /* ?1 room_id, ?2 role */
+    STORE_BY_USER,          /* ?1 user_id, on the partial index of bound codes */
+    STORE_BY_USER_ROOM,     /* ?1 user_id, ?2 room_id, on the same index */
     STORE_INSERT,           /* ?1 code, ?2 room_id, ?3 role, ?4 enabled, ?5 user_id */
     STORE_UPDATE,           /* ?1 code; enabled ?2 when ?3; user_id ?4 when ?5 */
     STORE_DELETE,           /* ?1 code */
     STORE_DISABLE_UNLISTED, /* ?1 room_id, ?2 JSON array of the roles to keep */
     STORE_ROLES_LACKING,    /* ?1 room_id, ?2 roles: those without a shared enabled code */
     STORE_LIST_ENABLED,     /* ?1 room_id, ?2 roles: enabled codes in the roles' order */
+    STORE_JSON_CODE,        /* ?1 code: the code as a 100ms API object (JSON text) */
+    STORE_JSON_ROOM,        /* ?1 room_id: {"data": [...]}, the room's codes as objects */
     STORE_N_STMT
 };
 
@@ -38,8 +42,11 @@ char *roomcode_store_sql(enum roomcode_store_stmt which, const char *schema, con
 
 #define STORE_ALL_COLUMNS 0x7Fu /* bit COL_x set for each column */
 
+/* Is which one of the reading statements the cursors use (STORE_SCAN to STORE_BY_USER_ROOM)? */
+#define STORE_IS_READ(which) ((which) <= STORE_BY_USER_ROOM)
+
 /*
- * The reading statement which (STORE_SCAN to STORE_BY_ROOM_ROLE) fetching only the columns
+ * The reading statement which (see STORE_IS_READ) fetching only the columns
  * whose bits are set; the others read as NULL, so every column keeps its position. Each
  * text value a statement returns is one more copy per row, and a lookup rarely wants all.
  */
@@ -54,6 +61,16 @@ char *roomcode_store_read_sql(enum roomcode_store_stmt which, unsigned columns, 
  * of that name that cannot be adopted.
  */
 int roomcode_store_create(sqlite3 *db, const char *schema, const char *table, char **err);
+
+/*
+ * Brings a store made by an older roomcode up to this version's objects without touching
+ * its rows: today, the index of bound codes that 1.1.0 stores lack. Called when a table
+ * connects; it does nothing unless the index is missing and the connection can write
+ * there now (not read-only, no transaction open, no statement running), and a failure
+ * (busy, query_only, an authorizer) is left for the next connection: lookups by user_id
+ * work without the index, as a scan of the store.
+ */
+void roomcode_store_upgrade(sqlite3 *db, const char *schema, const char *table);
 
 /* Renames the store along with the virtual table and remakes the store's own triggers
  * under the new name; triggers of others on the store stay, and SQLite renames in them. */

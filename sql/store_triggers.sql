@@ -1,6 +1,8 @@
--- Triggers of the storage table (see store_table.sql). The extension creates them when it
--- creates or adopts the store, and drops and recreates them, by these names only, when
--- the virtual table is renamed; a writer's own triggers on the store are left alone.
+-- Triggers and named index of the storage table (see store_table.sql). The extension
+-- creates them when it creates or adopts the store, and drops and recreates them, by these
+-- names only, when the virtual table is renamed (a named index keeps its name through
+-- ALTER TABLE, which would leave "<old>_store_user_id" behind); a writer's own triggers
+-- and indexes on the store are left alone.
 -- {cap} is the most codes a room may hold (ROOMCODE_MAX_PER_ROOM in ext/store.h).
 --
 -- RAISE takes only a literal, so these messages cannot name the room or the code; the
@@ -48,3 +50,10 @@ BEGIN
      SET updated_at = max(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), OLD.updated_at)
    WHERE code = NEW.code;
 END;
+
+-- The codes of a user (WHERE user_id = ?, also with room_id = ?) are an index lookup. Only
+-- bound codes are indexed, which are usually few: a lookup by user_id = ? implies
+-- user_id IS NOT NULL, so SQLite uses this partial index for it. Stores made by 1.1.0 lack
+-- it; the extension adds it when such a table connects (ext/store.c, roomcode_store_upgrade).
+CREATE INDEX "{schema}"."{table}_store_user_id" ON "{table}_store"(user_id, room_id)
+WHERE user_id IS NOT NULL;

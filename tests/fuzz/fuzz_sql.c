@@ -25,6 +25,11 @@
  * either work on the table an unqualified room_codes names now (temp, main, then aux) or
  * fail with "roomcode: ...", and both connections close with SQLITE_OK.
  *
+ * Inputs with flags bit 5 also get roomcode_rotate (from a SELECT and from a statement that
+ * writes), roomcode_json and roomcode_room_json, checked against the store read before and
+ * after: one new code of the same room, role and user, the old one disabled, nothing else
+ * changed; or a refusal that changed nothing.
+ *
  * Randomness is libsodium's, replaced by a deterministic generator seeded from the input
  * (so crashes reproduce); a few inputs get a low-entropy or constant generator, so minting
  * collides and the retry path runs. FUZZ_SQL_TRACE=1 build/fuzz/fuzz_sql FILE replays an
@@ -1637,6 +1642,185 @@ static void op_link_token(harness *h, reader *r) {
     commit_op(h, &after);
 }
 
+/* Is the stored name one the extension's write paths accept again (rotation re-inserts it)? */
+static int reinsertable(const sc_value *v, int nullable) {
+    if (v->type == SQLITE_NULL)
+        return nullable;
+    return v->type == SQLITE_TEXT && sc_valid_name(v->s, v->n);
+}
+
+/* The JSON text of a code, read back with SQLite's JSON functions, is its stored row. */
+static void check_code_json(const sc_value *json, const sc_row *row) {
+    CHECK(json->type == SQLITE_TEXT);
+    sqlite3_stmt *st = 0;
+    CHECK(sqlite3_prepare_v2(side,
+                             "SELECT json_valid(?1), json_extract(?1, '$.code'),"
+                             " json_extract(?1, '$.room_id'), json_extract(?1, '$.role'),"
+                             " json_type(?1, '$.enabled'), json_extract(?1, '$.user_id'),"
+                             " json_type(?1, '$.user_id'), json_extract(?1, '$.created_at'),"
+                             " json_extract(?1, '$.updated_at')",
+                             -1, &st, 0) == SQLITE_OK);
+    sqlite3_bind_text(st, 1, json->s, json->n, SQLITE_STATIC);
+    CHECK(sqlite3_step(st) == SQLITE_ROW);
+    CHECK_MSG(sqlite3_column_int(st, 0) == 1, json->s);
+    static const int cols[] = {SC_CODE, SC_ROOM_ID, SC_ROLE};
+    for (int i = 0; i < 3; i++) {
+        const sc_value *want = &row->col[cols[i]];
+        /* names that are not UTF-8 (a direct writer's) do not come back from JSON as stored */
+        if (!sc_valid_name(want->s ? want->s : "", want->n))
+            continue;
+        CHECK_MSG(sc_value_is_text(want, (const char *)sqlite3_column_text(st, 1 + i),
+                                   sqlite3_column_bytes(st, 1 + i)),
+                  "roomcode_json does not hold the stored code, room_id or role");
+    }
+    CHECK_MSG(strcmp((const char *)sqlite3_column_text(st, 4),
+                     row->col[SC_ENABLED].i == 1 ? "true" : "false") == 0,
+              "roomcode_json's enabled is not the stored one as a JSON boolean");
+    const sc_value *user = &row->col[SC_USER_ID];
+    if (user->type == SQLITE_NULL)
+        CHECK_MSG(sqlite3_column_type(st, 6) == SQLITE_NULL, "user_id shown for an unbound code");
+    else if (sc_valid_name(user->s, user->n))
+        CHECK_MSG(sc_value_is_text(user, (const char *)sqlite3_column_text(st, 5),
+                                   sqlite3_column_bytes(st, 5)),
+                  "roomcode_json's user_id is not the stored one");
+    for (int i = 0; i < 2; i++)
+        CHECK_MSG(sc_value_is_text(&row->col[SC_CREATED_AT + i],
+                                   (const char *)sqlite3_column_text(st, 7 + i),
+                                   sqlite3_column_bytes(st, 7 + i)),
+                  "roomcode_json's timestamps are not the stored ones");
+    sqlite3_finalize(st);
+}
+
+/* A room's JSON lists every code of the room once, by created_at and then code. */
+static void check_room_json(const sc_value *json, const sc_snapshot *rows, const fval *room) {
+    CHECK(json->type == SQLITE_TEXT);
+    sqlite3_stmt *st = 0;
+    CHECK(sqlite3_prepare_v2(side,
+                             "SELECT value ->> 'code' FROM json_each(?1, '$.data') ORDER BY key",
+                             -1, &st, 0) == SQLITE_OK);
+    sqlite3_bind_text(st, 1, json->s, json->n, SQLITE_STATIC);
+    size_t listed = 0;
+    const sc_row *last = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const sc_row *row =
+            sc_find(rows, (const char *)sqlite3_column_text(st, 0), sqlite3_column_bytes(st, 0));
+        CHECK_MSG(row && sc_value_is_text(&row->col[SC_ROOM_ID], room->s, room->n),
+                  "roomcode_room_json lists a code of another room");
+        if (last) {
+            int c = strcmp(last->col[SC_CREATED_AT].s, row->col[SC_CREATED_AT].s);
+            CHECK_MSG(c < 0 || (c == 0 && strcmp(last->col[SC_CODE].s, row->col[SC_CODE].s) < 0),
+                      "roomcode_room_json is not in creation order");
+        }
+        last = row;
+        listed++;
+    }
+    sqlite3_finalize(st);
+    CHECK_MSG(listed == sc_count_room(rows, room->s, room->n),
+              "roomcode_room_json does not list every code of the room");
+}
+
+/*
+ * roomcode_rotate (from a SELECT and from a statement that writes, where no savepoint can
+ * be opened), roomcode_json and roomcode_room_json. Only for inputs with flags bit 5, so
+ * that inputs without it decode as they did before these functions.
+ */
+static void op_rotate_json(harness *h, reader *r) {
+    fval code, room;
+    pick_code(r, h, &code);
+    pick_name(r, ROOM, &room);
+    unsigned shape = rd(r) % 4;
+    static const char *const sqls[] = {
+        "SELECT roomcode_rotate(?1)",
+        "INSERT INTO log SELECT roomcode_rotate(?1)",
+        "SELECT roomcode_json(?1)",
+        "SELECT roomcode_room_json(?2)",
+    };
+    const fval *args[] = {&code, &room};
+    result res;
+    begin_op(h);
+    run_sql(h, sqls[shape], args, 2, &res);
+    state after;
+    end_op(h, &res, ATOMIC, shape >= 2, &after);
+    check_function_refusal(&res);
+    int ft = fn_target(h);
+    int known = (ft == T_MAIN || ft == T_AUX) && !h->modules_dropped;
+    /* a refusal is allowed after an environment operation, and through a view (the
+     * functions refuse anything but a roomcode table under the name room_codes) */
+    int strict = known && !h->lenient && (h->tgt == T_MAIN || h->tgt == T_AUX);
+    char norm[ROOMCODE_LEN + 1];
+    int normalizes =
+        code.type == SQLITE_TEXT && roomcode_normalize_text(code.s, (size_t)code.n, norm);
+    const sc_snapshot *before = known ? rows_of(&h->now, ft) : 0;
+    const sc_row *row = before && normalizes ? sc_find(before, norm, ROOMCODE_LEN) : 0;
+    if (!known) {
+        if (shape < 2 || (shape == 2 && normalizes) || (shape == 3 && is_name(&room)))
+            CHECK_MSG(res.rc != SQLITE_OK || h->lenient, "a function worked without a table");
+    } else if (shape < 2) {
+        const sc_value *room_id = row ? &row->col[SC_ROOM_ID] : 0;
+        int fits = row && row->col[SC_ENABLED].i == 1 && reinsertable(room_id, 0) &&
+                   reinsertable(&row->col[SC_ROLE], 0) && reinsertable(&row->col[SC_USER_ID], 1) &&
+                   sc_count_room(before, room_id->s, room_id->n) < 100;
+        if (!fits)
+            CHECK_MSG(res.rc != SQLITE_OK, "roomcode_rotate succeeded where it must refuse");
+        else if (h->exact_mints && strict)
+            CHECK_MSG(res.rc == SQLITE_OK, res.msg);
+        if (res.rc == SQLITE_OK) {
+            const sc_snapshot *later = rows_of(&after, ft);
+            CHECK_MSG(later->n == before->n + 1, "roomcode_rotate did not add exactly one code");
+            const sc_row *fresh = 0;
+            for (size_t j = 0; j < later->n; j++) {
+                const sc_row *now = &later->rows[j];
+                const sc_row *old = sc_find(before, now->col[SC_CODE].s, now->col[SC_CODE].n);
+                if (!old) {
+                    CHECK_MSG(!fresh, "roomcode_rotate added two codes");
+                    fresh = now;
+                } else if (old == row) {
+                    CHECK_MSG(now->col[SC_ENABLED].i == 0, "roomcode_rotate left the code enabled");
+                    CHECK(sc_value_equal(&now->col[SC_USER_ID], &row->col[SC_USER_ID]));
+                } else {
+                    CHECK_MSG(sc_row_equal(old, now), "roomcode_rotate changed another code");
+                }
+            }
+            CHECK(fresh != NULL);
+            for (int c = SC_ROOM_ID; c <= SC_USER_ID; c++) {
+                if (c == SC_ENABLED)
+                    CHECK_MSG(fresh->col[c].i == 1, "the new code is not enabled");
+                else
+                    CHECK_MSG(sc_value_equal(&fresh->col[c], &row->col[c]),
+                              "the new code is not of the same room, role and user");
+            }
+            if (shape == 0)
+                CHECK_MSG(res.nrows == 1 && sc_value_equal(cell(&res, 0, 0), &fresh->col[SC_CODE]),
+                          "roomcode_rotate returned another code than it stored");
+            check_others(h, &after);
+        }
+    } else if (shape == 2) {
+        if (code.type == SQLITE_NULL)
+            CHECK_MSG(res.rc == SQLITE_OK && cell(&res, 0, 0)->type == SQLITE_NULL,
+                      "roomcode_json(NULL) is not NULL");
+        else if (!normalizes)
+            CHECK_MSG(res.rc != SQLITE_OK, "roomcode_json took a malformed code");
+        else if (res.rc != SQLITE_OK)
+            CHECK_MSG(!strict, res.msg);
+        else if (!row)
+            CHECK_MSG(cell(&res, 0, 0)->type == SQLITE_NULL,
+                      "roomcode_json of no code is not NULL");
+        else
+            check_code_json(cell(&res, 0, 0), row);
+    } else {
+        if (room.type == SQLITE_NULL)
+            CHECK(res.rc == SQLITE_OK && cell(&res, 0, 0)->type == SQLITE_NULL);
+        else if (!is_name(&room))
+            CHECK_MSG(res.rc != SQLITE_OK, "roomcode_room_json took a bad room_id");
+        else if (res.rc != SQLITE_OK)
+            CHECK_MSG(!strict, res.msg);
+        else
+            check_room_json(cell(&res, 0, 0), before, &room);
+    }
+    result_free(&res);
+    commit_op(h, &after);
+}
+
 static void op_transaction(harness *h, reader *r) {
     static const char *const sqls[] = {"BEGIN",         "BEGIN IMMEDIATE", "COMMIT",
                                        "ROLLBACK",      "SAVEPOINT sp",    "RELEASE sp",
@@ -2018,7 +2202,7 @@ typedef void (*op_fn)(harness *h, reader *r);
 static const struct {
     op_fn fn;
     int weight;
-    int environment;
+    int environment; /* 0 always; else the flags it needs: 1 bit 4, 2 bit 5 */
 } ops[] = {
     {op_insert, 14, 0},
     {op_select, 5, 0},
@@ -2040,6 +2224,7 @@ static const struct {
     {op_snapshot, 1, 1},
     {op_temp_view, 1, 1},
     {op_reload, 1, 1},
+    {op_rotate_json, 5, 2},
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -2086,13 +2271,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
     int total = 0;
     size_t n_ops = sizeof ops / sizeof ops[0];
+    /* environment 1: flags bit 4; 2: flags bit 5 (rotation and JSON) */
+    unsigned wanted = (h.environment ? 1u : 0u) | (flags & 32 ? 2u : 0u);
     for (size_t i = 0; i < n_ops; i++)
-        total += !ops[i].environment || h.environment ? ops[i].weight : 0;
+        total += !ops[i].environment || (wanted & ops[i].environment) ? ops[i].weight : 0;
     for (int n = 0; n < MAX_OPS && r.p < r.end; n++) {
         int pick = (int)(rd(&r) % (unsigned)total);
         size_t i = 0;
-        while (pick >= ops[i].weight)
-            pick -= ops[i++].weight;
+        for (;; i++) {
+            if (ops[i].environment && !(wanted & ops[i].environment))
+                continue;
+            if (pick < ops[i].weight)
+                break;
+            pick -= ops[i].weight;
+        }
         ops[i].fn(&h, &r);
     }
 

@@ -144,8 +144,11 @@ class Schemas(unittest.TestCase):
     def test_rename_and_drop(self):
         self.db.execute("INSERT INTO room_codes(code, room_id, role) VALUES ('aaa-aaaa-aaa', 'r', 'h')")
         self.db.execute("ALTER TABLE room_codes RENAME TO codes")
+        # a named index keeps its name through ALTER TABLE (SQLite cannot drop one while the
+        # statement runs); the table gives it its own name when it next connects
         self.assertEqual(self.names(), ["codes", "codes_store", "codes_store_cap", "codes_store_fixed",
                                         "codes_store_no_replace", "codes_store_touch",
+                                        "room_codes_store_user_id",
                                         "sqlite_autoindex_codes_store_2"])
         self.assertEqual(self.db.execute("SELECT role FROM codes WHERE code = 'aaa-aaaa-aaa'").fetchone(), ("h",))
         with self.assertRaisesRegex(sqlite3.IntegrityError, "already exists"):
@@ -159,6 +162,9 @@ class Schemas(unittest.TestCase):
         self.assertEqual(self.names(), ["room_codes", "room_codes_store", "room_codes_store_cap",
                                         "room_codes_store_fixed", "room_codes_store_no_replace",
                                         "room_codes_store_touch",
+                                        # made while codes_store's index still held the name
+                                        # (no DDL on connect inside the open transaction)
+                                        "room_codes_store_user_id_2",
                                         "sqlite_autoindex_room_codes_store_2"])
 
     def test_attached_schema(self):

@@ -108,6 +108,9 @@ TARGETS = [
            writes=False),
     Target("roomcode_token(·, ·, ·, ·, ttl_seconds)",
            f"SELECT roomcode_token('{KNOWN}', 'u-1', 'key', '{SECRET}', {{}})", writes=False),
+    Target("roomcode_rotate(code)", "SELECT roomcode_rotate({})", extra=CODE_EXTRA),
+    Target("roomcode_json(code)", "SELECT roomcode_json({})", extra=CODE_EXTRA, writes=False),
+    Target("roomcode_room_json(room_id)", "SELECT roomcode_room_json({})", writes=False),
     Target("INSERT (room_id, role): room_id", "INSERT INTO room_codes(room_id, role) VALUES ({}, 'host')"),
     Target("INSERT (room_id, role): role", "INSERT INTO room_codes(room_id, role) VALUES ('r-1', {})"),
     Target("INSERT (code, room_id, role): code",
@@ -132,6 +135,7 @@ TARGETS = [
     Target("SELECT WHERE room_id", "SELECT code FROM room_codes WHERE room_id = {}", writes=False),
     Target("SELECT WHERE room_id AND role",
            "SELECT code FROM room_codes WHERE room_id = 'r-1' AND role = {}", writes=False),
+    Target("SELECT WHERE user_id", "SELECT code FROM room_codes WHERE user_id = {}", writes=False),
     # a bad value in the second row of one statement: none of its rows may stay
     Target("INSERT two rows, 2nd room_id bad",
            "INSERT INTO room_codes(room_id, role) VALUES ('r-9', 'host'), ({}, 'host')"),
@@ -285,6 +289,14 @@ class BadInput(unittest.TestCase):
                     self.assertTrue(added)
                     self.assertTrue(all(r[0] == room for r in added.values()))
                     self.assertEqual(len(d["rows"]), len(added))
+                elif target.sql.startswith("SELECT roomcode_rotate"):
+                    # the named code disabled, and one new code of its room, role and user
+                    changed = [c for c in kept if kept[c] != before[c]]
+                    self.assertEqual((len(added), len(changed)), (1, 1), outcome)
+                    old, new = before[changed[0]], next(iter(added.values()))
+                    self.assertEqual((kept[changed[0]][2], new[2]), (0, 1))
+                    self.assertEqual((new[0], new[1], new[3]), (old[0], old[1], old[3]))
+                    self.assertEqual(d["rows"], [(next(iter(added)),)])
                 else:  # UPDATE and DELETE: only the row(s) named
                     self.assertFalse(added)
                     self.assertLessEqual(len(before) - len(after), 1)

@@ -1,0 +1,75 @@
+/*
+ * roomcode_json(code) and roomcode_room_json(room_id): room codes in the shape of the 100ms
+ * REST API, {code, room_id, role, enabled, created_at, updated_at} (and user_id when the
+ * code is bound), and a room's codes as {"data": [...]}, so that a server standing in for
+ * those calls can return them as they are. The JSON is made by SQLite's own JSON functions
+ * in the store's statements (ext/store.c); timestamps are the stored text, UTC ISO-8601
+ * with milliseconds, as 100ms writes them.
+ */
+#include "room_codes_table.h"
+
+/* Which statement, its key, and where the JSON goes. */
+typedef struct json_request {
+    sqlite3_context *ctx;
+    enum roomcode_store_stmt which;
+    const char *key;
+    int key_len;
+} json_request;
+
+/* Sets the statement's JSON text as the result; no row (an unknown code) leaves NULL. */
+static int json_from(room_codes_table *t, void *arg, char **msg) {
+    json_request *r = arg;
+    sqlite3_stmt *stmt = 0;
+    int rc = room_codes_take(t, r->which, &stmt);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(stmt, 1, r->key, r->key_len, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW) {
+        const unsigned char *json = sqlite3_column_text(stmt, 0);
+        rc = json || sqlite3_column_type(stmt, 0) == SQLITE_NULL ? SQLITE_OK : SQLITE_NOMEM;
+        if (json)
+            sqlite3_result_text(r->ctx, (const char *)json, sqlite3_column_bytes(stmt, 0),
+                                SQLITE_TRANSIENT);
+    } else if (rc == SQLITE_DONE) {
+        rc = SQLITE_OK;
+    } else if (rc != SQLITE_NOMEM) {
+        *msg = roomcode_db_message(sqlite3_context_db_handle(r->ctx));
+    }
+    room_codes_give(t, r->which, stmt);
+    return rc;
+}
+
+/* roomcode_json(code): the code as a 100ms API object, NULL for NULL or an unknown code. */
+void roomcode_fn_json(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+    (void)argc;
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL)
+        return;
+    char code[ROOMCODE_LEN + 1];
+    json_request r = {ctx, STORE_JSON_CODE, code, ROOMCODE_LEN};
+    char *msg = 0;
+    int rc = roomcode_parse_code(argv[0], code, &msg);
+    if (rc == SQLITE_OK)
+        rc = room_codes_with_table(sqlite3_user_data(ctx), json_from, &r, &msg);
+    if (rc != SQLITE_OK)
+        roomcode_fn_error(ctx, rc, msg);
+}
+
+/* roomcode_room_json(room_id): {"data": [...]} with the room's codes in creation order
+ * (an empty list for a room without codes); NULL for NULL. */
+void roomcode_fn_room_json(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+    (void)argc;
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL)
+        return;
+    char *msg = 0;
+    int rc = roomcode_check_name("room_id", argv[0], 0, &msg);
+    const char *room = rc == SQLITE_OK ? (const char *)sqlite3_value_text(argv[0]) : 0;
+    if (rc == SQLITE_OK && !room)
+        rc = SQLITE_NOMEM;
+    if (rc == SQLITE_OK) {
+        json_request r = {ctx, STORE_JSON_ROOM, room, sqlite3_value_bytes(argv[0])};
+        rc = room_codes_with_table(sqlite3_user_data(ctx), json_from, &r, &msg);
+    }
+    if (rc != SQLITE_OK)
+        roomcode_fn_error(ctx, rc, msg);
+}

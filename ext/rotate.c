@@ -1,0 +1,196 @@
+/*
+ * roomcode_rotate(code): the "fresh Room Links" step of the 100ms API, which has no call of
+ * its own there (disable the code, create a new one). Here it is one call that does both
+ * or neither: the code is disabled and a fresh enabled code of the same room, role and
+ * user takes its place.
+ *
+ * In autocommit the two writes are one transaction begun IMMEDIATE, so the call takes the
+ * write lock before it reads the code and waits on the busy timeout as an INSERT does.
+ * Inside the caller's transaction they are one savepoint. Inside a statement that itself
+ * writes (UPDATE t SET code = roomcode_rotate(code)), SQLite refuses both; there the new
+ * code is deleted again if disabling the old one fails, as roomcode_create does.
+ */
+#include <string.h>
+
+#include "room_codes_table.h"
+
+/* What a rotation reads and makes. */
+typedef struct rotation {
+    sqlite3 *db;
+    const char *old_code;
+    char *new_code; /* ROOMCODE_LEN + 1 bytes, the result */
+} rotation;
+
+/* A refusal: SQLITE_CONSTRAINT with *msg, or out of memory when the message is missing. */
+static int refuse(char **msg, char *text) {
+    *msg = text;
+    return text ? SQLITE_CONSTRAINT : SQLITE_NOMEM;
+}
+
+/* Is a statement that writes running on db? Then SQLite refuses a savepoint or COMMIT. */
+static int writer_running(sqlite3 *db) {
+    for (sqlite3_stmt *p = sqlite3_next_stmt(db, 0); p; p = sqlite3_next_stmt(db, p)) {
+        if (sqlite3_stmt_busy(p) && !sqlite3_stmt_readonly(p))
+            return 1;
+    }
+    return 0;
+}
+
+/*
+ * Reads the enabled code's room_id, role and user_id into row (copies, freed by the
+ * caller); a disabled or unknown code is refused.
+ */
+static int read_enabled_code(room_codes_table *t, rotation *r, roomcode_row *row, char **msg) {
+    sqlite3_stmt *stmt = 0;
+    int rc = room_codes_take(t, STORE_BY_CODE, &stmt);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(stmt, 1, r->old_code, ROOMCODE_LEN, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW && sqlite3_column_int(stmt, COL_ENABLED) != 1) {
+        rc = refuse(msg, sqlite3_mprintf("roomcode: room code '%s' is disabled", r->old_code));
+    } else if (rc == SQLITE_ROW) {
+        rc = SQLITE_OK;
+        static const int cols[] = {COL_ROOM_ID, COL_ROLE, COL_USER_ID};
+        for (int i = 0; i < 3 && rc == SQLITE_OK; i++) {
+            row->col[cols[i]] = sqlite3_value_dup(sqlite3_column_value(stmt, cols[i]));
+            if (!row->col[cols[i]])
+                rc = SQLITE_NOMEM;
+        }
+    } else if (rc == SQLITE_DONE) {
+        rc = refuse(msg, sqlite3_mprintf("roomcode: unknown room code '%s'", r->old_code));
+    } else if (rc != SQLITE_NOMEM) {
+        *msg = roomcode_db_message(r->db);
+    }
+    room_codes_give(t, STORE_BY_CODE, stmt);
+    return rc;
+}
+
+/* Runs store statement which on one code: STORE_UPDATE disabling it, or STORE_DELETE. */
+static int write_code(room_codes_table *t, enum roomcode_store_stmt which, const char *code) {
+    sqlite3_stmt *stmt = 0;
+    int rc = room_codes_take(t, which, &stmt);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(stmt, 1, code, ROOMCODE_LEN, SQLITE_STATIC);
+    if (rc == SQLITE_OK && which == STORE_UPDATE) {
+        /* enabled = 0; user_id unchanged */
+        rc = sqlite3_bind_int(stmt, 2, 0);
+        if (rc == SQLITE_OK)
+            rc = sqlite3_bind_int(stmt, 3, 1);
+        if (rc == SQLITE_OK)
+            rc = sqlite3_bind_int(stmt, 5, 0);
+    }
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_step(stmt);
+        rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+    }
+    room_codes_give(t, which, stmt);
+    return rc;
+}
+
+/* The writes of a rotation, without any transaction of their own. */
+static int rotate_writes(room_codes_table *t, rotation *r, int *minted, char **msg) {
+    roomcode_row row = {{0}};
+    int rc = read_enabled_code(t, r, &row, msg);
+    if (rc == SQLITE_OK) {
+        rc = room_codes_insert(t, &row, r->new_code, msg);
+        *minted = rc == SQLITE_OK;
+    }
+    if (rc == SQLITE_OK) {
+        rc = write_code(t, STORE_UPDATE, r->old_code);
+        if (rc != SQLITE_OK && rc != SQLITE_NOMEM)
+            *msg = roomcode_db_message(r->db);
+    }
+    for (int i = 0; i <= COL_UPDATED_AT; i++)
+        sqlite3_value_free(row.col[i]);
+    return rc;
+}
+
+/* Steps a prepared transaction statement (COMMIT, ROLLBACK, RELEASE ...) once. */
+static int step_once(sqlite3_stmt *stmt) {
+    int rc = sqlite3_step(stmt);
+    sqlite3_reset(stmt);
+    return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/*
+ * How the writes end, prepared before they start: a statement that reads no table (SELECT
+ * roomcode_rotate(?)) gets no rollback from SQLite when it fails, so the undo must not
+ * depend on an allocation that can fail once the writes are done.
+ */
+typedef struct ending {
+    sqlite3_stmt *keep, *undo;
+} ending;
+
+static int prepare_ending(sqlite3 *db, ending *e, const char *keep, const char *undo) {
+    int rc = sqlite3_prepare_v2(db, keep, -1, &e->keep, 0);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(db, undo, -1, &e->undo, 0);
+    return rc;
+}
+
+static int rotate_in(room_codes_table *t, void *arg, char **msg) {
+    rotation *r = arg;
+    sqlite3 *db = r->db;
+    enum { OWN_TRANSACTION, SAVEPOINT, BY_HAND } mode = BY_HAND;
+    ending e = {0, 0};
+    int rc = SQLITE_OK;
+    if (writer_running(db)) {
+        mode = BY_HAND;
+    } else if (sqlite3_get_autocommit(db)) {
+        rc = prepare_ending(db, &e, "COMMIT", "ROLLBACK");
+        if (rc == SQLITE_OK)
+            rc = sqlite3_exec(db, "BEGIN IMMEDIATE", 0, 0, 0);
+        mode = OWN_TRANSACTION;
+    } else {
+        rc = prepare_ending(db, &e, "RELEASE roomcode_rotate", "ROLLBACK TO roomcode_rotate");
+        if (rc == SQLITE_OK)
+            mode = sqlite3_exec(db, "SAVEPOINT roomcode_rotate", 0, 0, 0) == SQLITE_OK ? SAVEPOINT
+                                                                                       : BY_HAND;
+    }
+    if (rc != SQLITE_OK) {
+        *msg = rc == SQLITE_NOMEM ? 0 : roomcode_db_message(db);
+        sqlite3_finalize(e.keep);
+        sqlite3_finalize(e.undo);
+        return rc;
+    }
+    int minted = 0;
+    rc = rotate_writes(t, r, &minted, msg);
+    if (mode == OWN_TRANSACTION) {
+        int ended = step_once(rc == SQLITE_OK ? e.keep : e.undo);
+        if (rc == SQLITE_OK && ended != SQLITE_OK) {
+            rc = ended;
+            *msg = rc == SQLITE_NOMEM ? 0 : roomcode_db_message(db);
+        }
+        /* a COMMIT that failed (busy) leaves the transaction open: no error may */
+        if (!sqlite3_get_autocommit(db))
+            step_once(e.undo);
+    } else if (mode == SAVEPOINT) {
+        if (rc != SQLITE_OK && step_once(e.undo) != SQLITE_OK)
+            rc = SQLITE_NOMEM; /* the caller's transaction holds a half rotation: roll it back */
+        step_once(e.keep);
+    } else if (rc != SQLITE_OK && minted && write_code(t, STORE_DELETE, r->new_code) != SQLITE_OK) {
+        rc = SQLITE_NOMEM; /* a statement that writes: SQLite rolls the transaction back */
+    }
+    sqlite3_finalize(e.keep);
+    sqlite3_finalize(e.undo);
+    return rc;
+}
+
+void roomcode_fn_rotate(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+    (void)argc;
+    char old_code[ROOMCODE_LEN + 1];
+    /* The result's memory comes first: once the new code is stored, handing it back must
+     * not fail, or the caller would lose it with the old one disabled. */
+    rotation r = {sqlite3_context_db_handle(ctx), old_code, sqlite3_malloc64(ROOMCODE_LEN + 1)};
+    char *msg = 0;
+    int rc = r.new_code ? roomcode_parse_code(argv[0], old_code, &msg) : SQLITE_NOMEM;
+    if (rc == SQLITE_OK)
+        rc = room_codes_with_table(sqlite3_user_data(ctx), rotate_in, &r, &msg);
+    if (rc == SQLITE_OK) {
+        sqlite3_result_text(ctx, r.new_code, ROOMCODE_LEN, sqlite3_free);
+    } else {
+        sqlite3_free(r.new_code);
+        roomcode_fn_error(ctx, rc, msg);
+    }
+}
