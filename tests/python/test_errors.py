@@ -117,6 +117,15 @@ CASES = {
         "INSERT INTO room_codes(code, room_id, role, user_id) VALUES ('abc-defg-hij', 'r', 'h', 'alice')",
         "SELECT roomcode_token('abc-defg-hij', NULL, 'k', 's')",
         None),
+    "rotation of a disabled code": (
+        "INSERT INTO room_codes(code, room_id, role, enabled) VALUES ('abc-defg-hij', 'r', 'h', 0)",
+        "SELECT roomcode_rotate('abc-defg-hij')", None),
+    "rotation of an unknown code": ("", "SELECT roomcode_rotate('zzz-zzzz-zzz')", None),
+    "rotation in a full room (the disabled code still counts)": (
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 99)"
+        " INSERT INTO room_codes(room_id, role) SELECT 'r-42', 'guest' FROM n;"
+        " INSERT INTO room_codes(code, room_id, role) VALUES ('abc-defg-hij', 'r-42', 'host')",
+        "SELECT roomcode_rotate('abc-defg-hij')", None),
     "something else named room_codes": (
         "CREATE TEMP VIEW room_codes AS SELECT * FROM main.room_codes",
         "SELECT roomcode_new('r', 'h')",
