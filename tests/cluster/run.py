@@ -42,6 +42,7 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 NODE = os.path.join(ROOT, "build", "roomcode-node")
 DOC = os.path.join(ROOT, "docs", "replication.md")
 DB = "roomcode"
+VERSION = open(os.path.join(ROOT, "VERSION"), encoding="utf-8").read().strip()
 DOC_PORTS = ["127.0.0.1:9001", "127.0.0.1:9002", "127.0.0.1:9003"]
 DOC_DIR = "/tmp/roomcode-cluster"
 CODE = r"[a-z]{3}-[a-z]{4}-[a-z]{3}"
@@ -317,7 +318,7 @@ def check_docs(report, cluster, shell_commands):
 
 def check_functions(report, c):
     ok, version = sql(c, "SELECT roomcode_version()")
-    report.check("roomcode_version() on the leader", ok and version == "1.1.0", version)
+    report.check("roomcode_version() on the leader", ok and version == VERSION, version)
     ok, rows = sql(c, "SELECT role, code FROM roomcode_create('standup-7', '[\"host\", \"guest\"]')")
     first = rows.splitlines()
     ok2, rows2 = sql(c, "SELECT role, code FROM roomcode_create('standup-7', '[\"host\", \"guest\"]')")

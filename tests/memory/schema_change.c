@@ -966,7 +966,7 @@ static void deserialize_main(void) {
 
 /* Every function works (after a double load, say). */
 static void want_all_functions(sqlite3 *db, const char *room) {
-    want(db, "SELECT roomcode_version()", "1.1.0");
+    want(db, "SELECT roomcode_version()", "1.2.0");
     want(db, "SELECT roomcode_valid('xvm-wxwo-gbl'), roomcode_valid(roomcode_generate())", "1|1");
     want(db, "SELECT roomcode_normalize(' XVM wxwo.GBL ')", "xvm-wxwo-gbl");
     want(db, "SELECT roomcode_link('xvm-wxwo-gbl', 'acme.app.100ms.live')",
@@ -1006,7 +1006,7 @@ static void load_twice(void) {
 
 /* Pure functions keep working after sqlite3_drop_modules. */
 static void want_pure_functions(sqlite3 *db) {
-    want(db, "SELECT roomcode_version()", "1.1.0");
+    want(db, "SELECT roomcode_version()", "1.2.0");
     want(db, "SELECT roomcode_valid('xvm-wxwo-gbl'), roomcode_valid(roomcode_generate())", "1|1");
     want(db, "SELECT roomcode_normalize('XVM-WXWO-GBL')", "xvm-wxwo-gbl");
     want(db, "SELECT roomcode_link('xvm-wxwo-gbl', 'acme.app.100ms.live', 'preview')",

@@ -64,7 +64,7 @@ class SchemaObjects(unittest.TestCase):
     def test_pure_functions_and_table_run_under_untrusted_schema(self):
         self.db.execute("PRAGMA trusted_schema = OFF")
         self.assertEqual(self.db.execute("SELECT * FROM v_pure").fetchone(),
-                         (1, "abc-defg-hij", "https://x.example/meeting/abc-defg-hij", 12, "1.1.0"))
+                         (1, "abc-defg-hij", "https://x.example/meeting/abc-defg-hij", 12, "1.2.0"))
         self.assertEqual(self.db.execute("SELECT * FROM v_table").fetchone(), (1,))
         self.db.execute("CREATE TABLE typed(raw TEXT, code TEXT AS (roomcode_normalize(raw)),"
                         " CHECK (code IS NULL OR roomcode_valid(code)))")
