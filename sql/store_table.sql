@@ -1,7 +1,7 @@
 -- Storage of one room_codes virtual table: a plain table any SQLite client can read.
 -- {schema} and {table} are replaced (as escaped identifiers) by the extension when the
--- virtual table is created. The rules of SPEC.md live here, in plain SQL that calls no
--- function of the extension, so they hold for every writer.
+-- virtual table is created. The storage rules (docs/storage.md) live here, in plain SQL
+-- that calls no function of the extension, so they hold for every writer.
 --
 -- CREATE VIRTUAL TABLE adopts a table of this name that already exists (a restored dump)
 -- only when its definition is this one, compared with whitespace runs taken as one space:

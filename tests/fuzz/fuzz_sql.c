@@ -7,7 +7,7 @@
  * that writes codes, a reader left open across writes) with fuzz-chosen room ids, roles,
  * user ids and codes, valid and invalid, and every conflict clause.
  *
- * After each operation the store is read as a plain table and judged by SPEC.md with
+ * After each operation the store is read as a plain table and judged by the storage rules with
  * tests/fuzz/store_check.c: every code canonical and unique, at most 100 per room,
  * enabled 0 or 1, names well formed, identity columns unchanged, a failed statement
  * changed nothing (or, for OR FAIL and OR ROLLBACK, exactly what SQLite says); and where
