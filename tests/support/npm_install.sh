@@ -12,6 +12,8 @@ cmp -s package-lock.json "$stamp" 2> /dev/null && exit 0
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 echo "npm: installing $1 from its lockfile"
+# node-gyp compiles an addon's sources in parallel (node-sqlite3: its binding beside SQLite)
+export JOBS=max
 npm ci --no-audit --no-fund --loglevel=error > "$log" 2>&1 || {
     cat "$log"
     echo "npm ci failed in $1"
