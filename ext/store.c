@@ -279,23 +279,30 @@ static const char *skip_name(const char *p) {
 
 static int table_definition_text(const char *p, char **out);
 
+/* What follows the (maybe schema-qualified) name in `CREATE TABLE name ...` or
+ * `CREATE INDEX name ...`, as keyword gives, or NULL when sql starts otherwise. */
+static const char *after_created_name(const char *sql, const char *keyword) {
+    size_t n = strlen(keyword);
+    if (sqlite3_strnicmp(sql, keyword, (int)n) != 0)
+        return 0;
+    const char *p = sql + n;
+    while (isspace((unsigned char)*p))
+        p++;
+    p = skip_name(p);
+    if (*p == '.')
+        p = skip_name(p + 1);
+    return p;
+}
+
 /*
  * The definition in a CREATE TABLE statement, after its (qualified) name, with every run of
  * whitespace made one space and none at either end or before a final ';': *out is
  * sqlite3_malloc'd, or NULL when the definition is empty.
  */
 static int table_definition(const char *sql, char **out) {
-    static const char create[] = "CREATE TABLE";
     *out = 0;
-    if (sqlite3_strnicmp(sql, create, sizeof create - 1) != 0)
-        return SQLITE_OK;
-    const char *p = sql + sizeof create - 1;
-    while (isspace((unsigned char)*p))
-        p++;
-    p = skip_name(p);
-    if (*p == '.')
-        p = skip_name(p + 1);
-    return table_definition_text(p, out);
+    const char *p = after_created_name(sql, "CREATE TABLE");
+    return p ? table_definition_text(p, out) : SQLITE_OK;
 }
 
 /* Text with every run of whitespace made one space, none at either end or before a final
@@ -408,15 +415,9 @@ static int check_adoptable(sqlite3 *db, const char *schema, const char *table, c
  * whitespace as one space (sqlite3_malloc'd), or NULL when sql is no CREATE INDEX.
  */
 static char *index_definition(const char *sql) {
-    static const char create[] = "CREATE INDEX";
-    if (sqlite3_strnicmp(sql, create, sizeof create - 1) != 0)
+    const char *p = after_created_name(sql, "CREATE INDEX");
+    if (!p)
         return 0;
-    const char *p = sql + sizeof create - 1;
-    while (isspace((unsigned char)*p))
-        p++;
-    p = skip_name(p);
-    if (*p == '.')
-        p = skip_name(p + 1);
     while (isspace((unsigned char)*p))
         p++;
     if (sqlite3_strnicmp(p, "ON", 2) != 0 || !isspace((unsigned char)p[2]))
