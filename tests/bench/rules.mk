@@ -1,6 +1,7 @@
 # make bench: the benchmark table of tests/bench/bench.c, then roomcode_token against a PyJWT
 # join handler in Python (tests/bench/token_vs_pyjwt.py); not part of `make test`.
-# bench-smoke (part of `make test`): the same workloads at a small size, results checked.
+# bench-smoke (part of `make test`): the same workloads at a small size, results checked:
+# two suites, bench-smoke (bench.c) and bench-smoke-python (the PyJWT comparison).
 
 BENCH_LIBS := $(shell pkg-config --libs sqlite3 2>/dev/null || echo -lsqlite3) $(SODIUM_LIBS)
 BENCH_PYTHON := /usr/bin/python3
@@ -16,4 +17,8 @@ bench: $(BUILD)/bench $(BUILD)/roomcode.so
 	@$(BENCH_PYTHON) tests/bench/token_vs_pyjwt.py --ext $(BUILD)/roomcode
 
 bench-smoke: $(BUILD)/bench $(BUILD)/roomcode.so
-	@tests/support/run_suite.sh bench-smoke tests/bench/smoke.sh $(BUILD) $(BENCH_PYTHON)
+	@status=0; \
+	tests/support/run_suite.sh bench-smoke $(BUILD)/bench --quick --ext $(BUILD)/roomcode --sql sql || status=1; \
+	tests/support/run_suite.sh bench-smoke-python \
+	    $(BENCH_PYTHON) tests/bench/token_vs_pyjwt.py --quick --ext $(BUILD)/roomcode || status=1; \
+	exit $$status
