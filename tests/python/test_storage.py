@@ -13,9 +13,7 @@ import subprocess
 import tempfile
 import unittest
 
-from roomcode_test_support import EXTENSION, ROOT, connect as connect_db, set_defensive
-
-
+from roomcode_test_support import EXTENSION, ROOT, connect as connect_db, set_defensive, store_ddl
 
 def shells():
     """Every sqlite3 shell at hand: Debian's, the compatibility matrix's current one, and
@@ -33,20 +31,8 @@ EXISTS = "roomcode: room code already exists; update its enabled or user_id inst
 FIXED = "roomcode: code, room_id, role and created_at of a room code never change"
 CAP = "roomcode: a room has at most 100 room codes (limit 100)"
 
-
-def store_ddl(table="room_codes", triggers=True):
-    """The store's DDL from sql/, filled in as the extension fills it (for stores made by
-    hand, as a client without the extension would)."""
-    text = ""
-    for name in ["store_table.sql"] + (["store_triggers.sql"] if triggers else []):
-        with open(os.path.join(ROOT, "sql", name)) as f:
-            text += f.read()
-    return text.replace("{schema}", "main").replace("{table}", table).replace("{cap}", "100")
-
-
 def own_triggers(table="room_codes"):
     return [f"{table}_store_{t}" for t in OWN_TRIGGERS]
-
 
 class Files(unittest.TestCase):
     def setUp(self):
@@ -111,11 +97,9 @@ class Files(unittest.TestCase):
         return "\n".join(line for line in (out.stdout + out.stderr).splitlines()
                          if not line.strip().startswith("defensive"))
 
-
 FILL_ROOM = ("INSERT INTO room_codes(room_id, role) SELECT 'r-full', 'guest' FROM "
              "(WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100) "
              "SELECT i FROM n);")
-
 
 class DirectWriters(Files):
     """Holes 1 to 3: timestamps, replacing a code, the cap, for every kind of writer."""
@@ -236,7 +220,6 @@ class DirectWriters(Files):
         self.assertIn("LIMIT 1 OFFSET 100 - 1", cap)
         self.assertIn("'" + CAP + "'", cap)
 
-
 class Rename(Files):
     """Hole 5: a rename drops and remakes only the store's own triggers."""
 
@@ -316,7 +299,6 @@ class Rename(Files):
                      "CREATE VIEW counts AS SELECT room_id, count(*) AS n FROM room_codes GROUP BY room_id;"
                      "ALTER TABLE room_codes RENAME TO codes;")
         self.assertIn('FROM "codes"', self.query("SELECT sql FROM sqlite_schema WHERE name = 'counts'")[0][0])
-
 
 class Adopt(Files):
     """Hole 6: a store that exists already, without its virtual table."""
@@ -490,7 +472,6 @@ class Adopt(Files):
                                      defensive=defensive)
                     self.check_adopted(path, defensive, rows)
 
-
 class Utf16(Files):
     """Hole 7: the store's checks count UTF-8 bytes, so a UTF-16 database is refused."""
 
@@ -518,7 +499,6 @@ class Utf16(Files):
                      "roomcode: room_codes needs a UTF-8 database, this one is UTF-16le",
                      sqlite3.OperationalError)
         self.assertEqual(self.store(), [])
-
 
 if __name__ == "__main__":
     unittest.main()

@@ -9,8 +9,7 @@ import tempfile
 import unittest
 
 from roomcode_test_support import connect
-from roomcode_test_support import set_defensive
-from test_storage import store_ddl
+from roomcode_test_support import set_defensive, store_ddl
 
 INDEX = "room_codes_store_user_id"
 

@@ -33,3 +33,13 @@ def set_defensive(db, on):
     rc = lib.sqlite3_db_config(ctypes.c_void_p(handle), SQLITE_DBCONFIG_DEFENSIVE,
                                ctypes.c_int(1 if on else 0), ctypes.byref(got))
     assert rc == 0 and got.value == (1 if on else 0), (rc, got.value)
+
+
+def store_ddl(table="room_codes", triggers=True):
+    """The store's DDL from sql/, filled in as the extension fills it (for stores made by
+    hand, as a client without the extension would)."""
+    text = ""
+    for name in ["store_table.sql"] + (["store_triggers.sql"] if triggers else []):
+        with open(os.path.join(ROOT, "sql", name)) as f:
+            text += f.read()
+    return text.replace("{schema}", "main").replace("{table}", table).replace("{cap}", "100")
