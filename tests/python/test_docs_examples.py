@@ -1,9 +1,13 @@
 """The SQL examples of every page in docs/ run, each page top to bottom on a fresh database
-of its own, and give what their `-- result:` and `-- error:` lines say."""
+of its own, and give what their `-- result:` and `-- error:` lines say; the reference's
+Python join endpoint runs as shown. (Other pages' code is run by its own suite: loading.md
+by tests/clients, install.md by tests/packaging, orm.md by tests/orm, replication.md by
+tests/cluster, authentication.md's shell commands by tests/sdk.)"""
 import glob
 import os
 import re
 import sqlite3
+import tempfile
 import unittest
 
 from roomcode_test_support import ROOT, connect
@@ -83,3 +87,39 @@ class DocsExamples(unittest.TestCase):
         self.assertFalse(matches("<code>", "xvm-wxwo-gb"))
         self.assertFalse(matches("1|0|0", "1|0|1"))
         self.assertTrue(matches("<code>", "xvm-wxwo-gbl"))
+
+
+class PythonJoinEndpoint(unittest.TestCase):
+    """The Python join endpoint of docs/sql-reference.md, run as it stands from the
+    repository's root: a token for an enabled code, PermissionError with the roomcode:
+    message for a disabled or unknown one."""
+
+    def test_join_token_as_shown(self):
+        import jwt
+        text = open(os.path.join(ROOT, "docs", "sql-reference.md"), encoding="utf-8").read()
+        blocks = re.findall(r"```python\n(.*?)```", text, re.S)
+        self.assertEqual(len(blocks), 1)
+        namespace = {}
+        exec(compile(blocks[0], "docs/sql-reference.md", "exec"), namespace)
+        join_token = namespace["join_token"]
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "codes.db")
+            db = connect(path)
+            db.executescript("CREATE VIRTUAL TABLE room_codes USING roomcode;"
+                             "INSERT INTO room_codes(code, room_id, role) VALUES ('abc-defg-hij', 'r', 'guest');"
+                             "INSERT INTO room_codes(code, room_id, role, enabled) VALUES ('off-offo-ffx', 'r', 'guest', 0);")
+            db.close()
+            here = os.getcwd()
+            os.chdir(ROOT)  # the example loads ./build/roomcode
+            try:
+                token = join_token(path, "ABC DEFG HIJ", "user-9", "key", "secret")
+                claims = jwt.decode(token, "secret", algorithms=["HS256"])
+                self.assertEqual((claims["room_id"], claims["role"], claims["user_id"]),
+                                 ("r", "guest", "user-9"))
+                for code, message in [("off-offo-ffx", "roomcode: room code 'off-offo-ffx' is disabled"),
+                                      ("zzz-zzzz-zzz", "roomcode: unknown room code 'zzz-zzzz-zzz'")]:
+                    with self.assertRaises(PermissionError) as caught:
+                        join_token(path, code, "user-9", "key", "secret")
+                    self.assertEqual(str(caught.exception), message)
+            finally:
+                os.chdir(here)
