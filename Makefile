@@ -38,6 +38,12 @@ TEST_SUITES  := $(CHECK_SUITES) node-test
 .DEFAULT_GOAL := all
 include $(sort $(wildcard tests/*/rules.mk cluster/rules.mk examples/*/rules.mk bindings/*/rules.mk))
 
+# The suites that install npm packages run last: `make test` starts their installs in the
+# background first (tests/support/npm_prefetch.sh; a compile of better-sqlite3 or
+# node-sqlite3 takes minutes on a new machine), and each suite's own install waits for it.
+NPM_SUITES  := node-test clients-test sdk-test packaging-test
+TEST_SUITES := $(filter-out $(NPM_SUITES),$(TEST_SUITES)) $(filter $(NPM_SUITES),$(TEST_SUITES))
+
 all: $(BUILD)/roomcode.so
 
 # The storage DDL is embedded from sql/, never copied by hand into C.
@@ -87,6 +93,7 @@ demo-deps:
 
 test: check-deps all
 	@rm -f $(BUILD)/test-results.txt
+	@tests/support/npm_prefetch.sh > $(BUILD)/npm-prefetch.log 2>&1 &
 	@$(MAKE) --no-print-directory -k $(TEST_SUITES); built=$$?; tests/support/summary.sh && exit $$built
 
 check: check-deps all

@@ -6,7 +6,12 @@
 # prebuild-install looks first, so that better-sqlite3 compiles once, not in every suite.
 # usage: tests/support/npm_install.sh FOLDER   (prints npm's log and fails if npm fails)
 support=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$(dirname "$support")")
 cd "$1" || exit 1
+# one install of a folder at a time: make test's prefetch and the suite's own call
+mkdir -p "$root/build/npm-locks"
+exec 9> "$root/build/npm-locks/$(pwd | sed "s|^$root/||; s|/|_|g").lock"
+flock 9
 stamp=node_modules/.roomcode-installed-lock
 cmp -s package-lock.json "$stamp" 2> /dev/null && exit 0
 log=$(mktemp)
