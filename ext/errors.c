@@ -7,6 +7,11 @@
 
 #include "roomcode_internal.h"
 
+int roomcode_refuse(char **msg, char *text) {
+    *msg = text;
+    return text ? SQLITE_CONSTRAINT : SQLITE_NOMEM;
+}
+
 char *roomcode_db_message(sqlite3 *db) {
     const char *msg = sqlite3_errmsg(db);
     if (strncmp(msg, "roomcode:", 9) == 0)

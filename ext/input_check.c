@@ -4,6 +4,7 @@
  * which strict clients fail to decode, so quoting keeps only printable UTF-8.
  */
 #include <stdarg.h>
+#include <string.h>
 
 #include "roomcode_internal.h"
 
@@ -97,25 +98,20 @@ char *roomcode_describe(sqlite3_value *v) {
     }
 }
 
-/* Sets *msg and returns SQLITE_CONSTRAINT, or SQLITE_NOMEM when the message cannot be made. */
-static int refuse(char **msg, char *text) {
-    *msg = text;
-    return text ? SQLITE_CONSTRAINT : SQLITE_NOMEM;
-}
-
 int roomcode_check_name(const char *what, sqlite3_value *v, int allow_control, char **msg) {
     *msg = 0;
     int type = v ? sqlite3_value_type(v) : SQLITE_NULL;
     if (type == SQLITE_NULL)
-        return refuse(msg, sqlite3_mprintf("roomcode: %s must not be NULL", what));
+        return roomcode_refuse(msg, sqlite3_mprintf("roomcode: %s must not be NULL", what));
     if (type != SQLITE_TEXT)
-        return refuse(msg, roomcode_message_with(v, "roomcode: %s must be text, not ", what));
+        return roomcode_refuse(msg,
+                               roomcode_message_with(v, "roomcode: %s must be text, not ", what));
     const unsigned char *s = sqlite3_value_text(v);
     int n = sqlite3_value_bytes(v);
     if (s == 0)
         return SQLITE_NOMEM;
     if (n == 0)
-        return refuse(msg, sqlite3_mprintf("roomcode: %s must not be empty", what));
+        return roomcode_refuse(msg, sqlite3_mprintf("roomcode: %s must not be empty", what));
     const char *problem = 0;
     if (n > ROOMCODE_MAX_NAME_BYTES) {
         problem = "is longer than 256 bytes";
@@ -132,7 +128,7 @@ int roomcode_check_name(const char *what, sqlite3_value *v, int allow_control, c
     if (!problem)
         return SQLITE_OK;
     char *q = roomcode_quote(s, n);
-    int rc = refuse(msg, q ? sqlite3_mprintf("roomcode: %s %s %s", what, q, problem) : 0);
+    int rc = roomcode_refuse(msg, q ? sqlite3_mprintf("roomcode: %s %s %s", what, q, problem) : 0);
     sqlite3_free(q);
     return rc;
 }
@@ -140,10 +136,19 @@ int roomcode_check_name(const char *what, sqlite3_value *v, int allow_control, c
 int roomcode_parse_code(sqlite3_value *v, char out[ROOMCODE_LEN + 1], char **msg) {
     *msg = 0;
     int is_text = v && sqlite3_value_type(v) == SQLITE_TEXT;
+    /* A code in its stored form, as an app passes it on, needs no normalizing; read as a
+     * blob, the text of a bound parameter is not copied to get a NUL after it. */
+    const char *given = is_text ? (const char *)sqlite3_value_blob(v) : 0;
+    if (given && sqlite3_value_bytes(v) == ROOMCODE_LEN &&
+        roomcode_is_canonical(given, ROOMCODE_LEN)) {
+        memcpy(out, given, ROOMCODE_LEN);
+        out[ROOMCODE_LEN] = '\0';
+        return SQLITE_OK;
+    }
     const unsigned char *s = is_text ? sqlite3_value_text(v) : 0;
     if (is_text && !s)
         return SQLITE_NOMEM;
     if (s && roomcode_normalize_text((const char *)s, (size_t)sqlite3_value_bytes(v), out))
         return SQLITE_OK;
-    return refuse(msg, roomcode_message_with(v, "roomcode: malformed room code "));
+    return roomcode_refuse(msg, roomcode_message_with(v, "roomcode: malformed room code "));
 }

@@ -109,6 +109,10 @@ int roomcode_vtab_error(sqlite3_vtab *vtab, int rc, char *msg);
 /* The same with SQLite's last message on db (see roomcode_db_message). */
 int roomcode_vtab_db_error(sqlite3_vtab *vtab, sqlite3 *db, int rc);
 
+/* A refusal: sets *msg (taking text) and returns SQLITE_CONSTRAINT, or SQLITE_NOMEM when
+ * the message could not be made (text NULL). */
+int roomcode_refuse(char **msg, char *text);
+
 /* Reports a function's failure (taking msg): a refusal (SQLITE_CONSTRAINT) as SQLITE_ERROR,
  * other codes as they are; out of memory when msg is NULL or rc is SQLITE_NOMEM. */
 void roomcode_fn_error(sqlite3_context *ctx, int rc, char *msg);

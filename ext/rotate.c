@@ -21,21 +21,6 @@ typedef struct rotation {
     char *new_code; /* ROOMCODE_LEN + 1 bytes, the result */
 } rotation;
 
-/* A refusal: SQLITE_CONSTRAINT with *msg, or out of memory when the message is missing. */
-static int refuse(char **msg, char *text) {
-    *msg = text;
-    return text ? SQLITE_CONSTRAINT : SQLITE_NOMEM;
-}
-
-/* Is a statement that writes running on db? Then SQLite refuses a savepoint or COMMIT. */
-static int writer_running(sqlite3 *db) {
-    for (sqlite3_stmt *p = sqlite3_next_stmt(db, 0); p; p = sqlite3_next_stmt(db, p)) {
-        if (sqlite3_stmt_busy(p) && !sqlite3_stmt_readonly(p))
-            return 1;
-    }
-    return 0;
-}
-
 /*
  * Reads the enabled code's room_id, role and user_id into row (copies, freed by the
  * caller); a disabled or unknown code is refused.
@@ -48,7 +33,8 @@ static int read_enabled_code(room_codes_table *t, rotation *r, roomcode_row *row
     if (rc == SQLITE_OK)
         rc = sqlite3_step(stmt);
     if (rc == SQLITE_ROW && sqlite3_column_int(stmt, COL_ENABLED) != 1) {
-        rc = refuse(msg, sqlite3_mprintf("roomcode: room code '%s' is disabled", r->old_code));
+        rc = roomcode_refuse(msg,
+                             sqlite3_mprintf("roomcode: room code '%s' is disabled", r->old_code));
     } else if (rc == SQLITE_ROW) {
         rc = SQLITE_OK;
         static const int cols[] = {COL_ROOM_ID, COL_ROLE, COL_USER_ID};
@@ -58,7 +44,7 @@ static int read_enabled_code(room_codes_table *t, rotation *r, roomcode_row *row
                 rc = SQLITE_NOMEM;
         }
     } else if (rc == SQLITE_DONE) {
-        rc = refuse(msg, sqlite3_mprintf("roomcode: unknown room code '%s'", r->old_code));
+        rc = roomcode_refuse(msg, sqlite3_mprintf("roomcode: unknown room code '%s'", r->old_code));
     } else if (rc != SQLITE_NOMEM) {
         *msg = roomcode_db_message(r->db);
     }
@@ -135,7 +121,7 @@ static int rotate_in(room_codes_table *t, void *arg, char **msg) {
     enum { OWN_TRANSACTION, SAVEPOINT, BY_HAND } mode = BY_HAND;
     ending e = {0, 0};
     int rc = SQLITE_OK;
-    if (writer_running(db)) {
+    if (roomcode_statement_running(db, 1)) {
         mode = BY_HAND;
     } else if (sqlite3_get_autocommit(db)) {
         rc = prepare_ending(db, &e, "COMMIT", "ROLLBACK");

@@ -533,10 +533,9 @@ static int ensure_indexes(sqlite3 *db, const char *schema, const char *table, in
     return rc == SQLITE_OK ? rc : db_error(db, rc, err);
 }
 
-/* Is any statement of db running (stepped and not yet reset)? */
-static int statement_running(sqlite3 *db) {
+int roomcode_statement_running(sqlite3 *db, int writers_only) {
     for (sqlite3_stmt *p = sqlite3_next_stmt(db, 0); p; p = sqlite3_next_stmt(db, p)) {
-        if (sqlite3_stmt_busy(p))
+        if (sqlite3_stmt_busy(p) && !(writers_only && sqlite3_stmt_readonly(p)))
             return 1;
     }
     return 0;
@@ -548,7 +547,7 @@ static int statement_running(sqlite3 *db) {
  */
 void roomcode_store_upgrade(sqlite3 *db, const char *schema, const char *table) {
     if (!sqlite3_get_autocommit(db) || sqlite3_db_readonly(db, schema) != 0 ||
-        sqlite3_txn_state(db, schema) != SQLITE_TXN_NONE || statement_running(db))
+        sqlite3_txn_state(db, schema) != SQLITE_TXN_NONE || roomcode_statement_running(db, 0))
         return;
     char *err = 0;
     ensure_indexes(db, schema, table, 1, &err);

@@ -62,6 +62,10 @@ char *roomcode_store_read_sql(enum roomcode_store_stmt which, unsigned columns, 
  */
 int roomcode_store_create(sqlite3 *db, const char *schema, const char *table, char **err);
 
+/* Is a statement of db running (stepped and not yet reset), or with writers_only one that
+ * writes? Then SQLite refuses a savepoint, COMMIT or DDL of our own on the connection. */
+int roomcode_statement_running(sqlite3 *db, int writers_only);
+
 /*
  * Brings a store made by an older roomcode up to this version's objects without touching
  * its rows: today, the index of bound codes that 1.1.0 stores lack. Called when a table

@@ -14,12 +14,6 @@
 #define MAX_TTL (366 * 86400) /* longer than a year is a mistake, not a policy */
 #define BACKDATE 10           /* seconds iat lies in the past, as in 100ms's tokens */
 
-/* A refusal: SQLITE_CONSTRAINT with *msg, or out of memory when the message is missing. */
-static int refuse(char **msg, char *text) {
-    *msg = text;
-    return text ? SQLITE_CONSTRAINT : SQLITE_NOMEM;
-}
-
 /*
  * Whether a stored code may authenticate user_id (NULL when none was given): the one place
  * that decides. A code authenticates while enabled, and a code bound to a user
@@ -29,19 +23,19 @@ static int refuse(char **msg, char *text) {
 static int refuse_authentication(const char *code, sqlite3_stmt *row, sqlite3_value *user_id,
                                  char **msg) {
     if (sqlite3_column_int(row, COL_ENABLED) != 1)
-        return refuse(msg, sqlite3_mprintf("roomcode: room code '%s' is disabled", code));
+        return roomcode_refuse(msg, sqlite3_mprintf("roomcode: room code '%s' is disabled", code));
     sqlite3_value *bound = sqlite3_column_value(row, COL_USER_ID);
     if (sqlite3_value_type(bound) == SQLITE_NULL)
         return SQLITE_OK;
     if (sqlite3_value_type(user_id) == SQLITE_NULL) {
-        return refuse(msg, sqlite3_mprintf("roomcode: room code '%s' is bound to a user:"
-                                           " give that user's user_id",
-                                           code));
+        return roomcode_refuse(msg, sqlite3_mprintf("roomcode: room code '%s' is bound to a user:"
+                                                    " give that user's user_id",
+                                                    code));
     }
     if (sqlite3_value_bytes(bound) != sqlite3_value_bytes(user_id) ||
         memcmp(sqlite3_value_text(bound), sqlite3_value_text(user_id),
                (size_t)sqlite3_value_bytes(user_id)) != 0) {
-        return refuse(
+        return roomcode_refuse(
             msg, roomcode_message_with(
                      user_id, "roomcode: room code '%s' is bound to another user than ", code));
     }
@@ -78,15 +72,17 @@ static int refuse_arguments(int argc, sqlite3_value **argv, sqlite3_int64 *ttl, 
     int secret_type = sqlite3_value_type(argv[3]);
     if ((secret_type != SQLITE_TEXT && secret_type != SQLITE_BLOB) ||
         sqlite3_value_bytes(argv[3]) == 0)
-        return refuse(msg, sqlite3_mprintf("roomcode: app_secret must be non-empty text or blob"));
+        return roomcode_refuse(
+            msg, sqlite3_mprintf("roomcode: app_secret must be non-empty text or blob"));
     *ttl = DEFAULT_TTL;
     if (argc > 4) {
         *ttl = sqlite3_value_int64(argv[4]);
         if (sqlite3_value_type(argv[4]) != SQLITE_INTEGER || *ttl <= 0 || *ttl > MAX_TTL) {
-            return refuse(msg, roomcode_message_with(argv[4],
-                                                     "roomcode: ttl_seconds must be a whole"
-                                                     " number of seconds from 1 to %d, not ",
-                                                     MAX_TTL));
+            return roomcode_refuse(msg,
+                                   roomcode_message_with(argv[4],
+                                                         "roomcode: ttl_seconds must be a whole"
+                                                         " number of seconds from 1 to %d, not ",
+                                                         MAX_TTL));
         }
     }
     return SQLITE_OK;
@@ -112,10 +108,11 @@ static int64_t now_seconds(void) {
 static int refuse_stored(const char *code, sqlite3_stmt *row, const char *what, char **msg) {
     int col = strcmp(what, "role") == 0 ? COL_ROLE : COL_ROOM_ID;
     char *q = roomcode_quote(sqlite3_column_text(row, col), sqlite3_column_bytes(row, col));
-    int rc = refuse(msg, q ? sqlite3_mprintf("roomcode: room code '%s' has a stored %s %s that"
-                                             " is not valid UTF-8",
-                                             code, what, q)
-                           : 0);
+    int rc =
+        roomcode_refuse(msg, q ? sqlite3_mprintf("roomcode: room code '%s' has a stored %s %s that"
+                                                 " is not valid UTF-8",
+                                                 code, what, q)
+                               : 0);
     sqlite3_free(q);
     return rc;
 }
@@ -186,7 +183,7 @@ static int token_from(room_codes_table *t, void *arg, char **msg) {
         if (rc == SQLITE_OK)
             rc = sign(r, row, msg);
     } else if (rc == SQLITE_DONE) {
-        rc = refuse(msg, sqlite3_mprintf("roomcode: unknown room code '%s'", r->code));
+        rc = roomcode_refuse(msg, sqlite3_mprintf("roomcode: unknown room code '%s'", r->code));
     } else {
         *msg = roomcode_db_message(sqlite3_context_db_handle(r->ctx));
     }
@@ -200,15 +197,7 @@ void roomcode_fn_token(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     token_request r = {ctx, code, argv, 0};
     char *msg = 0;
     int rc = refuse_arguments(argc, argv, &r.ttl, &msg);
-    /* A code in its stored form, as an app passes it on, needs no normalizing; read as a
-     * blob, the text of a bound parameter is not copied to get a NUL after it. */
-    const char *given =
-        sqlite3_value_type(argv[0]) == SQLITE_TEXT ? (const char *)sqlite3_value_blob(argv[0]) : 0;
-    if (rc == SQLITE_OK && given && sqlite3_value_bytes(argv[0]) == ROOMCODE_LEN &&
-        roomcode_is_canonical(given, ROOMCODE_LEN)) {
-        memcpy(code, given, ROOMCODE_LEN);
-        code[ROOMCODE_LEN] = '\0';
-    } else if (rc == SQLITE_OK)
+    if (rc == SQLITE_OK)
         rc = roomcode_parse_code(argv[0], code, &msg);
     if (rc == SQLITE_OK)
         rc = room_codes_with_table(sqlite3_user_data(ctx), token_from, &r, &msg);
