@@ -418,6 +418,13 @@ static void want_functions_refused(sqlite3 *db, const char *code, const char *pa
     want_error(db, "SELECT roomcode_new('r', 'x', 'user-1')", SQLITE_ERROR, pattern);
     want_token_error(db, code, pattern);
     want_error(db, "SELECT * FROM roomcode_create('r', '[\"x\", \"y\"]')", SQLITE_ERROR, pattern);
+    char *sql = fmt("SELECT roomcode_rotate(%Q)", code ? code : "aaa-aaaa-aaa");
+    want_error(db, sql, SQLITE_ERROR, pattern);
+    free(sql);
+    sql = fmt("SELECT roomcode_json(%Q)", code ? code : "aaa-aaaa-aaa");
+    want_error(db, sql, SQLITE_ERROR, pattern);
+    free(sql);
+    want_error(db, "SELECT roomcode_room_json('r')", SQLITE_ERROR, pattern);
     want_autocommit(db, "the refused calls");
 }
 
@@ -696,8 +703,16 @@ static void rename_recreate_by_peer(void) {
     free(sql);
     want_token(db, c2);
     want_unknown_code(db, c1);
+    /* rotate and the JSON functions follow the peer's table as well */
+    sql = fmt("SELECT roomcode_json(%Q) ->> 'role'", c2);
+    want(db, sql, "b");
+    free(sql);
+    sql = fmt("SELECT roomcode_rotate(%Q) <> %Q", c2, c2);
+    want(db, sql, "1");
+    free(sql);
+    want(db, "SELECT json_array_length(roomcode_room_json('r') -> 'data')", "2");
     want(db, "SELECT role FROM roomcode_create('s', '[\"h\"]')", "h");
-    want(db, "SELECT count(*) FROM room_codes", "2");
+    want(db, "SELECT count(*) FROM room_codes", "3");
     want(db, "SELECT count(*) FROM old", "1");
     peer_want("SELECT count(*) FROM old_store", "1");
     peer_close();
