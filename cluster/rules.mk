@@ -3,15 +3,15 @@
 # SQLite directly and register through sqlite3_auto_extension.
 # The cluster suite (tests/cluster/rules.mk) and `make bench-cluster` run it.
 
-CLUSTER_SRC  := cluster/roomcode_node.c cluster/dqlite_wire.c
-CLUSTER_HDR  := cluster/dqlite_wire.h
-CLUSTER_LIBS := $(shell pkg-config --libs dqlite sqlite3 2>/dev/null || echo -ldqlite -lsqlite3) $(SODIUM_LIBS) -lpthread
+CLUSTER_SRC  := cluster/roomcode_node.c cluster/dqlite_wire.c cluster/join_service.c cluster/join_http.c
+CLUSTER_HDR  := cluster/dqlite_wire.h cluster/join_service.h cluster/join_http.h
+CLUSTER_LIBS := $(shell pkg-config --libs dqlite sqlite3 libmicrohttpd 2>/dev/null || echo -ldqlite -lsqlite3 -lmicrohttpd) $(SODIUM_LIBS)  -lpthread -lm
 
 .PHONY: cluster
 
 cluster: $(BUILD)/roomcode-node
 
 $(BUILD)/roomcode-node: $(CLUSTER_SRC) $(CLUSTER_HDR) $(EXT_SRC) $(EXT_HDR) $(BUILD)/storage_sql.h
-	@pkg-config --exists dqlite || { echo "make cluster needs libdqlite-dev: apt-get install libdqlite-dev"; exit 1; }
+	@pkg-config --exists dqlite libmicrohttpd || { echo "make cluster needs libdqlite-dev and libmicrohttpd-dev: apt-get install libdqlite-dev libmicrohttpd-dev"; exit 1; }
 	$(CC) $(CFLAGS) -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -DSQLITE_CORE -Iext -I$(BUILD) \
 	    $(PKG_CFLAGS) -o $@ $(CLUSTER_SRC) $(EXT_SRC) $(CLUSTER_LIBS)

@@ -1,0 +1,43 @@
+/*
+ * The join endpoint's work on a cluster: exchange a room code for a token on the leader,
+ * under a failure limit kept in the replicated database, so that every node answers the
+ * same and moving between nodes resets nothing. Transport (HTTP) lives in join_http.c.
+ */
+#ifndef ROOMCODE_JOIN_SERVICE_H
+#define ROOMCODE_JOIN_SERVICE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct join_config {
+    const char *self;     /* this node's dqlite address: it names the leader */
+    const char *database; /* the database's name in the cluster */
+    const char *access_key;
+    char *app_secret;      /* wiped at exit */
+    long long ttl_seconds; /* 0: roomcode_token's default */
+    long max_failures;     /* failed exchanges at once per client address */
+    long failure_window;   /* seconds in which max_failures are regained */
+} join_config;
+
+/* An answer: HTTP status, JSON body, and Retry-After seconds (0: none). */
+typedef struct join_answer {
+    int status;
+    long retry_after;
+    char body[2048];
+} join_answer;
+
+/* Connections to the leader, shared by the threads that answer requests. */
+int join_service_start(const join_config *config);
+void join_service_stop(void);
+
+/* Exchanges code for user_id (NULL: none) on behalf of client (its limit key). */
+void join_exchange(const char *code, const char *user_id, const char *client, join_answer *out);
+
+/* Whether this node can serve joins now: a leader known and the database answering. */
+void join_health(join_answer *out);
+
+/* Appends text to out as a JSON string (quotes included); returns 0, or -1 when it does
+ * not fit. */
+int join_json_string(char *out, size_t cap, const char *text);
+
+#endif
