@@ -18,8 +18,8 @@ CLIENTS="php-cli php-sqlite3 python3-apsw sqlite-utils ruby ruby-sqlite3 libdbd-
 PACKAGING="dpkg-dev debhelper fakeroot lintian python3-pip python3-setuptools python3-wheel
            python3-venv libdqlite-dev libmicrohttpd-dev"
 # dqlite and libmicrohttpd, to build build/roomcode-node (its --http join endpoint), and
-# go-dqlite's `dqlite` shell as the client
-CLUSTER="libdqlite-dev go-dqlite libmicrohttpd-dev"
+# go-dqlite's `dqlite` shell and curl as the clients
+CLUSTER="libdqlite-dev go-dqlite libmicrohttpd-dev curl"
 # the ORM recipes of docs/orm.md (tests/orm)
 ORM="python3-sqlalchemy python3-django"
 case $1 in
