@@ -16,7 +16,8 @@ cluster-test: $(BUILD)/roomcode-node
 cluster-join-test: $(BUILD)/roomcode-node $(BUILD)/roomcode.so
 	@tests/support/run_suite.sh cluster-join /usr/bin/python3 tests/cluster/test_join.py
 
-bench-cluster: $(BUILD)/roomcode-node
+bench-cluster: $(BUILD)/roomcode-node $(BUILD)/roomcode.so
 	@/usr/bin/python3 tests/cluster/run.py --bench
+	@/usr/bin/python3 tests/cluster/bench_join.py
 
 bench: bench-cluster
