@@ -36,7 +36,8 @@ static struct MHD_Daemon *daemon_;
 static join_http_settings settings_;
 
 typedef struct request {
-    size_t size; /* bytes of body received */
+    join_hold hold; /* its client's try, held until it is decided */
+    size_t size;    /* bytes of body received */
     char body[BODY_LIMIT + 1];
 } request;
 
@@ -141,7 +142,7 @@ static int has_surrogate(const unsigned char *s) {
 }
 
 /* Reads the body as the Node endpoint does and runs the exchange. */
-static void join_body(const request *req, const char *client, join_answer *out) {
+static void join_body(request *req, join_answer *out) {
     /* json_type() raises on text that is not JSON: each part asks json_valid() first */
     static const char probe[] =
         "SELECT v, CASE WHEN v THEN json_type(?1) END, CASE WHEN v THEN json_type(?1, '$.code') "
@@ -185,7 +186,7 @@ static void join_body(const request *req, const char *client, join_answer *out) 
             }
         }
         if (!status) {
-            join_exchange((const char *)sqlite3_column_text(st, 3), user_id, client, out);
+            join_exchange((const char *)sqlite3_column_text(st, 3), user_id, &req->hold, out);
             sqlite3_finalize(st);
             sqlite3_close(db);
             return;
@@ -231,6 +232,13 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
         req = calloc(1, sizeof *req);
         if (!req)
             return MHD_NO;
+        /* in flight from its headers on, as the Node endpoint takes its try */
+        char key[KEY_MAX];
+        client_key(conn, key);
+        if (join_take(&req->hold, key) != 0) {
+            free(req);
+            return MHD_NO;
+        }
         *state = req;
         return MHD_YES;
     }
@@ -255,17 +263,18 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
         return send_error(conn, 413, message, 0);
     }
     req->body[req->size] = 0;
-    char key[KEY_MAX];
-    client_key(conn, key);
     join_answer a;
-    join_body(req, key, &a);
+    join_body(req, &a);
     return send_answer(conn, a.status, a.body, a.retry_after, NULL, 0);
 }
 
 static void completed(void *cls, struct MHD_Connection *conn, void **state,
                       enum MHD_RequestTerminationCode why) {
     (void)cls, (void)conn, (void)why;
-    free(*state);
+    request *req = *state;
+    if (req)
+        join_give_back(&req->hold);
+    free(req);
     *state = NULL;
 }
 

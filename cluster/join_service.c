@@ -37,10 +37,10 @@ static const char failures_table[] = "CREATE TABLE IF NOT EXISTS roomcode_join_f
                                      " at REAL NOT NULL"
                                      ") WITHOUT ROWID";
 
-/* The bucket's tokens now (NULL when full: no row), then the token when the bucket allows
- * an exchange. */
+/* The bucket's tokens now (NULL when full: no row), then the token when the bucket holds a
+ * try for each of the client's requests in flight on this node (?9), this one included. */
 static const char exchange_sql[] =
-    "SELECT t, CASE WHEN t IS NULL OR t >= 1 THEN roomcode_token(?1, ?2, ?3, ?4%s) END FROM"
+    "SELECT t, CASE WHEN coalesce(t, ?5) >= ?9 THEN roomcode_token(?1, ?2, ?3, ?4%s) END FROM"
     " (SELECT (SELECT min(?5, tokens + (" NOW " - at) * ?6) FROM roomcode_join_failures"
     " WHERE client = ?7) AS t)";
 static const char token_sql[] = "SELECT roomcode_token(?1, ?2, ?3, ?4%s)";
@@ -60,6 +60,19 @@ typedef struct slot {
     uint64_t db;
     char leader[WIRE_ADDRESS_MAX];
 } slot;
+
+/* Requests undecided on this node, per client key: as in the Node endpoint, a request
+ * holds one try of its client's bucket from its arrival until it is decided, and the first
+ * to arrive go first, so that a burst sent at once cannot have more codes tried than the
+ * bucket holds. Requests are capped at join_http.c's connection limit, so a small table
+ * searched in full will do. */
+#define IN_FLIGHT_MAX 1024
+typedef struct flight {
+    char key[64];
+    unsigned long long seq; /* arrival order; 0: a free entry */
+} flight;
+static flight flights[IN_FLIGHT_MAX];
+static unsigned long long arrivals;
 
 static const join_config *cfg;
 static char sql_exchange[1024], sql_token[256];
@@ -85,6 +98,42 @@ void join_service_stop(void) {
         free(s);
     }
     pthread_mutex_unlock(&lock);
+}
+
+int join_take(join_hold *h, const char *client) {
+    snprintf(h->key, sizeof h->key, "%s", client);
+    h->slot = -1;
+    pthread_mutex_lock(&lock);
+    for (int i = 0; i < IN_FLIGHT_MAX; i++) {
+        if (flights[i].seq == 0) {
+            h->slot = i;
+            h->seq = flights[i].seq = ++arrivals;
+            snprintf(flights[i].key, sizeof flights[i].key, "%s", client);
+            break;
+        }
+    }
+    pthread_mutex_unlock(&lock);
+    return h->slot < 0 ? -1 : 0;
+}
+
+void join_give_back(join_hold *h) {
+    pthread_mutex_lock(&lock);
+    if (h->slot >= 0 && flights[h->slot].seq == h->seq)
+        flights[h->slot].seq = 0;
+    h->slot = -1;
+    pthread_mutex_unlock(&lock);
+}
+
+/* 1 + the client's requests that arrived before h's and are still undecided. */
+static int rank_of(const join_hold *h) {
+    int n = 1;
+    pthread_mutex_lock(&lock);
+    for (int i = 0; i < IN_FLIGHT_MAX; i++) {
+        if (flights[i].seq != 0 && flights[i].seq < h->seq && !strcmp(flights[i].key, h->key))
+            n++;
+    }
+    pthread_mutex_unlock(&lock);
+    return n;
 }
 
 static double now_s(void) {
@@ -262,6 +311,8 @@ static int refusal_for(const char *m, const char **text) {
 }
 
 static long wait_seconds(double tokens) {
+    if (tokens < 0)
+        tokens = 0; /* the wait is bounded by window / limit, as a bucket never owes */
     double rate = (double)cfg->max_failures / (double)cfg->failure_window;
     long w = (long)ceil((1.0 - tokens) / rate);
     return w < 1 ? 1 : w;
@@ -275,10 +326,12 @@ static void too_many(join_answer *out, long wait) {
 }
 
 /* One try on one connection. Returns 0 when *out holds the answer, 1 to try again. */
-static int exchange_on(slot *s, const char *code, const char *user_id, const char *client,
+static int exchange_on(slot *s, const char *code, const char *user_id, join_hold *h,
                        join_answer *out) {
+    const char *client = h->key;
+    int in_flight = rank_of(h);
     double rate = (double)cfg->max_failures / (double)cfg->failure_window;
-    wire_value p[8] = {
+    wire_value p[9] = {
         {.type = 3, .text = code},
         {.type = user_id ? 3 : 5, .text = user_id},
         {.type = 3, .text = cfg->access_key},
@@ -287,14 +340,18 @@ static int exchange_on(slot *s, const char *code, const char *user_id, const cha
         {.type = 2, .f = rate},
         {.type = 3, .text = client},
         {.type = 1, .i = cfg->ttl_seconds},
+        {.type = 1, .i = in_flight},
     };
-    int np = cfg->ttl_seconds > 0 ? 8 : 7;
     wire_row row;
-    if (wire_query(&s->c, s->db, sql_exchange, p, np, &row) == 0) {
+    if (wire_query(&s->c, s->db, sql_exchange, p, 9, &row) == 0) {
+        join_give_back(h); /* decided: a success or a 429 owes nothing */
         if (row.n != 2)
             return unavailable(out, "unexpected answer to the exchange"), 0;
-        if (row.v[0].type != 5 && row.v[0].f < 1.0)
-            return too_many(out, wait_seconds(row.v[0].f)), 0;
+        /* the tries left once the client's other requests in flight here hold theirs */
+        double left =
+            (row.v[0].type == 5 ? (double)cfg->max_failures : row.v[0].f) - (double)(in_flight - 1);
+        if (left < 1.0)
+            return too_many(out, wait_seconds(left)), 0;
         if (row.v[1].type != 3)
             return unavailable(out, "the exchange gave no token"), 0;
         out->status = 200;
@@ -318,6 +375,8 @@ static int exchange_on(slot *s, const char *code, const char *user_id, const cha
     snprintf(message, sizeof message, "%s", s->c.err);
     const char *text = NULL;
     int status = refusal_for(message, &text);
+    /* decided: a refusal's try is the charge below, which the bucket pays or refuses */
+    join_give_back(h);
     if (status == 0)
         return unavailable(out, message), 0;
     if (status == 400)
@@ -348,13 +407,13 @@ static int exchange_on(slot *s, const char *code, const char *user_id, const cha
     return 0;
 }
 
-void join_exchange(const char *code, const char *user_id, const char *client, join_answer *out) {
+void join_exchange(const char *code, const char *user_id, join_hold *h, join_answer *out) {
     double deadline = now_s() + LEADER_WAIT_MS / 1000.0;
     char err[1024] = "no leader known";
     for (;;) {
         slot *s = acquire(err, sizeof err);
         if (s) {
-            if (exchange_on(s, code, user_id, client, out) == 0) {
+            if (exchange_on(s, code, user_id, h, out) == 0) {
                 release(s);
                 return;
             }

@@ -30,8 +30,21 @@ typedef struct join_answer {
 int join_service_start(const join_config *config);
 void join_service_stop(void);
 
-/* Exchanges code for user_id (NULL: none) on behalf of client (its limit key). */
-void join_exchange(const char *code, const char *user_id, const char *client, join_answer *out);
+/* A request of client (its limit key) on this node, from its arrival until it is decided:
+ * it holds a try of the client's bucket meanwhile, as in the Node endpoint. */
+typedef struct join_hold {
+    int slot; /* -1: none */
+    unsigned long long seq;
+    char key[64];
+} join_hold;
+
+/* Counts the request in flight; returns -1 when too many requests are in flight. */
+int join_take(join_hold *h, const char *client);
+/* Ends the hold (again is harmless). */
+void join_give_back(join_hold *h);
+
+/* Exchanges code for user_id (NULL: none) for the request holding h. */
+void join_exchange(const char *code, const char *user_id, join_hold *h, join_answer *out);
 
 /* Whether this node can serve joins now: a leader known and the database answering. */
 void join_health(join_answer *out);
