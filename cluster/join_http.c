@@ -3,7 +3,7 @@
  * examples/join-endpoint/server.js (POST on any path, OPTIONS preflight, JSON answers with
  * CORS headers, a body cap of 8192 bytes), plus GET /healthz. One thread per connection,
  * since an exchange waits on the leader; connections are capped in all and per client
- * address, and a connection idle for 10 s (slow headers, a stalled body) is closed.
+ * address, and a connection idle for 5 s (slow headers, a stalled body) is closed.
  *
  * The request body is read as JSON by SQLite's JSON functions on a private in-memory
  * connection, so no parser is written here either.
@@ -27,9 +27,12 @@
 /* A body past the cap is read on and dropped up to here, so that a client still sending
  * reads the 413 rather than a reset; past it the connection is closed. */
 #define DISCARD_LIMIT (1 << 20)
-#define CONNECTIONS_MAX 512
-#define CONNECTIONS_PER_ADDRESS 32
-#define IDLE_TIMEOUT_S 10
+/* The Node endpoint's caps: connections in all and per client address, and how long a
+ * client may stall (libmicrohttpd times a connection out on inactivity: headers or a body
+ * that stop coming for this long are cut). */
+#define CONNECTIONS_MAX 1000
+#define CONNECTIONS_PER_ADDRESS 50
+#define IDLE_TIMEOUT_S 5
 #define KEY_MAX 64
 
 static struct MHD_Daemon *daemon_;
