@@ -428,18 +428,27 @@ void join_exchange(const char *code, const char *user_id, join_hold *h, join_ans
 
 void join_health(join_answer *out) {
     char err[1024] = "";
-    slot *s = acquire(err, sizeof err);
     wire_row row;
-    if (s && wire_query(&s->c, s->db, "SELECT count(*) FROM sqlite_master", NULL, 0, &row) != 0) {
-        snprintf(err, sizeof err, "leader %s: %s", s->leader, s->c.err);
-        discard(s);
-        s = NULL;
+    slot *s = NULL;
+    /* twice: the first try may go to a leader remembered from before a failover */
+    for (int attempt = 0; attempt < 2 && !s; attempt++) {
+        s = acquire(err, sizeof err);
+        if (s &&
+            wire_query(&s->c, s->db, "SELECT count(*) FROM sqlite_master", NULL, 0, &row) != 0) {
+            snprintf(err, sizeof err, "leader %s: %s", s->leader, s->c.err);
+            discard(s);
+            s = NULL;
+        } else if (!s) {
+            discard(NULL);
+        }
     }
+    char node[WIRE_ADDRESS_MAX + 2] = "", database[512] = "";
+    join_json_string(node, sizeof node, cfg->self);
+    join_json_string(database, sizeof database, cfg->database);
     if (!s) {
         out->status = 503;
         out->retry_after = 1;
-        snprintf(out->body, sizeof out->body,
-                 "{\"ok\":false,\"node\":\"%s\",\"error\":", cfg->self);
+        snprintf(out->body, sizeof out->body, "{\"ok\":false,\"node\":%s,\"error\":", node);
         join_json_string(out->body, sizeof out->body, err);
         strcat(out->body, "}");
         return;
@@ -447,7 +456,7 @@ void join_health(join_answer *out) {
     out->status = 200;
     out->retry_after = 0;
     snprintf(out->body, sizeof out->body,
-             "{\"ok\":true,\"node\":\"%s\",\"leader\":\"%s\",\"database\":\"%s\"}", cfg->self,
-             s->leader, cfg->database);
+             "{\"ok\":true,\"node\":%s,\"leader\":\"%s\",\"database\":%s}", node, s->leader,
+             database);
     release(s);
 }

@@ -346,6 +346,58 @@ def write_failover(report, c, first_killed):
     c.wait_ready(killed)
 
 
+def add_and_remove(report, c, tmp):
+    """docs/replication.md's way to add a node (a new id with --join) and remove it (stop,
+    then the shell's .remove)."""
+    address = run.free_ports(1)[0]
+    c.logs[4] = os.path.join(tmp, "node4.log")
+    c.argv[4] = [NODE, "--id", "4", "--address", address, "--dir", os.path.join(tmp, "n4"),
+                 "--join", c.addresses[1]]
+    c.start(4)
+    ready = c.wait_ready(4)
+    ok, members = run.sql(c, ".cluster")
+    report.check("a fourth node joins through any member and is listed as a voter",
+                 ready and ok and f"4|{address}|voter" in members.splitlines(), members)
+    status = c.stop(4, signal.SIGTERM)
+    ok, text = run.sql(c, f".remove {address}")
+    ok2, members = run.sql(c, ".cluster")
+    report.check("stopped, then removed with .remove ADDRESS, it is no longer a member",
+                 status == 0 and ok and ok2 and address not in members
+                 and len(members.splitlines()) == 3, f"{status} {text} {members}")
+    del c.procs[4]
+
+
+def without_quorum(report, c):
+    """With two of three nodes stopped no leader can be elected: the last node answers
+    joins 503 with Retry-After (which the SDK retries) and /healthz 503."""
+    leader = run.wait_leader(c)
+    last = next(i for i in (1, 2, 3) if i != leader)
+    for i in (1, 2, 3):
+        if i != last:
+            c.stop(i, signal.SIGTERM)
+    # a leader cut off from the majority steps down after an election timeout; until then
+    # it still answers (as any Raft leader does)
+    stopped = time.monotonic()
+    while time.monotonic() - stopped < 5:
+        hs, hh, hb = request(c.http[last - 1], method="GET", path="/healthz")
+        if hs != 200:
+            break
+        time.sleep(0.05)
+    report.figure(f"no quorum: /healthz turned {hs} {time.monotonic() - stopped:.2f} s after "
+                  "the other two nodes stopped")
+    t = time.monotonic()
+    s, h, b = request(c.http[last - 1], body={"code": "abc-defg-hij"})
+    took = time.monotonic() - t
+    report.check("no quorum: a join is answered 503 with Retry-After: 1 within 2 s",
+                 s == 503 and h.get("retry-after") == "1" and b == {
+                     "code": 503, "message": "token service unavailable, try again"}
+                 and took < 2.0, f"{s} {h.get('retry-after')} {b} in {took:.2f} s")
+    report.check("no quorum: /healthz is 503 with Retry-After and the reason",
+                 hs == 503 and hh.get("retry-after") == "1" and hb.get("ok") is False
+                 and hb.get("error"), f"{hs} {hb}")
+    return last
+
+
 def backup(report, c, tmp):
     folder = os.path.join(tmp, "backup")
     os.makedirs(folder)
@@ -418,10 +470,11 @@ def main():
         killed = joins_through_failover(report, c)
         write_failover(report, c, killed)
         backup(report, c, tmp)
-        for i in (1, 2, 3):
-            status = c.stop(i, signal.SIGTERM)
-            report.check(f"node {i} exits 0 on SIGTERM", status == 0,
-                         f"status {status}: {c.log_since_start(i)[-300:]!r}")
+        add_and_remove(report, c, tmp)
+        last = without_quorum(report, c)
+        status = c.stop(last, signal.SIGTERM)
+        report.check(f"node {last}, alone, exits 0 on SIGTERM", status == 0,
+                     f"status {status}: {c.log_since_start(last)[-300:]!r}")
         logs = "".join(open(p).read() for p in c.logs.values())
         report.check("no node printed the app secret", APP_SECRET not in logs)
     finally:
