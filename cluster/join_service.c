@@ -40,10 +40,9 @@ static const char failures_table[] = "CREATE TABLE IF NOT EXISTS roomcode_join_f
 /* The bucket's tokens now (NULL when full: no row), then the token when the bucket holds a
  * try for each of the client's requests in flight on this node (?9), this one included. */
 static const char exchange_sql[] =
-    "SELECT t, CASE WHEN coalesce(t, ?5) >= ?9 THEN roomcode_token(?1, ?2, ?3, ?4%s) END FROM"
+    "SELECT t, CASE WHEN coalesce(t, ?5) >= ?9 THEN %s END FROM"
     " (SELECT (SELECT min(?5, tokens + (" NOW " - at) * ?6) FROM roomcode_join_failures"
     " WHERE client = ?7) AS t)";
-static const char token_sql[] = "SELECT roomcode_token(?1, ?2, ?3, ?4%s)";
 /* One failure, taken from the bucket atomically on the leader; the CHECK refuses it when
  * the bucket holds less than one, which keeps the wait within window / limit. */
 static const char charge_sql[] =
@@ -82,11 +81,27 @@ static int n_idle;
 static char leader_now[WIRE_ADDRESS_MAX]; /* "" until known */
 static unsigned long charges;
 
+/* The platform's token function called with code ?1, user ?2, key ?3, secret ?4, then
+ * Jitsi's domain as ?domain and the ttl as ?ttl when set. All three refuse a code in the
+ * same words, so one table reads their refusals. */
+static void token_call(char *out, size_t cap, int domain, int ttl) {
+    static const char *const names[] = {"roomcode_token", "roomcode_livekit_token",
+                                        "roomcode_jitsi_token"};
+    char extra[32] = "", ttl_arg[16] = "";
+    if (cfg->platform == JOIN_JITSI)
+        snprintf(extra, sizeof extra, ", ?%d", domain);
+    if (cfg->ttl_seconds > 0)
+        snprintf(ttl_arg, sizeof ttl_arg, ", ?%d", ttl);
+    snprintf(out, cap, "%s(?1, ?2, ?3, ?4%s%s)", names[cfg->platform], extra, ttl_arg);
+}
+
 int join_service_start(const join_config *config) {
     cfg = config;
-    const char *ttl = config->ttl_seconds > 0 ? ", ?8" : "";
-    snprintf(sql_exchange, sizeof sql_exchange, exchange_sql, ttl);
-    snprintf(sql_token, sizeof sql_token, token_sql, ttl);
+    char call[128];
+    token_call(call, sizeof call, 10, 8);
+    snprintf(sql_exchange, sizeof sql_exchange, exchange_sql, call);
+    token_call(call, sizeof call, 5, cfg->platform == JOIN_JITSI ? 6 : 5);
+    snprintf(sql_token, sizeof sql_token, "SELECT %s", call);
     return 0;
 }
 
@@ -297,6 +312,7 @@ static int refusal_for(const char *m, const char **text) {
         {"roomcode: room code '", "' is bound to another user ", 403,
          "room code is bound to another user"},
         {"roomcode: room code '", "' has a stored ", 403, "room code cannot be used"},
+        {"roomcode: room code '", ", which is disabled", 403, "room is disabled"},
         {"roomcode: user_id ", NULL, 400, NULL},
     };
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
@@ -331,7 +347,7 @@ static int exchange_on(slot *s, const char *code, const char *user_id, join_hold
     const char *client = h->key;
     int in_flight = rank_of(h);
     double rate = (double)cfg->max_failures / (double)cfg->failure_window;
-    wire_value p[9] = {
+    wire_value p[10] = {
         {.type = 3, .text = code},
         {.type = user_id ? 3 : 5, .text = user_id},
         {.type = 3, .text = cfg->access_key},
@@ -341,9 +357,11 @@ static int exchange_on(slot *s, const char *code, const char *user_id, join_hold
         {.type = 3, .text = client},
         {.type = 1, .i = cfg->ttl_seconds},
         {.type = 1, .i = in_flight},
+        {.type = 3, .text = cfg->jitsi_domain},
     };
     wire_row row;
-    if (wire_query(&s->c, s->db, sql_exchange, p, 9, &row) == 0) {
+    if (wire_query(&s->c, s->db, sql_exchange, p, cfg->platform == JOIN_JITSI ? 10 : 9, &row) ==
+        0) {
         join_give_back(h); /* decided: a success or a 429 owes nothing */
         if (row.n != 2)
             return unavailable(out, "unexpected answer to the exchange"), 0;
@@ -365,9 +383,13 @@ static int exchange_on(slot *s, const char *code, const char *user_id, join_hold
     if (transient(&s->c))
         return 1;
     /* The bucket allowed the exchange and roomcode_token refused: its words, again. */
-    wire_value tp[5] = {p[0], p[1], p[2], p[3], p[7]};
-    tp[4].type = 1;
-    if (wire_exec(&s->c, s->db, sql_token, tp, cfg->ttl_seconds > 0 ? 5 : 4) == 0)
+    wire_value tp[6] = {p[0], p[1], p[2], p[3]};
+    int n = 4;
+    if (cfg->platform == JOIN_JITSI)
+        tp[n++] = p[9];
+    if (cfg->ttl_seconds > 0)
+        tp[n++] = p[7];
+    if (wire_exec(&s->c, s->db, sql_token, tp, n) == 0)
         return 1; /* the code changed in between: decide again */
     if (transient(&s->c))
         return 1;

@@ -9,7 +9,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The video stack whose tokens the endpoint signs (ROOMCODE_PLATFORM). */
+typedef enum { JOIN_100MS, JOIN_LIVEKIT, JOIN_JITSI } join_platform;
+
 typedef struct join_config {
+    join_platform platform;
+    const char *jitsi_domain; /* Jitsi's domain claim (ROOMCODE_JITSI_DOMAIN) */
     const char *self;     /* this node's dqlite address: it names the leader */
     const char *database; /* the database's name in the cluster */
     const char *access_key;

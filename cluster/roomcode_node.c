@@ -268,6 +268,24 @@ static int join_settings(const options *o, join_config *jc) {
         env_whole("ROOMCODE_MAX_FAILURES", 10, 1, 1000000000, &limit) != 0 ||
         env_whole("ROOMCODE_FAILURE_WINDOW", 60, 1, 86400 * 366, &window) != 0)
         return -1;
+    const char *platform = getenv("ROOMCODE_PLATFORM");
+    if (!platform || !*platform || !strcmp(platform, "100ms")) {
+        jc->platform = JOIN_100MS;
+    } else if (!strcmp(platform, "livekit")) {
+        jc->platform = JOIN_LIVEKIT;
+    } else if (!strcmp(platform, "jitsi")) {
+        jc->platform = JOIN_JITSI;
+        jc->jitsi_domain = getenv("ROOMCODE_JITSI_DOMAIN");
+        if (!jc->jitsi_domain || !*jc->jitsi_domain) {
+            fprintf(stderr, "roomcode-node: ROOMCODE_PLATFORM=jitsi needs ROOMCODE_JITSI_DOMAIN\n");
+            return -1;
+        }
+    } else {
+        fprintf(stderr,
+                "roomcode-node: ROOMCODE_PLATFORM must be 100ms, livekit or jitsi, not '%s'\n",
+                platform);
+        return -1;
+    }
     jc->self = o->address;
     jc->database = o->database;
     jc->access_key = key;

@@ -63,6 +63,8 @@ class HttpCluster(run.Cluster):
         env = dict(os.environ, ROOMCODE_ACCESS_KEY=ACCESS_KEY, ROOMCODE_APP_SECRET=APP_SECRET,
                    ROOMCODE_MAX_FAILURES=str(LIMIT), ROOMCODE_FAILURE_WINDOW=str(WINDOW),
                    ROOMCODE_TRUST_PROXY="1")
+        if i == 3:
+            env["ROOMCODE_TTL_SECONDS"] = "3600"  # node 3's tokens live an hour
         log = open(self.logs[i], "a")
         self.log_offset = getattr(self, "log_offset", {})
         self.log_offset[i] = log.tell()
@@ -141,6 +143,13 @@ def check_answers(report, c):
                      s == 200 and good_token(b, "ann") and s2 == 200 and isinstance(b2, dict)
                      and run.verify_token(b2.get("token", ""), APP_SECRET) is not None,
                      f"{s} {b} / {s2} {b2}")
+    lives = []
+    for address in (c.http[0], c.http[2]):
+        s, _, b = request(address, body={"code": "abc-defg-hij", "user_id": "ann"})
+        claims = run.verify_token(b["token"], APP_SECRET) if s == 200 else {}
+        lives.append(claims.get("exp", 0) - claims.get("nbf", 0))
+    report.check("ROOMCODE_TTL_SECONDS: node 3's tokens live 3600 s, node 1's a day",
+                 lives == [86400, 3600], lives)
     s, h, b = request(c.http[1], method="GET")
     report.check("GET on the join path is 405 with Allow", s == 405 and h.get("allow") ==
                  "POST, OPTIONS" and b == {"code": 405, "message": "use POST"}, f"{s} {h} {b}")
