@@ -15,8 +15,8 @@ typedef enum { JOIN_100MS, JOIN_LIVEKIT, JOIN_JITSI } join_platform;
 typedef struct join_config {
     join_platform platform;
     const char *jitsi_domain; /* Jitsi's domain claim (ROOMCODE_JITSI_DOMAIN) */
-    const char *self;     /* this node's dqlite address: it names the leader */
-    const char *database; /* the database's name in the cluster */
+    const char *self;         /* this node's dqlite address: it names the leader */
+    const char *database;     /* the database's name in the cluster */
     const char *access_key;
     char *app_secret;      /* wiped at exit */
     long long ttl_seconds; /* 0: roomcode_token's default */
