@@ -324,6 +324,21 @@ def check_flags(report, tmp):
             r.returncode == status and message in r.stderr,
             f"status {r.returncode}, stderr {r.stderr.strip()[:300]!r}",
         )
+    keys = dict(env, ROOMCODE_ACCESS_KEY="k", ROOMCODE_APP_SECRET="s")
+    for extra, message in [
+        ({"ROOMCODE_PLATFORM": "zoom"},
+         "roomcode-node: ROOMCODE_PLATFORM must be 100ms, livekit or jitsi, not 'zoom'"),
+        ({"ROOMCODE_PLATFORM": "jitsi"},
+         "roomcode-node: ROOMCODE_PLATFORM=jitsi needs ROOMCODE_JITSI_DOMAIN"),
+        ({"ROOMCODE_MAX_FAILURES": "0"},
+         "roomcode-node: ROOMCODE_MAX_FAILURES must be a whole number from 1 to 1000000000, "
+         "not '0'"),
+    ]:
+        r = subprocess.run([NODE, "--id", "1", "--address", "127.0.0.1:1", "--dir", tmp, "--http",
+                            "127.0.0.1:1"], capture_output=True, text=True, timeout=10,
+                           env=dict(keys, **extra))
+        report.check(f"refuses --http with {extra}", r.returncode == 2 and message in r.stderr,
+                     f"status {r.returncode}, stderr {r.stderr.strip()[:300]!r}")
     report.check("the folder of a refused node 2 was not created",
                  not os.path.exists(os.path.join(tmp, "none")))
 
