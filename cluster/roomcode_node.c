@@ -529,6 +529,20 @@ int main(int argc, char **argv) {
         fprintf(stderr, "roomcode-node: %s\n", probe.err);
         return 1;
     }
+    /* The endpoint listens before the node joins, so that a taken --http port stops the
+     * node before it becomes a member; until the node serves, joins are answered 503. */
+    if (o.http) {
+        char err[512] = "";
+        join_http_settings hs = {o.http, getenv("ROOMCODE_CORS_ORIGIN"), 0};
+        const char *trust = getenv("ROOMCODE_TRUST_PROXY");
+        hs.trust_proxy = trust && !strcmp(trust, "1");
+        if (!hs.cors_origin || !*hs.cors_origin)
+            hs.cors_origin = "*";
+        if (join_service_start(&jc) != 0 || join_http_start(&hs, err, sizeof err) != 0) {
+            fprintf(stderr, "roomcode-node: %s\n", err);
+            return 1;
+        }
+    }
 
     dqlite_node *node = NULL;
     rc = dqlite_node_create(o.id, o.address, o.dir, &node);
@@ -555,28 +569,15 @@ int main(int argc, char **argv) {
     if (o.n_join > 0 && join_cluster(&o, member, &stop, &sig) != 0 && !sig) {
         status = 1;
     } else if (!sig) {
-        char err[512] = "";
-        join_http_settings hs = {o.http, getenv("ROOMCODE_CORS_ORIGIN"), 0};
-        const char *trust = getenv("ROOMCODE_TRUST_PROXY");
-        hs.trust_proxy = trust && !strcmp(trust, "1");
-        if (!hs.cors_origin || !*hs.cors_origin)
-            hs.cors_origin = "*";
-        if (o.http &&
-            (join_service_start(&jc) != 0 || join_http_start(&hs, err, sizeof err) != 0)) {
-            fprintf(stderr, "roomcode-node: %s\n", err);
-            status = 1;
-            sig = SIGTERM; /* stop as on a signal: hand over if this node leads */
-        } else {
-            printf("roomcode-node: node %llu ready on %s (roomcode %s, SQLite %s)", o.id, o.address,
-                   version, sqlite3_libversion());
-            if (o.http)
-                printf("; joins on http://%s", o.http);
-            printf("\n");
-            fflush(stdout);
-            do
-                sig = wait_signal(&stop, 3600 * 1000L);
-            while (!sig);
-        }
+        printf("roomcode-node: node %llu ready on %s (roomcode %s, SQLite %s)", o.id, o.address,
+               version, sqlite3_libversion());
+        if (o.http)
+            printf("; joins on http://%s", o.http);
+        printf("\n");
+        fflush(stdout);
+        do
+            sig = wait_signal(&stop, 3600 * 1000L);
+        while (!sig);
     }
     if (o.http) {
         join_http_stop();

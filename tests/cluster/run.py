@@ -629,6 +629,14 @@ def main():
         report.check("a node on a taken address is refused with the address",
                      r.returncode == 1 and f"cannot listen on {c.addresses[0]}" in r.stderr,
                      r.stderr.strip())
+        spare = free_ports(1)[0]
+        r = subprocess.run([NODE, "--id", "4", "--address", spare, "--dir",
+                            os.path.join(tmp, "n4h"), "--join", c.addresses[1], "--http",
+                            c.http[0]], capture_output=True, text=True, timeout=20, env=c.env)
+        ok, members = sql(c, ".cluster")
+        report.check("a node whose --http port is taken stops before it joins",
+                     r.returncode == 1 and f"cannot listen on --http {c.http[0]}" in r.stderr
+                     and ok and spare not in members, f"{r.returncode} {r.stderr.strip()} {members}")
         check_docs(report, c, shell_commands)
         guest = check_functions(report, c)
         race(report, c)
