@@ -239,9 +239,7 @@ static void release(slot *s) {
 /* Drops a connection that failed, and the leader it went to: the next try asks again. */
 static void discard(slot *s) {
     pthread_mutex_lock(&lock);
-    if (s && !strcmp(s->leader, leader_now))
-        leader_now[0] = 0;
-    else if (!s)
+    if (!s || !strcmp(s->leader, leader_now))
         leader_now[0] = 0;
     pthread_mutex_unlock(&lock);
     if (s) {
