@@ -22,6 +22,7 @@
 #include <microhttpd.h>
 #include <sqlite3.h>
 
+#include "http_deadlines.h"
 #include "join_service.h"
 
 #define BODY_LIMIT 8192
@@ -34,6 +35,9 @@
 #define CONNECTIONS_MAX 1000
 #define CONNECTIONS_PER_ADDRESS 50
 #define IDLE_TIMEOUT_S 5
+/* The Node endpoint's deadlines: headers within 5 s, the whole request within 10 s. */
+#define HEADERS_MS 5000
+#define REQUEST_MS 10000
 #define KEY_MAX 64
 
 static struct MHD_Daemon *daemon_;
@@ -205,12 +209,19 @@ static void join_body(request *req, join_answer *out) {
     sqlite3_close(db);
 }
 
+static deadline_conn *deadline_of(struct MHD_Connection *conn) {
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return info ? info->socket_context : NULL;
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url,
                               const char *method, const char *version, const char *upload,
                               size_t *upload_size, void **state) {
     (void)cls, (void)version;
     request *req = *state;
     if (!req) {
+        deadlines_request(deadline_of(conn));
         if (!strcmp(method, "OPTIONS")) {
             struct MHD_Response *r = MHD_create_response_from_buffer(0, "", MHD_RESPMEM_PERSISTENT);
             if (!r)
@@ -277,12 +288,26 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 
 static void completed(void *cls, struct MHD_Connection *conn, void **state,
                       enum MHD_RequestTerminationCode why) {
-    (void)cls, (void)conn, (void)why;
+    (void)cls, (void)why;
+    deadlines_idle(deadline_of(conn));
     request *req = *state;
     if (req)
         join_give_back(&req->hold);
     free(req);
     *state = NULL;
+}
+
+static void connection_event(void *cls, struct MHD_Connection *conn, void **context,
+                             enum MHD_ConnectionNotificationCode event) {
+    (void)cls;
+    if (event == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *info =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        *context = info ? deadlines_open(info->connect_fd) : NULL;
+    } else {
+        deadlines_close(*context);
+        *context = NULL;
+    }
 }
 
 /* Splits HOST:PORT or [HOST]:PORT and resolves it to one address to listen on. */
@@ -339,10 +364,15 @@ int join_http_start(const join_http_settings *settings, char *err, size_t err_ca
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTIONS_MAX, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
         (unsigned)CONNECTIONS_PER_ADDRESS, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IDLE_TIMEOUT_S,
         MHD_OPTION_THREAD_STACK_SIZE, (size_t)(256 * 1024), MHD_OPTION_NOTIFY_COMPLETED, completed,
-        NULL, MHD_OPTION_END);
+        NULL, MHD_OPTION_NOTIFY_CONNECTION, connection_event, NULL, MHD_OPTION_END);
     if (!daemon_) {
         snprintf(err, err_cap, "cannot listen on --http %s (taken, or not an address here)",
                  settings->address);
+        return -1;
+    }
+    if (deadlines_start(HEADERS_MS, REQUEST_MS) != 0) {
+        snprintf(err, err_cap, "cannot start the connection watchdog");
+        join_http_stop();
         return -1;
     }
     return 0;
@@ -352,4 +382,5 @@ void join_http_stop(void) {
     if (daemon_)
         MHD_stop_daemon(daemon_);
     daemon_ = NULL;
+    deadlines_stop();
 }

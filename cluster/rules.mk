@@ -3,8 +3,10 @@
 # SQLite directly and register through sqlite3_auto_extension.
 # The cluster suite (tests/cluster/rules.mk) and `make bench-cluster` run it.
 
-CLUSTER_SRC  := cluster/roomcode_node.c cluster/dqlite_wire.c cluster/join_service.c cluster/join_http.c
-CLUSTER_HDR  := cluster/dqlite_wire.h cluster/join_service.h cluster/join_http.h
+CLUSTER_SRC  := cluster/roomcode_node.c cluster/dqlite_wire.c cluster/join_service.c cluster/join_http.c \
+                cluster/http_deadlines.c
+CLUSTER_HDR  := cluster/dqlite_wire.h cluster/join_service.h cluster/join_http.h \
+                cluster/http_deadlines.h
 CLUSTER_LIBS := $(shell pkg-config --libs dqlite sqlite3 libmicrohttpd 2>/dev/null || echo -ldqlite -lsqlite3 -lmicrohttpd) $(SODIUM_LIBS)  -lpthread -lm
 
 .PHONY: cluster

@@ -256,6 +256,29 @@ def half_sent(address, headers, source="127.0.0.1"):
     return sock
 
 
+def dribble(address, headers_done, out):
+    """Sends a request a byte a second (the headers, or, with headers_done, the body) and
+    records after how many seconds the node cut the connection."""
+    host, port = address.rsplit(":", 1)
+    sock = socket.create_connection((host, int(port)), timeout=5, source_address=("127.0.0.3", 0))
+    start = time.monotonic()
+    head = b"POST /token HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n"
+    sock.sendall(head + b"\r\n" if headers_done else b"POST /token HTTP/1.1\r\n")
+    sock.settimeout(1.0)
+    try:
+        for _ in range(30):
+            sock.send(b"x" if headers_done else b"X-Slow: 1\r\n"[:1])
+            try:
+                if sock.recv(1) == b"":
+                    break
+            except socket.timeout:
+                pass
+    except OSError:
+        pass
+    out.append(time.monotonic() - start)
+    sock.close()
+
+
 def check_in_flight(report, c):
     """Requests in flight hold a try each, as the Node endpoint's do; connections are capped
     per address, so half-sent requests from one address keep nobody else out."""
@@ -484,6 +507,13 @@ def main():
                 return
         check_answers(report, c)
         check_limit(report, c)
+        slow_headers, slow_body = [], []
+        # on a follower: the leader is killed while the body still trickles
+        follower = c.http[next(i for i in (3, 2, 1) if i != run.wait_leader(c)) - 1]
+        slow = [threading.Thread(target=dribble, args=(follower, False, slow_headers)),
+                threading.Thread(target=dribble, args=(follower, True, slow_body))]
+        for t in slow:
+            t.start()
         crowd = check_in_flight(report, c)
         crowd_at = time.monotonic()
         # the half-sent requests are cut once they stall for 5 s (timed out here by now)
@@ -500,7 +530,13 @@ def main():
             sock.close()
         report.check("half-sent requests are cut after 5 s without a byte", cut == len(crowd),
                      f"{cut} of {len(crowd)}")
+        slow[0].join(10)
+        report.check("headers sent a byte a second are cut after 5 s",
+                     slow_headers and 4.5 <= slow_headers[0] <= 6.8, slow_headers)
         killed = joins_through_failover(report, c)
+        slow[1].join(10)
+        report.check("a body sent a byte a second is cut 10 s after the request began",
+                     slow_body and 9.5 <= slow_body[0] <= 11.8, slow_body)
         write_failover(report, c, killed)
         backup(report, c, tmp)
         add_and_remove(report, c, tmp)
