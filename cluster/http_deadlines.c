@@ -22,7 +22,8 @@ struct deadline_conn {
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
-static deadline_conn *head;
+static deadline_conn *head; /* newest first */
+static int open_count;
 static double headers_s, request_s;
 static int running;
 static pthread_t watchdog;
@@ -77,7 +78,7 @@ void deadlines_stop(void) {
         pthread_join(watchdog, NULL);
 }
 
-deadline_conn *deadlines_open(int fd) {
+deadline_conn *deadlines_open(int fd, int cap) {
     deadline_conn *d = calloc(1, sizeof *d);
     if (!d)
         return NULL;
@@ -89,6 +90,17 @@ deadline_conn *deadlines_open(int fd) {
     if (head)
         head->prev = d;
     head = d;
+    if (++open_count > cap) {
+        deadline_conn *oldest = NULL;
+        for (deadline_conn *x = head->next; x; x = x->next) {
+            if (x->waiting_headers && x->fd >= 0)
+                oldest = x;
+        }
+        if (!oldest)
+            oldest = d;
+        shutdown(oldest->fd, SHUT_RDWR);
+        oldest->fd = -1;
+    }
     pthread_mutex_unlock(&lock);
     return d;
 }
@@ -120,6 +132,7 @@ void deadlines_close(deadline_conn *d) {
         head = d->next;
     if (d->next)
         d->next->prev = d->prev;
+    open_count--;
     pthread_mutex_unlock(&lock);
     free(d);
 }

@@ -303,7 +303,7 @@ static void connection_event(void *cls, struct MHD_Connection *conn, void **cont
     if (event == MHD_CONNECTION_NOTIFY_STARTED) {
         const union MHD_ConnectionInfo *info =
             MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-        *context = info ? deadlines_open(info->connect_fd) : NULL;
+        *context = info ? deadlines_open(info->connect_fd, CONNECTIONS_MAX) : NULL;
     } else {
         deadlines_close(*context);
         *context = NULL;
@@ -359,12 +359,18 @@ int join_http_start(const join_http_settings *settings, char *err, size_t err_ca
         flags |= MHD_USE_IPv6;
     uint16_t port = sa.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&sa)->sin6_port
                                              : ((struct sockaddr_in *)&sa)->sin_port;
+    /* libmicrohttpd's own cap is a little above ours, so that a new connection is
+     * accepted and the oldest waiting one gives way (http_deadlines.c). Behind a proxy every
+     * connection comes from the proxy's address: no cap per address then, as in the Node
+     * endpoint. */
     daemon_ = MHD_start_daemon(
         flags, ntohs(port), NULL, NULL, handle, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTIONS_MAX, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-        (unsigned)CONNECTIONS_PER_ADDRESS, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IDLE_TIMEOUT_S,
-        MHD_OPTION_THREAD_STACK_SIZE, (size_t)(256 * 1024), MHD_OPTION_NOTIFY_COMPLETED, completed,
-        NULL, MHD_OPTION_NOTIFY_CONNECTION, connection_event, NULL, MHD_OPTION_END);
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)(CONNECTIONS_MAX + 16),
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        (unsigned)(settings->trust_proxy ? 0 : CONNECTIONS_PER_ADDRESS),
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IDLE_TIMEOUT_S, MHD_OPTION_THREAD_STACK_SIZE,
+        (size_t)(256 * 1024), MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+        MHD_OPTION_NOTIFY_CONNECTION, connection_event, NULL, MHD_OPTION_END);
     if (!daemon_) {
         snprintf(err, err_cap, "cannot listen on --http %s (taken, or not an address here)",
                  settings->address);
