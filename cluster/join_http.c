@@ -29,11 +29,8 @@
 /* A body past the cap is read on and dropped up to here, so that a client still sending
  * reads the 413 rather than a reset; past it the connection is closed. */
 #define DISCARD_LIMIT (1 << 20)
-/* The Node endpoint's caps: connections in all and per client address, and how long a
- * client may stall (libmicrohttpd times a connection out on inactivity: headers or a body
- * that stop coming for this long are cut). */
-#define CONNECTIONS_MAX 1000
-#define CONNECTIONS_PER_ADDRESS 50
+/* How long a client may stall (libmicrohttpd times a connection out on inactivity). The
+ * caps on connections are settings (ROOMCODE_MAX_CONNECTIONS...). */
 #define IDLE_TIMEOUT_S 5
 /* The Node endpoint's deadlines: headers within 5 s, the whole request within 10 s. */
 #define HEADERS_MS 5000
@@ -149,6 +146,84 @@ static int has_surrogate(const unsigned char *s) {
     return 0;
 }
 
+/* Decodes base64url text into out (NUL-terminated); returns -1 on a bad character or when
+ * it does not fit. */
+static int base64url_decode(const char *in, size_t n, char *out, size_t cap) {
+    size_t len = 0;
+    unsigned bits = 0, have = 0;
+    for (size_t i = 0; i < n; i++) {
+        int c = (unsigned char)in[i], v;
+        if (c >= 'A' && c <= 'Z')
+            v = c - 'A';
+        else if (c >= 'a' && c <= 'z')
+            v = c - 'a' + 26;
+        else if (c >= '0' && c <= '9')
+            v = c - '0' + 52;
+        else if (c == '-')
+            v = 62;
+        else if (c == '_')
+            v = 63;
+        else
+            return -1;
+        bits = bits << 6 | (unsigned)v;
+        have += 6;
+        if (have >= 8) {
+            have -= 8;
+            if (len + 1 >= cap)
+                return -1;
+            out[len++] = (char)(bits >> have & 0xff);
+        }
+    }
+    out[len] = 0;
+    return 0;
+}
+
+/* JavaScript's encodeURIComponent, as the Node endpoint writes Jitsi's meeting URL. */
+static void uri_component(const char *in, char *out, size_t cap) {
+    static const char keep[] = "-_.!~*'()";
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)in; *p && n + 4 < cap; p++) {
+        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+            (*p && strchr(keep, *p)))
+            out[n++] = (char)*p;
+        else
+            n += (size_t)snprintf(out + n, cap - n, "%%%02X", *p);
+    }
+    out[n] = 0;
+}
+
+/* The answer to a token, by platform: {"token"} for 100ms, {"token", "url"} with LiveKit's
+ * server URL, or with Jitsi's meeting URL (https://DOMAIN/ROOM?jwt=TOKEN, ROOM the token's
+ * own room claim). */
+static void platform_answer(sqlite3 *db, join_answer *a) {
+    const char *url = settings_.livekit_url;
+    char meeting[12288];
+    if (!url && settings_.jitsi_domain) {
+        char payload[4096], room[1024] = "";
+        const char *dot1 = strchr(a->token, '.');
+        const char *dot2 = dot1 ? strchr(dot1 + 1, '.') : NULL;
+        sqlite3_stmt *st = NULL;
+        if (dot2 &&
+            base64url_decode(dot1 + 1, (size_t)(dot2 - dot1 - 1), payload, sizeof payload) == 0 &&
+            sqlite3_prepare_v2(db, "SELECT json_extract(?1, '$.room')", -1, &st, NULL) ==
+                SQLITE_OK &&
+            sqlite3_bind_text(st, 1, payload, -1, SQLITE_STATIC) == SQLITE_OK &&
+            sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+            uri_component((const char *)sqlite3_column_text(st, 0), room, sizeof room);
+        sqlite3_finalize(st);
+        snprintf(meeting, sizeof meeting, "https://%s/%s?jwt=%s", settings_.jitsi_domain, room,
+                 a->token);
+        url = meeting;
+    }
+    if (!url)
+        return;
+    snprintf(a->body, sizeof a->body, "{\"token\":");
+    join_json_string(a->body, sizeof a->body, a->token);
+    strcat(a->body, ",\"url\":");
+    join_json_string(a->body, sizeof a->body, url);
+    strcat(a->body, "}");
+}
+
 /* Reads the body as the Node endpoint does and runs the exchange. */
 static void join_body(request *req, join_answer *out) {
     /* json_type() raises on text that is not JSON: each part asks json_valid() first */
@@ -195,6 +270,8 @@ static void join_body(request *req, join_answer *out) {
         }
         if (!status) {
             join_exchange((const char *)sqlite3_column_text(st, 3), user_id, &req->hold, out);
+            if (out->status == 200)
+                platform_answer(db, out);
             sqlite3_finalize(st);
             sqlite3_close(db);
             return;
@@ -303,7 +380,7 @@ static void connection_event(void *cls, struct MHD_Connection *conn, void **cont
     if (event == MHD_CONNECTION_NOTIFY_STARTED) {
         const union MHD_ConnectionInfo *info =
             MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-        *context = info ? deadlines_open(info->connect_fd, CONNECTIONS_MAX) : NULL;
+        *context = info ? deadlines_open(info->connect_fd, settings_.max_connections) : NULL;
     } else {
         deadlines_close(*context);
         *context = NULL;
@@ -365,9 +442,9 @@ int join_http_start(const join_http_settings *settings, char *err, size_t err_ca
      * endpoint. */
     daemon_ = MHD_start_daemon(
         flags, ntohs(port), NULL, NULL, handle, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)(CONNECTIONS_MAX + 16),
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)(settings->max_connections + 16),
         MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-        (unsigned)(settings->trust_proxy ? 0 : CONNECTIONS_PER_ADDRESS),
+        (unsigned)(settings->trust_proxy ? 0 : settings->max_per_address),
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IDLE_TIMEOUT_S, MHD_OPTION_THREAD_STACK_SIZE,
         (size_t)(256 * 1024), MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
         MHD_OPTION_NOTIFY_CONNECTION, connection_event, NULL, MHD_OPTION_END);

@@ -370,11 +370,13 @@ static int exchange_on(slot *s, const char *code, const char *user_id, join_hold
             return too_many(out, wait_seconds(left)), 0;
         if (row.v[1].type != 3)
             return unavailable(out, "the exchange gave no token"), 0;
+        if (strlen(row.v[1].text) >= sizeof out->token)
+            return unavailable(out, "token too long"), 0;
         out->status = 200;
         out->retry_after = 0;
+        snprintf(out->token, sizeof out->token, "%s", row.v[1].text);
         snprintf(out->body, sizeof out->body, "{\"token\":");
-        if (join_json_string(out->body, sizeof out->body, row.v[1].text) != 0)
-            return unavailable(out, "token too long"), 0;
+        join_json_string(out->body, sizeof out->body, out->token);
         strcat(out->body, "}");
         return 0;
     }

@@ -28,7 +28,8 @@ typedef struct join_config {
 typedef struct join_answer {
     int status;
     long retry_after;
-    char body[2048];
+    char token[4096]; /* the token of a 200 */
+    char body[12288];
 } join_answer;
 
 /* Connections to the leader, shared by the threads that answer requests. */

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -253,21 +254,59 @@ static int env_whole(const char *name, long long fallback, long long min, long l
     return 0;
 }
 
-/* The join endpoint's settings, from the environment as the Node endpoint takes them. The
- * secret is copied and removed from the environment: nothing started later inherits it. */
-static int join_settings(const options *o, join_config *jc) {
-    const char *key = getenv("ROOMCODE_ACCESS_KEY");
-    const char *secret = getenv("ROOMCODE_APP_SECRET");
-    if (!key || !*key || !secret || !*secret) {
-        fprintf(stderr, "roomcode-node: --http needs ROOMCODE_ACCESS_KEY and "
-                        "ROOMCODE_APP_SECRET in the environment\n");
-        return -1;
+/* A setting the endpoint cannot do without. */
+static const char *required_env(const char *name) {
+    const char *v = getenv(name);
+    if (!v || !*v) {
+        fprintf(stderr, "roomcode-node: --http needs %s in the environment\n", name);
+        return NULL;
     }
-    long long ttl, limit, window;
-    if (env_whole("ROOMCODE_TTL_SECONDS", 0, 1, 366 * 86400, &ttl) != 0 ||
-        env_whole("ROOMCODE_MAX_FAILURES", 10, 1, 1000000000, &limit) != 0 ||
-        env_whole("ROOMCODE_FAILURE_WINDOW", 60, 1, 86400 * 366, &window) != 0)
-        return -1;
+    return v;
+}
+
+/* A LiveKit server URL: ws, wss, http or https, with a host. */
+static int livekit_url_ok(const char *u) {
+    static const char *const schemes[] = {"ws://", "wss://", "http://", "https://"};
+    for (size_t i = 0; i < sizeof schemes / sizeof schemes[0]; i++) {
+        size_t n = strlen(schemes[i]);
+        if (!strncasecmp(u, schemes[i], n))
+            return u[n] && u[n] != '/' && u[n] != ':' && !strpbrk(u, " \t\r\n");
+    }
+    return 0;
+}
+
+/* A Jitsi domain: a host name (labels of letters, digits and inner hyphens, at most 253
+ * characters), an optional :port, as Jitsi's sub claim and meeting URLs carry it. */
+static int jitsi_domain_ok(const char *d) {
+    const char *colon = strchr(d, ':');
+    size_t host = colon ? (size_t)(colon - d) : strlen(d);
+    if (host == 0 || host > 253)
+        return 0;
+    size_t label = 0;
+    for (size_t i = 0; i < host; i++) {
+        unsigned char c = (unsigned char)d[i];
+        if (c == '.') {
+            if (label == 0 || d[i - 1] == '-')
+                return 0;
+            label = 0;
+        } else if (isalnum(c) || (c == '-' && label > 0)) {
+            if (++label > 63)
+                return 0;
+        } else {
+            return 0;
+        }
+    }
+    if (label == 0 || d[host - 1] == '-')
+        return 0;
+    if (!colon)
+        return 1;
+    size_t digits = strlen(colon + 1);
+    return digits >= 1 && digits <= 5 && strspn(colon + 1, "0123456789") == digits;
+}
+
+/* The join endpoint's settings, from the environment with the Node endpoint's names. The
+ * secret is copied and removed from the environment: nothing started later inherits it. */
+static int join_settings(const options *o, join_config *jc, join_http_settings *hs) {
     const char *platform = getenv("ROOMCODE_PLATFORM");
     if (!platform || !*platform || !strcmp(platform, "100ms")) {
         jc->platform = JOIN_100MS;
@@ -275,17 +314,56 @@ static int join_settings(const options *o, join_config *jc) {
         jc->platform = JOIN_LIVEKIT;
     } else if (!strcmp(platform, "jitsi")) {
         jc->platform = JOIN_JITSI;
-        jc->jitsi_domain = getenv("ROOMCODE_JITSI_DOMAIN");
-        if (!jc->jitsi_domain || !*jc->jitsi_domain) {
-            fprintf(stderr, "roomcode-node: ROOMCODE_PLATFORM=jitsi needs ROOMCODE_JITSI_DOMAIN\n");
-            return -1;
-        }
     } else {
         fprintf(stderr,
-                "roomcode-node: ROOMCODE_PLATFORM must be 100ms, livekit or jitsi, not '%s'\n",
+                "roomcode-node: ROOMCODE_PLATFORM must be one of 100ms, livekit, jitsi, not '%s'\n",
                 platform);
         return -1;
     }
+    const char *secret = required_env("ROOMCODE_APP_SECRET");
+    const char *key =
+        required_env(jc->platform == JOIN_JITSI ? "ROOMCODE_APP_ID" : "ROOMCODE_ACCESS_KEY");
+    if (!secret || !key)
+        return -1;
+    memset(hs, 0, sizeof *hs);
+    if (jc->platform == JOIN_LIVEKIT) {
+        hs->livekit_url = required_env("ROOMCODE_LIVEKIT_URL");
+        if (!hs->livekit_url)
+            return -1;
+        if (!livekit_url_ok(hs->livekit_url)) {
+            fprintf(stderr,
+                    "roomcode-node: ROOMCODE_LIVEKIT_URL must be a ws, wss, http or https URL of "
+                    "your LiveKit server, not '%s'\n",
+                    hs->livekit_url);
+            return -1;
+        }
+    } else if (jc->platform == JOIN_JITSI) {
+        jc->jitsi_domain = hs->jitsi_domain = required_env("ROOMCODE_JITSI_DOMAIN");
+        if (!jc->jitsi_domain)
+            return -1;
+        if (!jitsi_domain_ok(jc->jitsi_domain)) {
+            fprintf(stderr,
+                    "roomcode-node: ROOMCODE_JITSI_DOMAIN must be the host name of your Jitsi Meet "
+                    "(meet.example.com), not '%s'\n",
+                    jc->jitsi_domain);
+            return -1;
+        }
+    }
+    long long ttl, limit, window, conns, per_address;
+    if (env_whole("ROOMCODE_TTL_SECONDS", 0, 1, 366 * 86400, &ttl) != 0 ||
+        env_whole("ROOMCODE_MAX_FAILURES", 10, 1, 1000000000, &limit) != 0 ||
+        env_whole("ROOMCODE_FAILURE_WINDOW", 60, 1, 86400 * 366, &window) != 0 ||
+        env_whole("ROOMCODE_MAX_CONNECTIONS", 1000, 1, 10000, &conns) != 0 ||
+        env_whole("ROOMCODE_MAX_CONNECTIONS_PER_ADDRESS", 50, 1, 10000, &per_address) != 0)
+        return -1;
+    hs->address = o->http;
+    hs->cors_origin = getenv("ROOMCODE_CORS_ORIGIN");
+    if (!hs->cors_origin || !*hs->cors_origin)
+        hs->cors_origin = "*";
+    const char *trust = getenv("ROOMCODE_TRUST_PROXY");
+    hs->trust_proxy = trust && !strcmp(trust, "1");
+    hs->max_connections = (int)conns;
+    hs->max_per_address = (int)per_address;
     jc->self = o->address;
     jc->database = o->database;
     jc->access_key = key;
@@ -502,13 +580,14 @@ int main(int argc, char **argv) {
                 o.id, o.dir);
         return 2;
     }
+    static join_config jc;
+    static join_http_settings hs;
+    if (o.http && join_settings(&o, &jc, &hs) != 0)
+        return 2;
     if (make_dirs(o.dir) != 0) {
         fprintf(stderr, "roomcode-node: cannot create --dir '%s': %s\n", o.dir, strerror(errno));
         return 1;
     }
-    static join_config jc;
-    if (o.http && join_settings(&o, &jc) != 0)
-        return 2;
 
     /* A follower writing to a leader that just died must get EPIPE, not die of SIGPIPE. */
     signal(SIGPIPE, SIG_IGN);
@@ -533,11 +612,6 @@ int main(int argc, char **argv) {
      * node before it becomes a member; until the node serves, joins are answered 503. */
     if (o.http) {
         char err[512] = "";
-        join_http_settings hs = {o.http, getenv("ROOMCODE_CORS_ORIGIN"), 0};
-        const char *trust = getenv("ROOMCODE_TRUST_PROXY");
-        hs.trust_proxy = trust && !strcmp(trust, "1");
-        if (!hs.cors_origin || !*hs.cors_origin)
-            hs.cors_origin = "*";
         if (join_service_start(&jc) != 0 || join_http_start(&hs, err, sizeof err) != 0) {
             fprintf(stderr, "roomcode-node: %s\n", err);
             return 1;

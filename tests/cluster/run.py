@@ -313,8 +313,7 @@ def check_flags(report, tmp):
         (["--id", "1", "--address", "127.0.0.1:1", "--dir", tmp, "--http", "8787"], 2,
          "roomcode-node: --http must be HOST:PORT with a port from 1 to 65535, not '8787'"),
         (["--id", "1", "--address", "127.0.0.1:1", "--dir", tmp, "--http", "127.0.0.1:1"], 2,
-         "roomcode-node: --http needs ROOMCODE_ACCESS_KEY and ROOMCODE_APP_SECRET in the "
-         "environment"),
+         "roomcode-node: --http needs ROOMCODE_APP_SECRET in the environment"),
     ]
     env = {k: v for k, v in os.environ.items() if not k.startswith("ROOMCODE_")}
     for args, status, message in cases:
@@ -326,17 +325,33 @@ def check_flags(report, tmp):
         )
     keys = dict(env, ROOMCODE_ACCESS_KEY="k", ROOMCODE_APP_SECRET="s")
     for extra, message in [
+        ({"ROOMCODE_ACCESS_KEY": ""}, "roomcode-node: --http needs ROOMCODE_ACCESS_KEY in the "
+         "environment"),
         ({"ROOMCODE_PLATFORM": "zoom"},
-         "roomcode-node: ROOMCODE_PLATFORM must be 100ms, livekit or jitsi, not 'zoom'"),
+         "roomcode-node: ROOMCODE_PLATFORM must be one of 100ms, livekit, jitsi, not 'zoom'"),
+        ({"ROOMCODE_PLATFORM": "livekit"},
+         "roomcode-node: --http needs ROOMCODE_LIVEKIT_URL in the environment"),
+        ({"ROOMCODE_PLATFORM": "livekit", "ROOMCODE_LIVEKIT_URL": "lk.example.com"},
+         "roomcode-node: ROOMCODE_LIVEKIT_URL must be a ws, wss, http or https URL of your "
+         "LiveKit server, not 'lk.example.com'"),
         ({"ROOMCODE_PLATFORM": "jitsi"},
-         "roomcode-node: ROOMCODE_PLATFORM=jitsi needs ROOMCODE_JITSI_DOMAIN"),
+         "roomcode-node: --http needs ROOMCODE_APP_ID in the environment"),
+        ({"ROOMCODE_PLATFORM": "jitsi", "ROOMCODE_APP_ID": "app"},
+         "roomcode-node: --http needs ROOMCODE_JITSI_DOMAIN in the environment"),
+        ({"ROOMCODE_PLATFORM": "jitsi", "ROOMCODE_APP_ID": "app",
+          "ROOMCODE_JITSI_DOMAIN": "https://meet.example.com"},
+         "roomcode-node: ROOMCODE_JITSI_DOMAIN must be the host name of your Jitsi Meet "
+         "(meet.example.com), not 'https://meet.example.com'"),
         ({"ROOMCODE_MAX_FAILURES": "0"},
          "roomcode-node: ROOMCODE_MAX_FAILURES must be a whole number from 1 to 1000000000, "
          "not '0'"),
+        ({"ROOMCODE_MAX_CONNECTIONS": "many"},
+         "roomcode-node: ROOMCODE_MAX_CONNECTIONS must be a whole number from 1 to 10000, "
+         "not 'many'"),
     ]:
-        r = subprocess.run([NODE, "--id", "1", "--address", "127.0.0.1:1", "--dir", tmp, "--http",
-                            "127.0.0.1:1"], capture_output=True, text=True, timeout=10,
-                           env=dict(keys, **extra))
+        r = subprocess.run([NODE, "--id", "1", "--address", "127.0.0.1:1", "--dir",
+                            os.path.join(tmp, "none"), "--http", "127.0.0.1:1"],
+                           capture_output=True, text=True, timeout=10, env=dict(keys, **extra))
         report.check(f"refuses --http with {extra}", r.returncode == 2 and message in r.stderr,
                      f"status {r.returncode}, stderr {r.stderr.strip()[:300]!r}")
     report.check("the folder of a refused node 2 was not created",
