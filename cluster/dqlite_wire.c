@@ -533,10 +533,14 @@ static int get_row(wire_conn *c, buffer *b, int ncol, wire_row *row, int keep) {
                 set_err(c, "malformed row");
                 return -1;
             }
-            v.i = (int64_t)u;
-            memcpy(&v.f, &u, sizeof v.f);
-            if (type == 5)
-                v.i = 0;
+            /* both readings of a number, whichever type SQLite gave it */
+            if (type == 2) {
+                memcpy(&v.f, &u, sizeof v.f);
+                v.i = (int64_t)v.f;
+            } else if (type != 5) {
+                v.i = (int64_t)u;
+                v.f = (double)v.i;
+            }
         }
         if (keep && i < WIRE_COLUMNS_MAX)
             row->v[i] = v;

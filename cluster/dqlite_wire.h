@@ -52,7 +52,7 @@ int wire_assign(wire_conn *c, uint64_t id, uint64_t role);
 int wire_transfer(wire_conn *c, uint64_t id);
 
 /* A statement's parameter or a column of a row: SQLite's type codes (SQLITE_INTEGER 1,
- * SQLITE_FLOAT 2, SQLITE_TEXT 3, SQLITE_NULL 5). */
+ * SQLITE_FLOAT 2, SQLITE_TEXT 3, SQLITE_NULL 5). A number of a row is in both i and f. */
 typedef struct wire_value {
     int type;
     int64_t i;

@@ -412,7 +412,7 @@ static int exchange_on(slot *s, const char *code, const char *user_id, join_hold
         wire_value bp[3] = {p[4], p[5], p[6]};
         double tokens = 0;
         if (wire_query(&s->c, s->db, bucket_sql, bp, 3, &row) == 0 && row.n == 1 &&
-            row.v[0].type == 2)
+            row.v[0].type != 5)
             tokens = row.v[0].f;
         return too_many(out, wait_seconds(tokens)), 0;
     }
