@@ -1,6 +1,6 @@
 """make bench-cluster, joins: requests per second and p99 latency of the join endpoint
 served by three roomcode-node processes (--http, default timeouts) on loopback, through
-one follower and through all three, beside the Node join endpoint
+the leader, through one follower and through all three, beside the Node join endpoint
 (examples/join-endpoint) on one SQLite file on the same machine; then kill -9 of the
 leader to the next committed write, 5 times. The load is tests/cluster/bench_load.mjs
 (Node, keep-alive, 16 requests in flight, the SDK's request shape). Rounds alternate the
@@ -26,9 +26,9 @@ SERVER = os.path.join(ROOT, "examples", "join-endpoint", "server.js")
 ROUNDS, SECONDS, CONCURRENCY = 3, 3, 16
 
 
-def load(urls, codes_file):
-    r = subprocess.run(["node", LOAD, str(SECONDS), str(CONCURRENCY), codes_file] + urls,
-                       capture_output=True, text=True, timeout=SECONDS + 60)
+def load(urls, codes_file, seconds=SECONDS):
+    r = subprocess.run(["node", LOAD, str(seconds), str(CONCURRENCY), codes_file] + urls,
+                       capture_output=True, text=True, timeout=seconds + 60)
     if r.returncode != 0:
         raise RuntimeError(r.stderr)
     return json.loads(r.stdout.strip().splitlines()[-1])
@@ -92,6 +92,8 @@ def main():
         leader = run.wait_leader(c)
         follower = next(i for i in (1, 2, 3) if i != leader)
         sides = {
+            f"cluster, the leader (node {leader})":
+                ([f"http://{c.http[leader - 1]}/token"], cluster_codes),
             f"cluster, one follower (node {follower})":
                 ([f"http://{c.http[follower - 1]}/token"], cluster_codes),
             "cluster, all three nodes": ([f"http://{a}/token" for a in c.http], cluster_codes),
@@ -101,7 +103,7 @@ def main():
         for r in range(ROUNDS):
             for side in (list(sides) if r % 2 == 0 else list(reversed(list(sides)))):
                 urls, codes_file = sides[side]
-                load(urls, codes_file)  # warm-up round, not counted
+                load(urls, codes_file, 1)  # warm-up, not counted
                 results[side].append(load(urls, codes_file))
         print(f"{name}: joins over HTTP, {CONCURRENCY} in flight, keep-alive, {ROUNDS} rounds "
               f"of {SECONDS} s per side (medians), 3 nodes on loopback, default timeouts")
