@@ -62,7 +62,8 @@ static const char usage_text[] =
     "  --address A        where this node listens and other nodes reach it: an IPv4\n"
     "                     address and a port (127.0.0.1:9001)\n"
     "  --dir PATH         this node's data folder (created with its parents if missing)\n"
-    "  --join A           a node of the cluster to join through (repeat for several)\n"
+    "  --join A           a node of the cluster to join through, HOST:PORT (repeat for\n"
+    "                     several)\n"
     "  --latency-ms MS    typical network round trip; dqlite derives its election timeouts\n"
     "                     from it (default 10: a new leader within a second on a LAN)\n"
     "  --join-timeout S   how long to keep trying to join (default 30)\n"
@@ -164,9 +165,10 @@ static int parse_options(int argc, char **argv, options *o) {
                 return usage_error("--dir must not be empty%s", "");
             o->dir = value;
         } else if (!strcmp(flag, "--join")) {
-            if (!valid_address(value) || !ipv4_address(value))
-                return usage_error("--join must be an IPv4 address and a port, as the node's "
-                                   "--address, not '%s'",
+            /* only this node connects there, and it resolves names */
+            if (!valid_address(value))
+                return usage_error("--join must be HOST:PORT with a port from 1 to 65535, "
+                                   "not '%s'",
                                    value);
             if (o->n_join == MAX_JOIN)
                 return usage_error("at most 16 --join addresses, not more (at '%s')", value);

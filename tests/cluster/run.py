@@ -307,9 +307,8 @@ def check_flags(report, tmp):
          "resolves host names nor speaks IPv6), not 'localhost:9101'"),
         (["--id", "1", "--address", "[::1]:9304", "--dir", tmp], 2,
          "neither resolves host names nor speaks IPv6), not '[::1]:9304'"),
-        (["--id", "2", "--address", "127.0.0.1:1", "--dir", tmp, "--join", "node1:9001"], 2,
-         "roomcode-node: --join must be an IPv4 address and a port, as the node's --address, "
-         "not 'node1:9001'"),
+        (["--id", "2", "--address", "127.0.0.1:1", "--dir", tmp, "--join", "node1"], 2,
+         "roomcode-node: --join must be HOST:PORT with a port from 1 to 65535, not 'node1'"),
         (["--id", "1", "--address", "127.0.0.1:1", "--dir", tmp, "--http", "8787"], 2,
          "roomcode-node: --http must be HOST:PORT with a port from 1 to 65535, not '8787'"),
         (["--id", "1", "--address", "127.0.0.1:1", "--dir", tmp, "--http", "127.0.0.1:1"], 2,

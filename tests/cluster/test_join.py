@@ -462,12 +462,14 @@ def add_and_remove(report, c, tmp):
     then the shell's .remove)."""
     address = run.free_ports(1)[0]
     c.logs[4] = os.path.join(tmp, "node4.log")
+    # --join resolves a host name (only the node's own --address must be an IPv4 address)
     c.argv[4] = [NODE, "--id", "4", "--address", address, "--dir", os.path.join(tmp, "n4"),
-                 "--join", c.addresses[1]]
+                 "--join", "localhost:" + c.addresses[1].split(":")[1]]
     c.start(4)
     ready = c.wait_ready(4)
     ok, members = run.sql(c, ".cluster")
-    report.check("a fourth node joins through any member and is listed as a voter",
+    report.check("a fourth node joins through any member (named localhost:PORT) and is listed "
+                 "as a voter",
                  ready and ok and f"4|{address}|voter" in members.splitlines(), members)
     status = c.stop(4, signal.SIGTERM)
     ok, text = run.sql(c, f".remove {address}")
