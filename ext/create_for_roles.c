@@ -5,13 +5,13 @@
  * are disabled, and the room's enabled codes come back as rows. Running it twice changes
  * nothing the second time, so migrations may call it freely.
  *
- * Its writes go to the store of the room_codes table inside one savepoint, so a failure
- * part way (the cap, a busy database) leaves the room as it was.
+ * Its writes go to the store of the room_codes table all or nothing (atomic_writes.c), so
+ * a failure part way (the cap, a busy database, an interrupt) leaves the room as it was.
  */
 #include <string.h>
 
+#include "atomic_writes.h"
 #include "copied_rows.h"
-#include "room_codes_table.h"
 
 enum { ARG_ROOM_ID = COPIED_COLUMNS, ARG_ROLES };
 
@@ -237,45 +237,6 @@ static int delete_minted(room_codes_table *codes, const minted_codes *minted) {
     return rc;
 }
 
-/*
- * The writes of a sync, so that a refusal part way (the cap) leaves the room as it was:
- * the lacking codes are minted first, then the unlisted roles' codes are disabled in one
- * statement, all inside a savepoint. Inside a statement that itself writes, SQLite refuses
- * the savepoint, and that statement need not undo these writes (INSERT INTO t SELECT ...
- * FROM roomcode_create(...) has no statement journal; inside BEGIN its failure rolls back
- * nothing): there the minted codes are deleted again instead. If undoing fails, out of
- * memory is reported, on which SQLite rolls back the transaction.
- *
- * In autocommit the savepoint is the transaction, and releasing it commits, which can fail
- * (SQLITE_BUSY while another connection reads, in rollback-journal mode): then the whole
- * transaction is rolled back, so that no error leaves it open.
- */
-static int sync_room(create_table *t, room_codes_table *codes, sqlite3_value **args) {
-    minted_codes minted;
-    minted.n = 0;
-    int began = sqlite3_get_autocommit(t->db);
-    int in_savepoint = sqlite3_exec(t->db, "SAVEPOINT roomcode_create", 0, 0, 0) == SQLITE_OK;
-    int rc = mint_lacking(t, codes, args, &minted);
-    if (rc == SQLITE_OK)
-        rc = disable_unlisted(t, codes, args);
-    if (rc != SQLITE_OK && !in_savepoint && minted.n > 0 &&
-        delete_minted(codes, &minted) != SQLITE_OK)
-        rc = SQLITE_NOMEM;
-    if (!in_savepoint)
-        return rc;
-    /* Releasing would commit what could not be rolled back: leave that to SQLite. */
-    if (rc != SQLITE_OK && sqlite3_exec(t->db, "ROLLBACK TO roomcode_create", 0, 0, 0) != SQLITE_OK)
-        return SQLITE_NOMEM;
-    int released = sqlite3_exec(t->db, "RELEASE roomcode_create", 0, 0, 0);
-    if (released != SQLITE_OK) {
-        if (rc == SQLITE_OK)
-            rc = roomcode_vtab_db_error(&t->base, t->db, released);
-        if (began && !sqlite3_get_autocommit(t->db))
-            sqlite3_exec(t->db, "ROLLBACK", 0, 0, 0);
-    }
-    return rc;
-}
-
 /* Reads the room's enabled codes into the cursor, in the roles' order. */
 static int read_enabled(create_table *t, create_cursor *c, room_codes_table *codes,
                         sqlite3_value **args) {
@@ -296,14 +257,48 @@ typedef struct sync_request {
     create_table *t;
     create_cursor *c;
     sqlite3_value **args;
+    minted_codes minted;
 } sync_request;
 
-static int sync_and_read(room_codes_table *codes, void *arg, char **msg) {
+/*
+ * The writes of a sync: the lacking codes are minted first, then the unlisted roles' codes
+ * are disabled in one statement, and the room's enabled codes are read into the cursor
+ * before the writes are committed, so that nothing can fail once they are (an error then
+ * would hide codes that exist). atomic_writes.c makes them all or nothing.
+ */
+static int sync_writes(room_codes_table *codes, void *arg, char **msg) {
     (void)msg; /* messages go to the table-valued function's own */
     sync_request *r = arg;
     cursor_reset(r->c);
-    int rc = sync_room(r->t, codes, r->args);
-    return rc == SQLITE_OK ? read_enabled(r->t, r->c, codes, r->args) : rc;
+    int rc = mint_lacking(r->t, codes, r->args, &r->minted);
+    if (rc == SQLITE_OK)
+        rc = disable_unlisted(r->t, codes, r->args);
+    if (rc == SQLITE_OK)
+        rc = read_enabled(r->t, r->c, codes, r->args);
+    return rc;
+}
+
+/* Inside a statement that itself writes, the undo by hand: the minted codes go again
+ * (the disabling is one statement, which either ran whole or failed). */
+static int unmint(room_codes_table *codes, void *arg) {
+    sync_request *r = arg;
+    return delete_minted(codes, &r->minted);
+}
+
+static int sync_and_read(room_codes_table *codes, void *arg, char **msg) {
+    sync_request *r = arg;
+    r->minted.n = 0;
+    int rc = roomcode_atomic_writes(codes, sync_writes, unmint, r, msg);
+    if (rc != SQLITE_OK) {
+        cursor_reset(r->c);
+        /* the writes' own message first; else the atomic writes' (busy, interrupted) */
+        if (*msg && !r->t->base.zErrMsg)
+            rc = roomcode_vtab_error(&r->t->base, rc, *msg);
+        else
+            sqlite3_free(*msg);
+        *msg = 0;
+    }
+    return rc;
 }
 
 static int create_filter(sqlite3_vtab_cursor *cur, int idx, const char *idx_str, int argc,
@@ -319,7 +314,7 @@ static int create_filter(sqlite3_vtab_cursor *cur, int idx, const char *idx_str,
     if (rc == SQLITE_OK)
         rc = check_roles(t, argv[1]);
     if (rc == SQLITE_OK) {
-        sync_request r = {t, c, argv};
+        sync_request r = {t, c, argv, {0, {{0}}}};
         rc = room_codes_with_table(t->conn, sync_and_read, &r, &msg);
     }
     if (msg)

@@ -8,7 +8,8 @@
 
 #include "room_codes_table.h"
 
-#define READ_SLOTS 8 /* reading statements kept per table, by plan and columns */
+#define READ_SLOTS 8            /* reading statements kept per table, by plan and columns */
+#define ROOMCODE_ATOMIC_STMTS 7 /* what atomic writes begin and end with (atomic_writes.c) */
 
 /* An idle reading statement of a cursor: which plan, which columns it fetches. */
 typedef struct read_slot {
@@ -36,7 +37,8 @@ struct room_codes_table {
     room_codes_cursor *spare;   /* a closed cursor kept for the next xOpen */
     room_codes_cursor *reading; /* cursors whose statement still reads the store */
     read_slot reads[READ_SLOTS];
-    unsigned next_evicted; /* round robin over reads when all are full */
+    sqlite3_stmt *atomic[ROOMCODE_ATOMIC_STMTS]; /* idle, see roomcode_atomic_writes */
+    unsigned next_evicted;                       /* round robin over reads when all are full */
 };
 
 /* Query plans (idxNum), each one reading statement of the store. */

@@ -10,6 +10,7 @@
  */
 #include <string.h>
 
+#include "atomic_writes.h"
 #include "room_codes_private.h"
 
 /* What EXPLAIN QUERY PLAN shows for each plan. */
@@ -29,6 +30,7 @@ static void clear_statements(room_codes_table *t) {
     for (int i = 0; i < READ_SLOTS; i++)
         roomcode_stmt_clear(&t->reads[i].stmt);
     roomcode_stmt_clear(&t->sentinel);
+    roomcode_atomic_clear(t);
 }
 
 static void table_free(room_codes_table *t) {
