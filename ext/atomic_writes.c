@@ -77,9 +77,18 @@ void roomcode_atomic_clear(room_codes_table *t) {
         roomcode_stmt_clear(&t->atomic[i]);
 }
 
-/* Steps a statement that returns no row once. */
+/*
+ * Steps a transaction statement (BEGIN, COMMIT, SAVEPOINT ...) once. SQLite calls the
+ * progress handler once more after a statement has ended, and a "stop" then fails a
+ * statement that did its work (vdbe_return in SQLite's vdbe.c). Each of these programs
+ * runs Init, Goto, its action(s), Halt, and the handler is called only at the Goto and
+ * after the end: past the second step the action is done.
+ */
 static int step_once(sqlite3_stmt *stmt) {
+    sqlite3_stmt_status(stmt, SQLITE_STMTSTATUS_VM_STEP, 1);
     int rc = sqlite3_step(stmt);
+    if (rc == SQLITE_INTERRUPT && sqlite3_stmt_status(stmt, SQLITE_STMTSTATUS_VM_STEP, 0) > 2)
+        rc = SQLITE_DONE;
     sqlite3_reset(stmt);
     return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
@@ -155,9 +164,15 @@ int roomcode_atomic_writes(room_codes_table *t, room_codes_work writes, roomcode
     if (rc == SQLITE_OK && mode != BY_HAND)
         rc = step_once(h.s[mode == OWN_TRANSACTION ? A_BEGIN : A_SAVEPOINT]);
     if (rc != SQLITE_OK) {
-        /* nothing was written */
+        /* nothing was written; a transaction begun all the same is ended */
         if (rc != SQLITE_NOMEM)
             *msg = roomcode_db_message(db);
+        if (mode == OWN_TRANSACTION && h.s[A_ROLLBACK] &&
+            take_back(&h, mode, caller_txn, undo, 0) != SQLITE_OK) {
+            sqlite3_free(*msg);
+            *msg = 0;
+            rc = SQLITE_NOMEM;
+        }
         give_all(&h);
         return rc;
     }

@@ -170,8 +170,8 @@ static int disable_unlisted(create_table *t, room_codes_table *codes, sqlite3_va
     sqlite3_stmt *stmt = 0;
     int rc = take_with_args(t, codes, STORE_DISABLE_UNLISTED, args, &stmt);
     if (rc == SQLITE_OK) {
-        rc = sqlite3_step(stmt);
-        rc = rc == SQLITE_DONE ? SQLITE_OK : roomcode_vtab_db_error(&t->base, t->db, rc);
+        rc = room_codes_step_write(stmt);
+        rc = rc == SQLITE_OK ? rc : roomcode_vtab_db_error(&t->base, t->db, rc);
     }
     room_codes_give(codes, STORE_DISABLE_UNLISTED, stmt);
     return rc;
@@ -227,10 +227,8 @@ static int delete_minted(room_codes_table *codes, const minted_codes *minted) {
     int rc = room_codes_take(codes, STORE_DELETE, &stmt);
     for (int i = 0; i < minted->n && rc == SQLITE_OK; i++) {
         rc = sqlite3_bind_text(stmt, 1, minted->code[i], ROOMCODE_LEN, SQLITE_STATIC);
-        if (rc == SQLITE_OK) {
-            int step = sqlite3_step(stmt);
-            rc = step == SQLITE_DONE ? SQLITE_OK : step;
-        }
+        if (rc == SQLITE_OK)
+            rc = room_codes_step_write(stmt);
         sqlite3_reset(stmt);
     }
     room_codes_give(codes, STORE_DELETE, stmt);

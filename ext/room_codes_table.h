@@ -57,4 +57,8 @@ int room_codes_insert(room_codes_table *t, const roomcode_row *row, char code_ou
 int room_codes_take(room_codes_table *t, enum roomcode_store_stmt which, sqlite3_stmt **out);
 void room_codes_give(room_codes_table *t, enum roomcode_store_stmt which, sqlite3_stmt *stmt);
 
+/* Steps a bound write statement on the store, which returns no row: SQLITE_OK once its
+ * write is done (see room_codes_write.c for an interrupt that comes after that). */
+int room_codes_step_write(sqlite3_stmt *stmt);
+
 #endif

@@ -26,11 +26,18 @@ static int bind_name(sqlite3_stmt *stmt, int i, sqlite3_value *v) {
     return sqlite3_bind_text(stmt, i, (const char *)text, sqlite3_value_bytes(v), SQLITE_STATIC);
 }
 
-/* Runs a bound write statement, which returns no row. */
-static int run_write(sqlite3_stmt *stmt) {
+int room_codes_step_write(sqlite3_stmt *stmt) {
     int rc = sqlite3_step(stmt);
+    /* SQLite calls the progress handler once more after a statement has ended (its
+     * vdbe_return), and a "stop" there fails a write that is done, and committed in
+     * autocommit. A write that fails part way is rolled back, which sets the count of
+     * changes to 0: so changes tell the two apart. */
+    if (rc == SQLITE_INTERRUPT && sqlite3_changes(sqlite3_db_handle(stmt)) > 0)
+        rc = SQLITE_DONE;
     return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
+
+static int run_write(sqlite3_stmt *stmt) { return room_codes_step_write(stmt); }
 
 /*
  * Checks the enabled value of an INSERT or UPDATE. NULL on INSERT means enabled. Returns

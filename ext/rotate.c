@@ -67,10 +67,8 @@ static int write_code(room_codes_table *t, enum roomcode_store_stmt which, const
         if (rc == SQLITE_OK)
             rc = sqlite3_bind_int(stmt, 5, 0);
     }
-    if (rc == SQLITE_OK) {
-        rc = sqlite3_step(stmt);
-        rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
-    }
+    if (rc == SQLITE_OK)
+        rc = room_codes_step_write(stmt);
     room_codes_give(t, which, stmt);
     return rc;
 }

@@ -6,7 +6,9 @@ import sqlite3
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tests/support/..
-EXTENSION = os.path.join(ROOT, "build", "roomcode")
+# ROOMCODE_EXT: another build of the extension (the ASan one, or an older release to show
+# that a test fails there)
+EXTENSION = os.environ.get("ROOMCODE_EXT") or os.path.join(ROOT, "build", "roomcode")
 
 
 def connect(path=":memory:", load=True, **kwargs):
