@@ -33,6 +33,10 @@ typedef struct create_table {
 typedef struct create_cursor {
     sqlite3_vtab_cursor base;
     copied_rows rows;
+    /* Each text value once more, made before the writes commit and handed to SQLite as it
+     * is the first time a column is read: so reading a row allocates nothing once the
+     * codes are stored (an allocation failing then would hide them). */
+    char **texts; /* rows.n * COPIED_COLUMNS, NULL where handed out or not text */
     int at;
 } create_cursor;
 
@@ -106,8 +110,31 @@ static int create_open(sqlite3_vtab *vtab, sqlite3_vtab_cursor **out) {
 }
 
 static void cursor_reset(create_cursor *c) {
+    for (int i = 0; c->texts && i < c->rows.n * COPIED_COLUMNS; i++)
+        sqlite3_free(c->texts[i]);
+    sqlite3_free(c->texts);
+    c->texts = 0;
     copied_rows_clear(&c->rows);
     c->at = 0;
+}
+
+/* Makes the texts handed out first (see create_cursor). */
+static int copy_texts(create_cursor *c) {
+    size_t n = (size_t)c->rows.n * COPIED_COLUMNS;
+    c->texts = sqlite3_malloc64(n * sizeof(*c->texts) + 1);
+    if (!c->texts)
+        return SQLITE_NOMEM;
+    memset(c->texts, 0, n * sizeof(*c->texts));
+    for (size_t i = 0; i < n; i++) {
+        sqlite3_value *v =
+            copied_rows_at(&c->rows, (int)(i / COPIED_COLUMNS), (int)(i % COPIED_COLUMNS));
+        if (v && sqlite3_value_type(v) == SQLITE_TEXT) {
+            c->texts[i] = sqlite3_mprintf("%s", (const char *)sqlite3_value_text(v));
+            if (!c->texts[i])
+                return SQLITE_NOMEM;
+        }
+    }
+    return SQLITE_OK;
 }
 
 static int create_close(sqlite3_vtab_cursor *cur) {
@@ -243,7 +270,7 @@ static int read_enabled(create_table *t, create_cursor *c, room_codes_table *cod
     while (rc == SQLITE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW)
         rc = copied_rows_append(&c->rows, stmt, STORE_ALL_COLUMNS);
     if (rc == SQLITE_DONE)
-        rc = SQLITE_OK;
+        rc = copy_texts(c);
     else if (rc != SQLITE_OK && rc != SQLITE_NOMEM)
         rc = roomcode_vtab_db_error(&t->base, t->db, rc);
     room_codes_give(codes, STORE_LIST_ENABLED, stmt);
@@ -335,8 +362,20 @@ static int create_eof(sqlite3_vtab_cursor *cur) {
 
 static int create_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col) {
     create_cursor *c = (create_cursor *)cur;
-    if (col < ARG_ROOM_ID)
-        sqlite3_result_value(ctx, copied_rows_at(&c->rows, c->at, col));
+    if (col >= ARG_ROOM_ID)
+        return SQLITE_OK;
+    char **text = &c->texts[c->at * COPIED_COLUMNS + col];
+    sqlite3_value *v = copied_rows_at(&c->rows, c->at, col);
+    if (*text) {
+        /* stored names and codes hold no NUL: -1 lets SQLite know the text ends there */
+        sqlite3_result_text(ctx, *text, -1, sqlite3_free);
+        *text = 0;
+    } else if (sqlite3_value_type(v) == SQLITE_INTEGER) {
+        sqlite3_result_int64(ctx, sqlite3_value_int64(v));
+    } else if (sqlite3_value_type(v) == SQLITE_TEXT) {
+        sqlite3_result_text(ctx, (const char *)sqlite3_value_text(v), sqlite3_value_bytes(v),
+                            SQLITE_TRANSIENT);
+    }
     return SQLITE_OK;
 }
 
