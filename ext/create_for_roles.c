@@ -143,8 +143,48 @@ static int create_close(sqlite3_vtab_cursor *cur) {
     return SQLITE_OK;
 }
 
+/*
+ * The JSON string of roles (valid JSON) holding a \u0000 escape, or NULL. SQLite 3.40's
+ * json_each ends such a string at the NUL ("a\u0000b" reads as "a") where later versions
+ * keep the NUL, so a role with a NUL is found here, the same on every version.
+ */
+static const char *string_with_nul(const char *json, int n, int *len) {
+    const char *start = 0;
+    for (int i = 0; i < n; i++) {
+        if (!start) {
+            if (json[i] == '"')
+                start = json + i;
+        } else if (json[i] == '"') {
+            start = 0;
+        } else if (json[i] == '\\') {
+            if (i + 5 < n && memcmp(json + i + 1, "u0000", 5) == 0) {
+                int end = i + 6;
+                while (end < n && json[end] != '"')
+                    end += json[end] == '\\' ? 2 : 1;
+                *len = (int)(json + end + 1 - start);
+                return start;
+            }
+            i++; /* the escaped character */
+        }
+    }
+    return 0;
+}
+
 /* Refuses roles that are not a non-empty JSON array of valid role names. */
 static int check_roles(create_table *t, sqlite3_value *roles) {
+    if (sqlite3_value_type(roles) == SQLITE_TEXT) {
+        const char *json = (const char *)sqlite3_value_text(roles);
+        int len = 0;
+        const char *bad = json ? string_with_nul(json, sqlite3_value_bytes(roles), &len) : 0;
+        if (!json)
+            return SQLITE_NOMEM;
+        if (bad) {
+            char *q = roomcode_quote((const unsigned char *)bad, len);
+            return roomcode_vtab_error(
+                &t->base, SQLITE_CONSTRAINT,
+                q ? sqlite3_mprintf("roomcode: role %s in roles contains a NUL byte", q) : 0);
+        }
+    }
     sqlite3_stmt *stmt = 0;
     int rc = roomcode_stmt_take(t->db, &t->roles_check, roles_sql, &stmt);
     if (rc != SQLITE_OK)

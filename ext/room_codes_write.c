@@ -40,16 +40,46 @@ int room_codes_step_write(sqlite3_stmt *stmt) {
 static int run_write(sqlite3_stmt *stmt) { return room_codes_step_write(stmt); }
 
 /*
+ * The 0 or 1 that the store's INTEGER column makes of v, as SQLite's affinity does: text
+ * that reads as a number ('1', ' 0 ', '1.0') becomes that number, and a real that is a
+ * whole number (1.0) an integer; -1 for anything that does not end as integer 0 or 1
+ * (drivers such as PDO bind every value as text, so '1' must be taken as the store takes
+ * it).
+ */
+static int enabled_value(sqlite3_value *v) {
+    int type = sqlite3_value_type(v);
+    if (type == SQLITE_TEXT) {
+        /* applying the affinity changes the value: on a copy */
+        sqlite3_value *copy = sqlite3_value_dup(v);
+        if (!copy)
+            return -2;
+        type = sqlite3_value_numeric_type(copy);
+        int e = type == SQLITE_INTEGER || type == SQLITE_FLOAT ? enabled_value(copy) : -1;
+        sqlite3_value_free(copy);
+        return e;
+    }
+    if (type == SQLITE_INTEGER) {
+        sqlite3_int64 e = sqlite3_value_int64(v);
+        return e == 0 || e == 1 ? (int)e : -1;
+    }
+    if (type == SQLITE_FLOAT) {
+        double d = sqlite3_value_double(v);
+        return d == 0.0 ? 0 : d == 1.0 ? 1 : -1;
+    }
+    return -1;
+}
+
+/*
  * Checks the enabled value of an INSERT or UPDATE. NULL on INSERT means enabled. Returns
  * SQLITE_OK with *out 0 or 1, or a refusal.
  */
 static int check_enabled(room_codes_table *t, sqlite3_value *v, int *out) {
-    if (sqlite3_value_type(v) == SQLITE_INTEGER) {
-        sqlite3_int64 e = sqlite3_value_int64(v);
-        if (e == 0 || e == 1) {
-            *out = (int)e;
-            return SQLITE_OK;
-        }
+    int e = enabled_value(v);
+    if (e == -2)
+        return SQLITE_NOMEM;
+    if (e >= 0) {
+        *out = e;
+        return SQLITE_OK;
     }
     return roomcode_vtab_error(&t->base, SQLITE_CONSTRAINT,
                                roomcode_message_with(v, "roomcode: enabled must be 1 or 0, not "));
