@@ -33,10 +33,11 @@ typedef int (*room_codes_work)(room_codes_table *t, void *arg, char **msg);
  * Runs work on the room_codes table that SQL names by the unqualified name now (temp,
  * main, then attached schemas), connecting it if need be; anything else of that name, or
  * none, is a refusal with *msg. When the work fails with SQLITE_ERROR or SQLITE_SCHEMA,
- * the table is found again and the work runs once more: another connection may have
- * dropped or renamed the table, which SQLite notices only when the store's statements run
- * (and a statement still prepared on the table keeps the old table object connected). A
- * refusal of the values, and SQLite's other failures (busy, out of memory), are final.
+ * the name is looked up again, and only when it now resolves to another table (or to
+ * none) has the schema changed under the work: another connection dropped, renamed or
+ * re-created the table, which SQLite notices only when the store's statements run. Then
+ * the work runs once more on the table found (or that refusal is returned). Any other
+ * failure, a refusal of the values, busy, out of memory, is final: the work runs once.
  */
 int room_codes_with_table(roomcode_conn *conn, room_codes_work work, void *arg, char **msg);
 

@@ -173,17 +173,29 @@ static int find(roomcode_conn *conn, room_codes_table **out, char **err) {
 }
 
 int room_codes_with_table(roomcode_conn *conn, room_codes_work work, void *arg, char **msg) {
-    for (int attempt = 0;; attempt++) {
-        room_codes_table *t = 0;
-        int rc = find(conn, &t, msg);
-        if (rc != SQLITE_OK)
-            return rc;
+    room_codes_table *t = 0;
+    int rc = find(conn, &t, msg);
+    for (int attempt = 0; rc == SQLITE_OK; attempt++) {
         rc = work(t, arg, msg);
-        room_codes_release(t);
         if (attempt > 0 || (rc != SQLITE_ERROR && rc != SQLITE_SCHEMA))
-            return rc;
+            break;
+        /* Run again only when the name now resolves to another table: the schema changed
+         * under the work. Any other failure is final (the work may have had effects). */
         room_codes_forget(conn);
+        room_codes_table *now = 0;
+        char *err = 0;
+        int found = find(conn, &now, &err);
+        if (found == SQLITE_OK && now == t) {
+            room_codes_release(now);
+            sqlite3_free(err);
+            break;
+        }
         sqlite3_free(*msg);
-        *msg = 0;
+        *msg = err;
+        room_codes_release(t);
+        t = now;
+        rc = found;
     }
+    room_codes_release(t);
+    return rc;
 }
