@@ -145,6 +145,18 @@ int room_codes_snapshot_readers(room_codes_table *t) {
  * constraint again (table_best_index omits none), keeps the rows that match. NULL matches
  * nothing. Returns SQLITE_OK with *all_text set, or an error.
  */
+/* Are a and b the same value, of one type and the same bytes? */
+static int same_key(sqlite3_value *a, sqlite3_value *b) {
+    int type = sqlite3_value_type(a);
+    if (type != sqlite3_value_type(b))
+        return 0;
+    if (type != SQLITE_TEXT)
+        return 0; /* only text keys are looked up; others make a scan */
+    const unsigned char *ta = sqlite3_value_text(a), *tb = sqlite3_value_text(b);
+    int n = sqlite3_value_bytes(a);
+    return ta && tb && n == sqlite3_value_bytes(b) && memcmp(ta, tb, (size_t)n) == 0;
+}
+
 static int gather_keys(int argc, sqlite3_value **argv, unsigned in_lists, sqlite3_value **keys[2],
                        int n_keys[2], int *all_text) {
     *all_text = 1;
@@ -162,6 +174,12 @@ static int gather_keys(int argc, sqlite3_value **argv, unsigned in_lists, sqlite
                 continue;
             if (type != SQLITE_TEXT)
                 *all_text = 0;
+            /* a list may hold a value twice: one lookup each, or rows come twice */
+            int seen = 0;
+            for (int k = 0; k < n_keys[i] && !seen; k++)
+                seen = same_key(keys[i][k], v);
+            if (seen)
+                continue;
             sqlite3_value **more =
                 sqlite3_realloc64(keys[i], sizeof(*more) * (size_t)(n_keys[i] + 1));
             if (!more)

@@ -169,6 +169,20 @@ static int binary_collation(sqlite3_index_info *info, int i) {
     return !name || sqlite3_stricmp(name, "BINARY") == 0;
 }
 
+/* Asks for the IN lists among the plan's two arguments (constraints first and second, -1
+ * for none) whole; bit k of the result: argument k is a list. */
+static unsigned take_in_lists(sqlite3_index_info *info, int first, int second) {
+    unsigned in_lists = 0;
+    for (int k = 0; k < 2; k++) {
+        int i = k ? second : first;
+        if (i >= 0 && sqlite3_vtab_in(info, i, -1)) {
+            sqlite3_vtab_in(info, i, 1);
+            in_lists |= 1u << k;
+        }
+    }
+    return in_lists;
+}
+
 /*
  * Turns code = ? and room_id = ? [AND role = ?] into lookups on the store's indexes. A
  * constraint under another collation (room_id = 'x' COLLATE NOCASE) matches more than the
@@ -207,6 +221,10 @@ static int table_best_index(sqlite3_vtab *vtab, sqlite3_index_info *info) {
         info->aConstraintUsage[user].argvIndex = 1;
         if (room >= 0)
             info->aConstraintUsage[room].argvIndex = 2;
+        /* IN lists come whole, as for room_id below: SQLite, handing them one value a
+         * filter, checks each row again against that one value under another affinity
+         * than the IN's own, and a value listed twice (42 and '42') finds a row twice */
+        in_lists = take_in_lists(info, user, room);
         info->estimatedCost = room >= 0 ? 5 : 20;
         info->estimatedRows = room >= 0 ? 2 : 20;
     } else if (room >= 0) {
@@ -215,13 +233,7 @@ static int table_best_index(sqlite3_vtab *vtab, sqlite3_index_info *info) {
         if (role >= 0)
             info->aConstraintUsage[role].argvIndex = 2;
         /* room_id IN (...) and role IN (...) come as whole lists (see room_codes_filter) */
-        for (int k = 0; k < 2; k++) {
-            int i = k ? role : room;
-            if (i >= 0 && sqlite3_vtab_in(info, i, -1)) {
-                sqlite3_vtab_in(info, i, 1);
-                in_lists |= 1u << k;
-            }
-        }
+        in_lists = take_in_lists(info, room, role);
         info->estimatedCost = role >= 0 ? 10 : 100;
         info->estimatedRows = role >= 0 ? 10 : ROOMCODE_MAX_PER_ROOM;
     } else {
