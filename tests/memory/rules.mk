@@ -84,3 +84,10 @@ schema-test-valgrind: $(BUILD)/memory/schema_change $(BUILD)/roomcode.so
 	@tests/support/run_suite.sh schema-valgrind tests/memory/run_schema_change.sh valgrind $<
 
 schema-test: schema-test-asan schema-test-valgrind
+
+# The interrupt sweep and the query differential (tests/python) with the ASan+UBSan
+# extension loaded into Python.
+.PHONY: python-asan
+TEST_SUITES += python-asan
+python-asan: $(BUILD)/asan/roomcode.so
+	@ASAN_RUNTIME="$(ASAN_RUNTIME)" tests/support/run_suite.sh python-asan tests/memory/run_python_asan.sh

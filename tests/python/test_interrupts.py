@@ -14,7 +14,8 @@ are as they were before BEGIN, never half a call.
 
 ROOMCODE_INTERRUPT_STRIDE=K (default 16) tries every K-th check, with an offset that
 changes from one run to the next, plus every one of the last 40 (where the writes end and
-commit); K=1 tries them all (`make interrupts-full`, some minutes)."""
+commit); K=1 tries them all (some minutes). tests/memory/run_python_asan.sh runs it
+under ASan."""
 import os
 import sqlite3
 import tempfile
