@@ -97,6 +97,8 @@ CASES = {
         "",
         "SELECT roomcode_link('xvm-wxwo-gbl', 'https://x.com/meeting/conference')",
         None),
+    "base whose path holds a dot segment (a URL parser would drop the code)": (
+        "", "SELECT roomcode_link('xvm-wxwo-gbl', 'https://x.com/{code}/..')", None),
     "no table": (
         "DROP TABLE room_codes",
         "SELECT roomcode_new('r', 'h')",
