@@ -248,10 +248,11 @@ int room_codes_filter(sqlite3_vtab_cursor *cur, int plan, const char *idx_str, i
     room_codes_cursor *c = (room_codes_cursor *)cur;
     room_codes_table *t = table_of(c);
     cursor_reset(c);
-    size_t n = strlen(idx_str);
-    unsigned in_lists = (unsigned char)idx_str[n + 2];
+    unsigned columns = STORE_ALL_COLUMNS, in_lists = 0;
+    if (room_codes_plan_read(idx_str, &columns, &in_lists) != SQLITE_OK)
+        return SQLITE_ERROR; /* not a plan of table_best_index */
     c->plan = plan;
-    c->columns = (unsigned char)idx_str[n + 1] | 1u << COL_CODE;
+    c->columns = (columns & STORE_ALL_COLUMNS) | 1u << COL_CODE;
     c->code_len = -1;
     if (in_lists) {
         int scan = 0;
@@ -326,6 +327,41 @@ static sqlite3_value *value_of(room_codes_cursor *c, int col) {
     return c->copied ? copied_rows_at(&c->rows, c->at, col) : sqlite3_column_value(c->stmt, col);
 }
 
+/*
+ * Hands v to SQLite by its type. Text and blobs are copied (SQLITE_TRANSIENT): they come
+ * from the store statement's row or the copied rows, both gone when the cursor moves on,
+ * while SQLite may keep a column's value longer. Returns SQLITE_NOMEM when the text could
+ * not be read.
+ */
+static int result_by_type(sqlite3_context *ctx, sqlite3_value *v) {
+    switch (v ? sqlite3_value_type(v) : SQLITE_NULL) {
+    case SQLITE_INTEGER:
+        sqlite3_result_int64(ctx, sqlite3_value_int64(v));
+        return SQLITE_OK;
+    case SQLITE_FLOAT:
+        sqlite3_result_double(ctx, sqlite3_value_double(v));
+        return SQLITE_OK;
+    case SQLITE_TEXT: {
+        const unsigned char *text = sqlite3_value_text(v);
+        if (!text)
+            return SQLITE_NOMEM;
+        sqlite3_result_text(ctx, (const char *)text, sqlite3_value_bytes(v), SQLITE_TRANSIENT);
+        return SQLITE_OK;
+    }
+    case SQLITE_BLOB: {
+        const void *blob = sqlite3_value_blob(v);
+        int n = sqlite3_value_bytes(v);
+        if (!blob && n > 0)
+            return SQLITE_NOMEM;
+        sqlite3_result_blob(ctx, blob, n, SQLITE_TRANSIENT);
+        return SQLITE_OK;
+    }
+    default:
+        sqlite3_result_null(ctx);
+        return SQLITE_OK;
+    }
+}
+
 /* A column the cursor does not fetch: read from the row found again by code. */
 static int column_of_row(room_codes_cursor *c, sqlite3_context *ctx, int col) {
     room_codes_table *t = table_of(c);
@@ -338,7 +374,8 @@ static int column_of_row(room_codes_cursor *c, sqlite3_context *ctx, int col) {
     if (rc == SQLITE_OK)
         rc = sqlite3_step(row);
     if (rc == SQLITE_ROW)
-        sqlite3_result_value(ctx, sqlite3_column_value(row, col));
+        rc = result_by_type(ctx, sqlite3_column_value(row, col)) == SQLITE_OK ? SQLITE_ROW
+                                                                              : SQLITE_NOMEM;
     rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK
                                                : roomcode_vtab_db_error(&t->base, t->db, rc);
     room_codes_give(t, STORE_BY_CODE, row);
@@ -353,7 +390,7 @@ int room_codes_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col) {
     if (col == COL_CODE && c->code_len >= 0)
         sqlite3_result_text(ctx, c->key[0], c->code_len, SQLITE_TRANSIENT);
     else if (c->columns & (1u << col))
-        sqlite3_result_value(ctx, value_of(c, col));
+        return result_by_type(ctx, value_of(c, col));
     else
         return column_of_row(c, ctx, col);
     return SQLITE_OK;

@@ -44,6 +44,17 @@ struct room_codes_table {
 /* Query plans (idxNum), each one reading statement of the store. */
 enum { PLAN_SCAN, PLAN_CODE, PLAN_ROOM, PLAN_ROOM_ROLE, PLAN_USER, PLAN_USER_ROOM };
 
+/*
+ * The plan's idxStr, which EXPLAIN QUERY PLAN shows after idxNum: the plan's lookup, then
+ * in parentheses the columns the query uses (bit COL_x, in hex), which the store statement
+ * fetches (the others read as NULL), and, when there are any, which arguments are IN
+ * lists taken whole (bit k: argument k). For example
+ *     room_id=? AND role=? (columns 0x07, IN lists 0x1)
+ * room_codes_plan_read reads it back in xFilter; it holds nothing else.
+ */
+char *room_codes_plan_text(int plan, unsigned columns, unsigned in_lists);
+int room_codes_plan_read(const char *text, unsigned *columns, unsigned *in_lists);
+
 /* Takes or gives back an idle reading statement of plan fetching columns. */
 int room_codes_read_take(room_codes_table *t, int plan, unsigned columns, sqlite3_stmt **out);
 void room_codes_read_give(room_codes_table *t, int plan, unsigned columns, sqlite3_stmt *stmt);

@@ -8,6 +8,7 @@
  * The table is declared WITHOUT ROWID with code as its primary key, so xUpdate receives
  * codes rather than rowids and a lookup by code is one probe of the store.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "atomic_writes.h"
@@ -241,24 +242,37 @@ static int table_best_index(sqlite3_vtab *vtab, sqlite3_index_info *info) {
         info->estimatedCost = 1e7;
         info->estimatedRows = 1000000;
     }
-    /*
-     * idxStr is the plan's text, which EXPLAIN QUERY PLAN shows, and after its NUL the
-     * columns the statement reads, so that the store statement fetches only those, and
-     * which arguments are IN lists.
-     */
-    size_t n = strlen(plan_text[info->idxNum]);
-    info->idxStr = sqlite3_malloc64(n + 3);
+    /* idxStr: see room_codes_private.h (what EXPLAIN QUERY PLAN shows, and all the cursor
+     * reads back besides idxNum) */
+    info->idxStr =
+        room_codes_plan_text(info->idxNum, (unsigned)(info->colUsed & STORE_ALL_COLUMNS), in_lists);
     if (!info->idxStr)
         return SQLITE_NOMEM;
-    memcpy(info->idxStr, plan_text[info->idxNum], n + 1);
-    info->idxStr[n + 1] = (char)(info->colUsed & STORE_ALL_COLUMNS);
-    info->idxStr[n + 2] = (char)in_lists;
     info->needToFreeIdxStr = 1;
     /* The store is keyed by code, so a scan or a lookup by code is already in code order
      * (BINARY order, as the declared column's). */
     if (info->nOrderBy == 1 && info->aOrderBy[0].iColumn == COL_CODE && !info->aOrderBy[0].desc &&
         (info->idxNum == PLAN_SCAN || info->idxNum == PLAN_CODE))
         info->orderByConsumed = 1;
+    return SQLITE_OK;
+}
+
+char *room_codes_plan_text(int plan, unsigned columns, unsigned in_lists) {
+    if (in_lists)
+        return sqlite3_mprintf("%s (columns 0x%02x, IN lists 0x%x)", plan_text[plan], columns,
+                               in_lists);
+    return sqlite3_mprintf("%s (columns 0x%02x)", plan_text[plan], columns);
+}
+
+int room_codes_plan_read(const char *text, unsigned *columns, unsigned *in_lists) {
+    const char *p = text ? strstr(text, " (columns 0x") : 0;
+    if (!p)
+        return SQLITE_ERROR;
+    char *end = 0;
+    *columns = (unsigned)strtoul(p + 12, &end, 16);
+    *in_lists = 0;
+    if (end && strncmp(end, ", IN lists 0x", 13) == 0)
+        *in_lists = (unsigned)strtoul(end + 13, 0, 16);
     return SQLITE_OK;
 }
 
