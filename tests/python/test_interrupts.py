@@ -12,8 +12,8 @@ leaves them. Inside BEGIN an interrupt that meets a write rolls the caller's tra
 back as a whole, as SQLite does for an interrupted INSERT into any table: then the rows
 are as they were before BEGIN, never half a call.
 
-ROOMCODE_INTERRUPT_STRIDE=K (default 16) tries every K-th check, with an offset that
-changes from one run to the next, plus every one of the last 40 (where the writes end and
+ROOMCODE_INTERRUPT_STRIDE=K (default 24) tries every K-th check, with an offset that
+changes from one run to the next, plus every one of the last 30 (where the writes end and
 commit); K=1 tries them all (some minutes). tests/memory/run_python_asan.sh runs it
 under ASan."""
 import os
@@ -141,11 +141,11 @@ class Interrupts(unittest.TestCase):
         done = state(db)
         db.close()
         self.assertGreater(total, 0)
-        stride = int(os.environ.get("ROOMCODE_INTERRUPT_STRIDE", "16"))
+        stride = int(os.environ.get("ROOMCODE_INTERRUPT_STRIDE", "24"))
         for kind in ("return", "flag"):
             offset = random.randrange(stride)
             points = [n for n in range(1, total + 1)
-                      if n % stride == offset or n > total - 40]
+                      if n % stride == offset or n > total - 30]
             for n in points:
                 where = "%s in %s, interrupted (%s) at check %d of %d" % (
                     name, mode, kind, n, total)
