@@ -4,6 +4,8 @@
  * so that a refusal names the bad value; the store's own constraints and triggers then
  * hold the rules for this writer as for every other.
  */
+#include <locale.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "room_codes_private.h"
@@ -40,33 +42,79 @@ int room_codes_step_write(sqlite3_stmt *stmt) {
 static int run_write(sqlite3_stmt *stmt) { return room_codes_step_write(stmt); }
 
 /*
+ * The number that the store's INTEGER column makes of text, as SQLite's affinity does: the
+ * text must be a decimal literal, optionally signed, with an optional fraction and
+ * exponent, between optional blanks ('1', ' 0 ', '1.0', '1e0'); anything else stays text.
+ * Returns 1 with *out set, or 0. (sqlite3_value_numeric_type would do this, but it needs a
+ * value of the connection's own, and a copy has none: current SQLite crashes on one.)
+ */
+static int text_number(const unsigned char *s, int n, double *out) {
+    char buf[64];
+    int i = 0, j = 0, digits = 0;
+    while (i < n && (s[i] == ' ' || (s[i] >= '\t' && s[i] <= '\r')))
+        i++;
+    while (n > i && (s[n - 1] == ' ' || (s[n - 1] >= '\t' && s[n - 1] <= '\r')))
+        n--;
+    if (n - i >= (int)sizeof buf)
+        return 0; /* no 0 or 1 is written that long but in ways not worth taking */
+    const char *point = localeconv()->decimal_point;
+    if (i < n && (s[i] == '+' || s[i] == '-'))
+        buf[j++] = (char)s[i++];
+    for (; i < n && s[i] >= '0' && s[i] <= '9'; digits++)
+        buf[j++] = (char)s[i++];
+    if (i < n && s[i] == '.') {
+        /* strtod reads the locale's decimal point */
+        buf[j++] = point && point[0] && !point[1] ? point[0] : '.';
+        for (i++; i < n && s[i] >= '0' && s[i] <= '9'; digits++)
+            buf[j++] = (char)s[i++];
+    }
+    if (digits == 0)
+        return 0;
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        int exp_digits = 0;
+        buf[j++] = (char)s[i++];
+        if (i < n && (s[i] == '+' || s[i] == '-'))
+            buf[j++] = (char)s[i++];
+        for (; i < n && s[i] >= '0' && s[i] <= '9'; exp_digits++)
+            buf[j++] = (char)s[i++];
+        if (exp_digits == 0)
+            return 0;
+    }
+    if (i != n)
+        return 0;
+    buf[j] = '\0';
+    *out = strtod(buf, 0);
+    return 1;
+}
+
+/*
  * The 0 or 1 that the store's INTEGER column makes of v, as SQLite's affinity does: text
- * that reads as a number ('1', ' 0 ', '1.0') becomes that number, and a real that is a
- * whole number (1.0) an integer; -1 for anything that does not end as integer 0 or 1
- * (drivers such as PDO bind every value as text, so '1' must be taken as the store takes
- * it).
+ * that reads as a number becomes that number, and a real that is a whole number (1.0) an
+ * integer; -1 for anything that does not end as integer 0 or 1 (drivers such as PDO bind
+ * every value as text, so '1' must be taken as the store takes it).
  */
 static int enabled_value(sqlite3_value *v) {
-    int type = sqlite3_value_type(v);
-    if (type == SQLITE_TEXT) {
-        /* applying the affinity changes the value: on a copy */
-        sqlite3_value *copy = sqlite3_value_dup(v);
-        if (!copy)
-            return -2;
-        type = sqlite3_value_numeric_type(copy);
-        int e = type == SQLITE_INTEGER || type == SQLITE_FLOAT ? enabled_value(copy) : -1;
-        sqlite3_value_free(copy);
-        return e;
-    }
-    if (type == SQLITE_INTEGER) {
+    double d;
+    switch (sqlite3_value_type(v)) {
+    case SQLITE_INTEGER: {
         sqlite3_int64 e = sqlite3_value_int64(v);
         return e == 0 || e == 1 ? (int)e : -1;
     }
-    if (type == SQLITE_FLOAT) {
-        double d = sqlite3_value_double(v);
-        return d == 0.0 ? 0 : d == 1.0 ? 1 : -1;
+    case SQLITE_FLOAT:
+        d = sqlite3_value_double(v);
+        break;
+    case SQLITE_TEXT: {
+        const unsigned char *text = sqlite3_value_text(v);
+        if (!text)
+            return -2;
+        if (!text_number(text, sqlite3_value_bytes(v), &d))
+            return -1;
+        break;
     }
-    return -1;
+    default:
+        return -1;
+    }
+    return d == 0.0 ? 0 : d == 1.0 ? 1 : -1;
 }
 
 /*
