@@ -20,6 +20,16 @@ typedef struct read_slot {
 
 typedef struct room_codes_cursor room_codes_cursor;
 
+#define MINT_BUSY_MAX 4 /* statements of the app's kept per mint (see room_codes_minted) */
+
+/* A code minted while cursors of the table were open (room_codes_minted). */
+typedef struct statement_mint {
+    char code[ROOMCODE_LEN + 1];
+    unsigned long serial; /* t->serial then: cursors opened up to it saw the table before */
+    int n_busy;           /* the app's statements running then; -1: too many to keep */
+    sqlite3_stmt *busy[MINT_BUSY_MAX];
+} statement_mint;
+
 struct room_codes_table {
     sqlite3_vtab base;
     sqlite3 *db;
@@ -38,7 +48,12 @@ struct room_codes_table {
     room_codes_cursor *reading; /* cursors whose statement still reads the store */
     read_slot reads[READ_SLOTS];
     sqlite3_stmt *atomic[ROOMCODE_ATOMIC_STMTS]; /* idle, see roomcode_atomic_writes */
-    unsigned next_evicted;                       /* round robin over reads when all are full */
+    room_codes_cursor *open;                     /* every open cursor */
+    unsigned long serial;                        /* counts cursors opened */
+    statement_mint *mints;                       /* see room_codes_minted */
+    int n_mints, cap_mints;
+    char *store_sql_name;  /* "schema"."name_store" as the store statements quote it */
+    unsigned next_evicted; /* round robin over reads when all are full */
 };
 
 /* Query plans (idxNum), each one reading statement of the store. */
@@ -65,6 +80,23 @@ void room_codes_read_give(room_codes_table *t, int plan, unsigned columns, sqlit
  * were when it started, not its own new ones.
  */
 int room_codes_snapshot_readers(room_codes_table *t);
+
+/*
+ * A code was minted into t (INSERT, roomcode_new, rotate, create). When cursors of t are
+ * open, a statement may be reading the table while it mints (SELECT roomcode_new(...) FROM
+ * room_codes a JOIN room_codes b ...): a cursor that such a statement filters again later
+ * (the inner side of a join, a correlated subquery) must not see the new code, so the code
+ * is kept, with the app's statements running now, for as long as a cursor opened before
+ * stays open. A cursor filtered while only those statements run (the same statement, or
+ * one that was running then) skips it; one of a statement started since reads live.
+ */
+void room_codes_minted(room_codes_table *t, const char *code);
+
+/* Makes room to keep one more minted code, before the write (SQLITE_OK or SQLITE_NOMEM). */
+int room_codes_reserve_mint(room_codes_table *t);
+
+/* Frees the minted codes t keeps (at disconnect). */
+void room_codes_free_mints(room_codes_table *t);
 
 /* Frees the cursors t keeps for reuse. */
 void room_codes_free_spare(room_codes_table *t);

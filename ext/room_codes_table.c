@@ -39,6 +39,7 @@ static void table_free(room_codes_table *t) {
     for (int i = 0; i < STORE_N_STMT; i++)
         sqlite3_free(t->sql[i]);
     room_codes_free_spare(t);
+    room_codes_free_mints(t);
     sqlite3_free(t->schema);
     sqlite3_free(t->name);
     /* SQLite does not collect a message xDestroy leaves behind when it fails. */
@@ -160,6 +161,8 @@ static int table_rename(sqlite3_vtab *vtab, const char *to) {
         return SQLITE_NOMEM;
     sqlite3_free(t->name);
     t->name = name;
+    sqlite3_free(t->store_sql_name); /* made again for the new name */
+    t->store_sql_name = 0;
     t->name_version++; /* what "room_codes" names has changed */
     return format_statements(t);
 }

@@ -193,7 +193,9 @@ int room_codes_write_row(room_codes_table *t, sqlite3_value *const *col,
         return rc;
 
     sqlite3_stmt *stmt = 0;
-    rc = room_codes_take(t, STORE_INSERT, &stmt);
+    rc = room_codes_reserve_mint(t);
+    if (rc == SQLITE_OK)
+        rc = room_codes_take(t, STORE_INSERT, &stmt);
     if (rc != SQLITE_OK)
         return roomcode_vtab_db_error(&t->base, t->db, rc);
     /* The checked names and the code stay put until the statement is given back, which
@@ -222,6 +224,8 @@ int room_codes_write_row(room_codes_table *t, sqlite3_value *const *col,
     }
     if (rc != SQLITE_OK)
         rc = refuse_from_store(t, rc, col[COL_ROOM_ID], code);
+    else
+        room_codes_minted(t, code);
     room_codes_give(t, STORE_INSERT, stmt);
     return rc;
 }
