@@ -145,7 +145,8 @@ int roomcode_atomic_writes(room_codes_table *t, room_codes_work writes, roomcode
         mode = OWN_TRANSACTION;
     else
         mode = SAVEPOINT;
-    /* In BY_HAND, whether a transaction was open before is what the trip may end. */
+    /* A transaction of the caller's: nothing is left of the writes also when SQLite has
+     * rolled it back whole (see gone) */
     int caller_txn = !sqlite3_get_autocommit(db) && mode != OWN_TRANSACTION;
     int rc = take(&h, A_TRIP);
     if (rc == SQLITE_OK && mode == OWN_TRANSACTION) {
