@@ -130,24 +130,24 @@ demo: demo-deps all
 # The loadable module, the static library, its header and its pkg-config file. roomcode.pc
 # names the install paths (without DESTDIR), so it is written at install time; libsodium is
 # Requires.private, since only static linking needs it (pkg-config --static).
-INSTALLED   := $(LIBDIR)/roomcode.so $(LIBDIR)/libroomcode.a $(INCLUDEDIR)/roomcode.h \
-               $(PKGCONFIGDIR)/roomcode.pc
-
+# Every path is quoted in the shell, so PREFIX, DESTDIR or LIBDIR may hold spaces (make
+# would split a list of them into words: hence one command per file, no $(addprefix)).
 install: all $(BUILD)/libroomcode.a
 	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCLUDEDIR)' '' \
 	    'Name: roomcode' \
 	    'Description: Room codes for SQLite, linked in (libroomcode.a, built with SQLITE_CORE)' \
 	    'Version: $(VERSION)' 'Requires.private: libsodium' \
 	    'Libs: -L$${libdir} -lroomcode' 'Cflags: -I$${includedir}' > $(BUILD)/roomcode.pc
-	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR)
-	install -m 644 $(BUILD)/roomcode.so $(DESTDIR)$(LIBDIR)/roomcode.so
-	install -m 644 $(BUILD)/libroomcode.a $(DESTDIR)$(LIBDIR)/libroomcode.a
-	install -m 644 ext/roomcode.h $(DESTDIR)$(INCLUDEDIR)/roomcode.h
-	install -m 644 $(BUILD)/roomcode.pc $(DESTDIR)$(PKGCONFIGDIR)/roomcode.pc
+	install -d "$(DESTDIR)$(LIBDIR)" "$(DESTDIR)$(INCLUDEDIR)" "$(DESTDIR)$(PKGCONFIGDIR)"
+	install -m 644 $(BUILD)/roomcode.so "$(DESTDIR)$(LIBDIR)/roomcode.so"
+	install -m 644 $(BUILD)/libroomcode.a "$(DESTDIR)$(LIBDIR)/libroomcode.a"
+	install -m 644 ext/roomcode.h "$(DESTDIR)$(INCLUDEDIR)/roomcode.h"
+	install -m 644 $(BUILD)/roomcode.pc "$(DESTDIR)$(PKGCONFIGDIR)/roomcode.pc"
 
 # Exactly the files install wrote; directories stay, since others may share them.
 uninstall:
-	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	rm -f "$(DESTDIR)$(LIBDIR)/roomcode.so" "$(DESTDIR)$(LIBDIR)/libroomcode.a" \
+	    "$(DESTDIR)$(INCLUDEDIR)/roomcode.h" "$(DESTDIR)$(PKGCONFIGDIR)/roomcode.pc"
 
 version:
 	@echo $(VERSION)

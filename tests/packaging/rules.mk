@@ -8,8 +8,8 @@ DEB_FILE    := $(BUILD)/libsqlite3-mod-roomcode_$(VERSION)_$(DEB_ARCH).deb
 DEB_SOURCES := $(EXT_SRC) $(wildcard ext/*.h) $(SQL_SRC) Makefile VERSION LICENSE \
                $(wildcard debian/* debian/source/*)
 
-.PHONY: deb packaging-test
-TEST_SUITES += packaging-test
+.PHONY: deb packaging-test install-paths-test
+TEST_SUITES += packaging-test install-paths-test
 
 deb: $(DEB_FILE)
 
@@ -45,3 +45,7 @@ $(NODE_SQLITE):
 
 packaging-test: all
 	@tests/support/run_suite.sh packaging tests/packaging/run.sh
+
+# install and uninstall with spaces in PREFIX, DESTDIR and LIBDIR (a few seconds, no network)
+install-paths-test: all
+	@tests/support/run_suite.sh install-paths tests/packaging/install_paths.sh
