@@ -9,7 +9,8 @@ check() { # check NAME COMMAND...: counts, and prints what failed
     name=$1; shift
     if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL $name"; fi
 }
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/roomcode install.XXXXXX") || exit 1
+# no space in $tmp itself: the words of a split path stay inside it
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/roomcode-install.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
 dest="$tmp/dest dir"
 prefix="/opt/my prefix"
