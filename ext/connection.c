@@ -7,6 +7,19 @@
 
 #include "room_codes_table.h"
 
+/*
+ * Refills the letter pool: libsodium's randombytes_buf asks the kernel for at most 256
+ * bytes per getrandom call, so a 4 KiB refill took 16 system calls. A 32-byte seed from
+ * randombytes_buf (one call) keys libsodium's randombytes_buf_deterministic (ChaCha20),
+ * which expands it to the whole batch; the seed is wiped at once.
+ */
+static void fill_pool(void *buf, size_t n) {
+    unsigned char seed[randombytes_SEEDBYTES];
+    randombytes_buf(seed, sizeof seed);
+    randombytes_buf_deterministic(buf, n, seed);
+    sodium_memzero(seed, sizeof seed);
+}
+
 roomcode_conn *roomcode_conn_new(sqlite3 *db) {
     roomcode_conn *conn = sqlite3_malloc64(sizeof(*conn));
     if (!conn)
@@ -14,7 +27,7 @@ roomcode_conn *roomcode_conn_new(sqlite3 *db) {
     memset(conn, 0, sizeof(*conn));
     conn->db = db;
     conn->refs = 1;
-    roomcode_pool_init(&conn->pool, randombytes_buf);
+    roomcode_pool_init(&conn->pool, fill_pool);
     return conn;
 }
 
