@@ -2,14 +2,18 @@
  * Which room_codes table an unqualified "room_codes" names: the one the functions
  * (roomcode_new, roomcode_token, roomcode_create) write to and read from.
  *
- * Looking it up means planning statements, which costs about a quarter of a roomcode_new,
- * so a table found in temp or main is kept per connection and checked before each use
- * instead: it is still connected (SQLite disconnects it when its schema changes), it has
- * not been renamed, and the temp schema, the only one searched before main, has not
- * changed. SQLite expires every prepared statement of the connection when the temp schema
- * changes (also inside an open transaction), so a tiny statement of the table's own,
- * stepped before each use, tells by being re-prepared. A table found in an attached schema
- * is looked up on every call: main may change in front of it without that sign.
+ * Looking it up means planning statements, which costs about a quarter of a roomcode_new
+ * (and ten times a roomcode_token), so the table found is kept per connection and checked
+ * before each use instead: it is still connected (SQLite disconnects it when its schema
+ * changes), it has not been renamed, and no schema searched before its own names a
+ * room_codes now. For temp, the first searched: SQLite expires every prepared statement of
+ * the connection when the temp schema changes (also inside an open transaction), so a tiny
+ * statement of the table's own, stepped before each use, tells by being re-prepared. For
+ * main and the attached schemas in front of the table's: sqlite3_table_column_metadata
+ * asks the connection's own copy of each schema, without I/O, the copy SQLite itself
+ * resolves names against (another connection's DDL shows there once this connection reads
+ * that schema again, as it does for SQL). Where SQLite lacks that function
+ * (SQLITE_ENABLE_COLUMN_METADATA), a table in an attached schema is looked up on every call.
  */
 #include <string.h>
 
@@ -51,10 +55,27 @@ void room_codes_forget(roomcode_conn *conn) {
     room_codes_release(t);
 }
 
+/* Does no schema searched after temp and before t's own hold an object named room_codes?
+ * Views excepted: sqlite3_table_column_metadata does not see them. */
+static int unshadowed(const room_codes_table *t) {
+    for (int k = 1;; k++) {
+        const char *schema = searched(t->db, k);
+        if (!schema)
+            return 0; /* t's schema was detached */
+        if (sqlite3_stricmp(schema, t->schema) == 0)
+            return 1;
+        /* SQLITE_ERROR: no such table; anything else (one there, busy, out of memory) looks
+         * the table up again, which reports it */
+        if (sqlite3_table_column_metadata(t->db, schema, "room_codes", 0, 0, 0, 0, 0, 0) !=
+            SQLITE_ERROR)
+            return 0;
+    }
+}
+
 static int still_named(roomcode_conn *conn) {
     room_codes_table *t = conn->resolved;
     return t->connected && t->name_version == conn->resolved_name_version &&
-           sentinel_reprepares(t) == conn->resolved_sentinel;
+           sentinel_reprepares(t) == conn->resolved_sentinel && unshadowed(t);
 }
 
 /* The SQL that finds the first schema holding an object named room_codes, with its kind. */
@@ -109,7 +130,8 @@ static int plan_lookup(sqlite3 *db, const char *schema, room_codes_table **out) 
 /* Whether the answer for t may be kept: see the top of this file. */
 static int keeps(sqlite3 *db, const room_codes_table *t) {
     return sqlite3_stricmp(t->schema, searched(db, 0)) == 0 ||
-           sqlite3_stricmp(t->schema, searched(db, 1)) == 0;
+           sqlite3_stricmp(t->schema, searched(db, 1)) == 0 ||
+           sqlite3_compileoption_used("ENABLE_COLUMN_METADATA");
 }
 
 /* Looks the table up, taking a reference for the caller (and one for the cache). */

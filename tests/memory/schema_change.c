@@ -915,6 +915,46 @@ static void attached_schemas(void) {
     free(c2);
 }
 
+/*
+ * A table in an attached schema is kept across calls like one in main: it is let go when a
+ * table of another kind, or the peer's roomcode table, comes to stand in front of it in
+ * main, and found again when that goes.
+ */
+static void attached_kept(void) {
+    peer_start();
+    sqlite3 *db = open_fresh(0);
+    char *aux = scenario_file("-aux.db");
+    char *sql = fmt("ATTACH %Q AS aux", aux);
+    ok(db, sql);
+    free(sql);
+    set_journal_mode(db, "aux");
+    ok(db, "CREATE VIRTUAL TABLE aux.room_codes USING roomcode");
+    char *c1 = mint(db, "r", "a");
+    want_token(db, c1);
+    ok(db, "CREATE TABLE main.room_codes(x)");
+    want_functions_refused(db, c1, NOT_ROOMCODE);
+    ok(db, "DROP TABLE main.room_codes");
+    want_token(db, c1);
+    peer_open();
+    peer_ok("CREATE VIRTUAL TABLE room_codes USING roomcode");
+    /* this connection sees the peer's DDL once it reads main again, as SQL does */
+    want(db, "SELECT count(*) FROM main.sqlite_schema WHERE name = 'room_codes'", "1");
+    want_unknown_code(db, c1);
+    free(mint(db, "r", "b"));
+    want(db, "SELECT count(*) FROM main.room_codes", "1");
+    want(db, "SELECT count(*) FROM aux.room_codes", "1");
+    peer_ok("DROP TABLE room_codes");
+    want(db, "SELECT count(*) FROM main.sqlite_schema WHERE name = 'room_codes'", "0");
+    want_token(db, c1);
+    free(mint(db, "r", "c"));
+    want(db, "SELECT count(*) FROM aux.room_codes", "2");
+    peer_close();
+    close_ok(db, "db");
+    peer_stop();
+    free(aux);
+    free(c1);
+}
+
 /* An in-memory image of a database built by sql, serialized (sqlite3_malloc'd). */
 static unsigned char *image_of(const char *sql, sqlite3_int64 *size) {
     sqlite3 *m = open_ok(":memory:");
@@ -1270,6 +1310,7 @@ static const scenario_def scenarios[] = {
     {"temp_plain_table_shadows", temp_plain_table_shadows, 0},
     {"plain_table_in_main", plain_table_in_main, 0},
     {"attached_schemas", attached_schemas, 0},
+    {"attached_kept", attached_kept, 1},
     {"deserialize_main", deserialize_main, 0},
     {"load_twice", load_twice, 0},
     {"drop_modules", drop_modules, 0},
