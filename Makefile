@@ -18,7 +18,7 @@ VERSION     := $(shell cat VERSION)
 
 EXT_SRC     := $(wildcard ext/*.c)
 EXT_HDR     := $(wildcard ext/*.h) $(BUILD)/roomcode_version.h
-SQL_SRC     := sql/store_table.sql sql/store_triggers.sql
+SQL_SRC     := sql/store_table.sql sql/store_triggers.sql sql/store_statements.sql
 EXT_CFLAGS  := -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -fPIC -fvisibility=hidden -Iext -I$(BUILD) $(PKG_CFLAGS)
 
 # Pure modules (no SQLite): each unit test links only its own module.
@@ -46,15 +46,10 @@ TEST_SUITES := $(filter-out $(NPM_SUITES),$(TEST_SUITES)) $(filter $(NPM_SUITES)
 
 all: $(BUILD)/roomcode.so
 
-# The storage DDL is embedded from sql/, never copied by hand into C.
-$(BUILD)/storage_sql.h: $(SQL_SRC) | $(BUILD)
-	@for f in $(SQL_SRC); do \
-	  name=$$(basename $$f .sql); \
-	  printf 'static const char roomcode_sql_%s[] =\n' "$$name"; \
-	  sed -e '/^[[:space:]]*--/d' -e '/^[[:space:]]*$$/d' -e 's/\\/\\\\/g' -e 's/"/\\"/g' \
-	      -e 's/^/    "/' -e 's/$$/\\n"/' $$f; \
-	  printf '    ;\n'; \
-	done > $@
+# The storage SQL of sql/ becomes C data (tools/storage_sql.awk, POSIX awk), so nothing
+# repeats it by hand in C and nothing searches it at run time; ext/store_sql.c includes it.
+$(BUILD)/storage_sql.h: tools/storage_sql.awk ext/store_limits.h $(SQL_SRC) | $(BUILD)
+	awk -f tools/storage_sql.awk ext/store_limits.h $(SQL_SRC) > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/roomcode.so: $(EXT_SRC) $(EXT_HDR) $(BUILD)/storage_sql.h
 	$(CC) $(CFLAGS) $(EXT_CFLAGS) -shared -o $@ $(EXT_SRC) $(SODIUM_LIBS)

@@ -204,7 +204,8 @@ static void close_db(sqlite3 *db) {
         die("close: %s", sqlite3_errmsg(db));
 }
 
-/* Copies the DDL of sql/ with {schema}, {table} and {cap} replaced, as the extension does. */
+/* Copies the DDL of sql/ with {schema}, {table}, {cap} and {max_name_bytes} replaced, as the
+ * build and the extension do (ext/store_limits.h). */
 static char *fill_template(const char *tmpl, const char *table) {
     sqlite3_str *out = sqlite3_str_new(0);
     for (const char *p = tmpl; *p;) {
@@ -217,6 +218,9 @@ static char *fill_template(const char *tmpl, const char *table) {
         } else if (strncmp(p, "{cap}", 5) == 0) {
             sqlite3_str_appendall(out, "100");
             p += 5;
+        } else if (strncmp(p, "{max_name_bytes}", 16) == 0) {
+            sqlite3_str_appendall(out, "256");
+            p += 16;
         } else {
             sqlite3_str_appendchar(out, 1, *p++);
         }

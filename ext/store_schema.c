@@ -1,124 +1,27 @@
 /*
- * The storage DDL lives in sql/ and nowhere else: the build turns those files into
- * storage_sql.h, and this file fills in the schema and table names and the cap. The
- * templates name them {schema} and {table}, inside double quotes, so each is substituted
- * as an escaped identifier; {cap} becomes ROOMCODE_MAX_PER_ROOM.
+ * The life of a store: created with its triggers and index from the storage SQL of sql/
+ * (store_sql.h), adopted when a table of its name exists already, brought up to this
+ * version's objects, renamed with its virtual table, and dropped.
  *
  * The store is an ordinary table, so others may hold triggers on it, and a dump or clone
  * may copy it without its virtual table. Only the store's own triggers, those
  * sql/store_triggers.sql names, are ever dropped, and creating a virtual table adopts a
  * store that exists when its definition is the one sql/store_table.sql makes.
+ *
+ * The store's index of bound codes is made apart from its triggers: SQLite cannot drop an
+ * index (free its pages) while a statement runs, as CREATE VIRTUAL TABLE and ALTER TABLE
+ * are while they call the module, so the index is never dropped or remade then. It keeps
+ * the name it was made with through a rename (SQLite rewrites the table it is on), and is
+ * recognized by its definition, whatever its name.
  */
-#include "store.h"
+#include "store_schema.h"
 
 #include <ctype.h>
 #include <stdarg.h>
 #include <string.h>
 
-#include "storage_sql.h"
-
-/* A row of the store as the 100ms API shows a room code. */
-#define ROOMCODE_JSON_OBJECT                                                                       \
-    "CASE WHEN user_id IS NULL THEN json_object(" ROOMCODE_JSON_FIELDS                             \
-    ") ELSE json_object(" ROOMCODE_JSON_FIELDS ", 'user_id', user_id) END"
-#define ROOMCODE_JSON_FIELDS                                                                       \
-    "'code', code, 'room_id', room_id, 'role', role,"                                              \
-    " 'enabled', json(CASE enabled WHEN 1 THEN 'true' ELSE 'false' END),"                          \
-    " 'created_at', created_at, 'updated_at', updated_at"
-
-/* The statements other than the cursors' reads (roomcode_store_read_sql makes those). */
-static const char *const statement_sql[STORE_N_STMT] = {
-    [STORE_INSERT] = "INSERT INTO \"%w\".\"%w_store\"(code, room_id, role, enabled, user_id)"
-                     " VALUES (?1, ?2, ?3, ?4, ?5)",
-    [STORE_UPDATE] = "UPDATE \"%w\".\"%w_store\""
-                     " SET enabled = iif(?3, ?2, enabled), user_id = iif(?5, ?4, user_id)"
-                     " WHERE code = ?1",
-    [STORE_DELETE] = "DELETE FROM \"%w\".\"%w_store\" WHERE code = ?1",
-    [STORE_DISABLE_UNLISTED] = "UPDATE \"%w\".\"%w_store\" SET enabled = 0"
-                               " WHERE room_id = ?1 AND enabled = 1"
-                               " AND role NOT IN (SELECT value FROM json_each(?2))",
-    /* A code bound to one user cannot serve as the role's shared code. */
-    [STORE_ROLES_LACKING] = "SELECT r.value FROM json_each(?2) AS r WHERE NOT EXISTS"
-                            " (SELECT 1 FROM \"%w\".\"%w_store\" AS c WHERE c.room_id = ?1"
-                            " AND c.role = r.value AND c.enabled = 1 AND c.user_id IS NULL)"
-                            " GROUP BY r.value ORDER BY min(r.key)",
-    /* The 100ms API's object: enabled as a JSON boolean, user_id only when bound. */
-    [STORE_JSON_CODE] = "SELECT " ROOMCODE_JSON_OBJECT " FROM \"%w\".\"%w_store\" WHERE code = ?1",
-    /* In creation order: created_at has milliseconds, and codes of one millisecond follow
-     * in code order. An aggregate over a subquery with ORDER BY keeps its order: SQLite
-     * does not flatten such a subquery. */
-    [STORE_JSON_ROOM] =
-        "SELECT json_object('data', json_group_array(json(o))) FROM (SELECT " ROOMCODE_JSON_OBJECT
-        " AS o FROM \"%w\".\"%w_store\" WHERE room_id = ?1"
-        " ORDER BY created_at, code)",
-    [STORE_LIST_ENABLED] = "SELECT code, room_id, role, enabled, user_id, created_at, updated_at"
-                           " FROM \"%w\".\"%w_store\" WHERE room_id = ?1 AND enabled = 1"
-                           " ORDER BY (SELECT min(key) FROM json_each(?2) WHERE value = role),"
-                           " created_at, code",
-};
-
-char *roomcode_store_sql(enum roomcode_store_stmt which, const char *schema, const char *table) {
-    if (STORE_IS_READ(which))
-        return roomcode_store_read_sql(which, STORE_ALL_COLUMNS, schema, table);
-    return sqlite3_mprintf(statement_sql[which], schema, table);
-}
-
-char *roomcode_store_read_sql(enum roomcode_store_stmt which, unsigned columns, const char *schema,
-                              const char *table) {
-    static const char *const name[] = {"code",    "room_id",    "role",      "enabled",
-                                       "user_id", "created_at", "updated_at"};
-    static const char *const where[] = {
-        /* in code order, which the virtual table promises; without the ORDER BY a scan
-         * of few columns may take the smaller (room_id, role, code) index instead */
-        [STORE_SCAN] = " ORDER BY code",
-        [STORE_BY_CODE] = " WHERE code = ?1",
-        [STORE_BY_ROOM] = " WHERE room_id = ?1",
-        [STORE_BY_ROOM_ROLE] = " WHERE room_id = ?1 AND role = ?2",
-        /* user_id = ?1 implies user_id IS NOT NULL, so the partial index serves */
-        [STORE_BY_USER] = " WHERE user_id = ?1",
-        [STORE_BY_USER_ROOM] = " WHERE user_id = ?1 AND room_id = ?2",
-    };
-    sqlite3_str *out = sqlite3_str_new(0);
-    sqlite3_str_appendall(out, "SELECT ");
-    for (unsigned i = 0; i <= COL_UPDATED_AT; i++) {
-        sqlite3_str_appendall(out, i ? ", " : "");
-        sqlite3_str_appendall(out, columns & (1u << i) ? name[i] : "NULL");
-    }
-    sqlite3_str_appendf(out, " FROM \"%w\".\"%w_store\"%s", schema, table, where[which]);
-    return sqlite3_str_finish(out);
-}
-
-/* The template with {schema}, {table} and {cap} replaced. */
-static char *fill_template(const char *tmpl, const char *schema, const char *table) {
-    static const char *const keys[] = {"{schema}", "{table}", "{cap}"};
-    sqlite3_str *out = sqlite3_str_new(0);
-    const char *p = tmpl;
-    while (*p) {
-        int k = 0;
-        while (k < 3 && strncmp(p, keys[k], strlen(keys[k])) != 0)
-            k++;
-        if (k == 3) {
-            sqlite3_str_appendchar(out, 1, *p++);
-            continue;
-        }
-        if (k == 2)
-            sqlite3_str_appendf(out, "%d", ROOMCODE_MAX_PER_ROOM);
-        else
-            sqlite3_str_appendf(out, "%w", k == 0 ? schema : table);
-        p += strlen(keys[k]);
-    }
-    return sqlite3_str_finish(out);
-}
-
-static int exec_template(sqlite3 *db, const char *tmpl, const char *schema, const char *table,
-                         char **err) {
-    char *sql = fill_template(tmpl, schema, table);
-    if (!sql)
-        return SQLITE_NOMEM;
-    int rc = sqlite3_exec(db, sql, 0, 0, err);
-    sqlite3_free(sql);
-    return rc;
-}
+#include "db_statements.h"
+#include "store_sql.h"
 
 /* A failure of a statement the store runs itself, with SQLite's message. */
 static int db_error(sqlite3 *db, int rc, char **err) {
@@ -158,39 +61,32 @@ static int query_text(sqlite3 *db, char **out, char **err, const char *fmt, ...)
     return SQLITE_OK;
 }
 
-/*
- * sql/store_triggers.sql holds the store's triggers, then its index of bound codes, which
- * is made apart from them: SQLite cannot drop an index (free its pages) while a statement
- * runs, as CREATE VIRTUAL TABLE and ALTER TABLE are while they call the module, so the
- * index is never dropped or remade. It keeps the name it was made with through a rename
- * (SQLite rewrites the table it is on), and is recognized by its definition, whatever its
- * name.
- */
-static const char index_marker[] = "CREATE INDEX \"{schema}\".\"{table}_store_";
-
-/* Runs the template's triggers, the part before its index. */
-static int exec_triggers(sqlite3 *db, const char *schema, const char *table, char **err) {
-    const char *index = strstr(roomcode_sql_store_triggers, index_marker);
-    int n = index ? (int)(index - roomcode_sql_store_triggers) : -1;
-    char *tmpl = sqlite3_mprintf("%.*s", n, roomcode_sql_store_triggers);
-    int rc = tmpl ? exec_template(db, tmpl, schema, table, err) : SQLITE_NOMEM;
-    sqlite3_free(tmpl);
+/* Runs the template with the table's names filled in. */
+static int exec_template(sqlite3 *db, const char *tmpl, const char *schema, const char *table,
+                         char **err) {
+    char *sql = roomcode_sql_fill(tmpl, schema, table, 0);
+    if (!sql)
+        return SQLITE_NOMEM;
+    int rc = sqlite3_exec(db, sql, 0, 0, err);
+    sqlite3_free(sql);
     return rc;
 }
 
-/* The triggers sql/store_triggers.sql makes are "<table>_store_<suffix>". */
-static const char trigger_marker[] = "CREATE TRIGGER \"{schema}\".\"{table}_store_";
+/* Makes the store's own triggers. */
+static int exec_triggers(sqlite3 *db, const char *schema, const char *table, char **err) {
+    int rc = SQLITE_OK;
+    for (int i = 0; rc == SQLITE_OK && i < roomcode_sql_n_triggers; i++)
+        rc = exec_template(db, roomcode_sql_triggers[i].sql, schema, table, err);
+    return rc;
+}
 
-/* Is name one of the store's own triggers, those sql/store_triggers.sql makes for table? */
+/* Is name one of the store's own triggers, "<table>_store_<suffix>" of sql/store_triggers.sql? */
 static int is_own_trigger(const char *name, const char *table) {
     size_t n = strlen(table);
     if (sqlite3_strnicmp(name, table, (int)n) != 0 || sqlite3_strnicmp(name + n, "_store_", 7) != 0)
         return 0;
-    const char *suffix = name + n + 7;
-    size_t m = strlen(suffix);
-    for (const char *p = roomcode_sql_store_triggers; (p = strstr(p, trigger_marker)) != 0;) {
-        p += sizeof trigger_marker - 1;
-        if (sqlite3_strnicmp(p, suffix, (int)m) == 0 && p[m] == '"')
+    for (int i = 0; i < roomcode_sql_n_triggers; i++) {
+        if (sqlite3_stricmp(name + n + 7, roomcode_sql_triggers[i].suffix) == 0)
             return 1;
     }
     return 0;
@@ -277,8 +173,6 @@ static const char *skip_name(const char *p) {
     return p;
 }
 
-static int table_definition_text(const char *p, char **out);
-
 /* What follows the (maybe schema-qualified) name in `CREATE TABLE name ...` or
  * `CREATE INDEX name ...`, as keyword gives, or NULL when sql starts otherwise. */
 static const char *after_created_name(const char *sql, const char *keyword) {
@@ -295,40 +189,14 @@ static const char *after_created_name(const char *sql, const char *keyword) {
 }
 
 /*
- * The definition in a CREATE TABLE statement, after its (qualified) name, with every run of
- * whitespace made one space and none at either end or before a final ';': *out is
- * sqlite3_malloc'd, or NULL when the definition is empty.
+ * The definition in a CREATE TABLE statement of the database, after its (qualified) name,
+ * squeezed as roomcode_sql_store_definition is: *out is sqlite3_malloc'd, or NULL when the
+ * definition is empty.
  */
 static int table_definition(const char *sql, char **out) {
     *out = 0;
     const char *p = after_created_name(sql, "CREATE TABLE");
-    return p ? table_definition_text(p, out) : SQLITE_OK;
-}
-
-/* Text with every run of whitespace made one space, none at either end or before a final
- * ';' (*out sqlite3_malloc'd, NULL when empty). */
-static int table_definition_text(const char *p, char **out) {
-    *out = 0;
-    sqlite3_str *def = sqlite3_str_new(0);
-    for (int space = 0; *p; p++) {
-        if (isspace((unsigned char)*p)) {
-            space = 1;
-            continue;
-        }
-        if (space && sqlite3_str_length(def) > 0)
-            sqlite3_str_appendchar(def, 1, ' ');
-        space = 0;
-        sqlite3_str_appendchar(def, 1, *p);
-    }
-    int rc = sqlite3_str_errcode(def), n = sqlite3_str_length(def);
-    *out = sqlite3_str_finish(def);
-    if (rc != SQLITE_OK) {
-        sqlite3_free(*out);
-        *out = 0;
-    } else if (*out && (*out)[n - 1] == ';') {
-        (*out)[n - 1] = '\0';
-    }
-    return rc;
+    return p ? roomcode_sql_squeeze(p, out) : SQLITE_OK;
 }
 
 /* The columns of a store, in their order. */
@@ -347,18 +215,15 @@ static int check_adoptable(sqlite3 *db, const char *schema, const char *table, c
                                table, table, type, schema);
         return SQLITE_ERROR;
     }
-    char *sql = 0, *columns = 0, *want = 0, *have = 0, *check = 0;
+    const char *want = roomcode_sql_store_definition;
+    char *sql = 0, *columns = 0, *have = 0, *check = 0;
     int rc = query_text(db, &sql, err,
                         "SELECT sql FROM \"%w\".sqlite_schema"
                         " WHERE type = 'table' AND name = '%q_store' COLLATE NOCASE",
                         schema, table);
-    char *ours = rc == SQLITE_OK ? fill_template(roomcode_sql_store_table, schema, table) : 0;
-    if (rc == SQLITE_OK)
-        rc = ours ? table_definition(ours, &want) : SQLITE_NOMEM;
     if (rc == SQLITE_OK && sql)
         rc = table_definition(sql, &have);
-    sqlite3_free(ours);
-    if (rc == SQLITE_OK && (!want || !have || strcmp(want, have) != 0)) {
+    if (rc == SQLITE_OK && (!have || strcmp(want, have) != 0)) {
         rc = query_text(db, &columns, err,
                         "SELECT group_concat(name, ', ') FROM (SELECT name"
                         " FROM pragma_table_xinfo('%q_store', '%q') ORDER BY cid)",
@@ -404,7 +269,6 @@ static int check_adoptable(sqlite3 *db, const char *schema, const char *table, c
     }
     sqlite3_free(sql);
     sqlite3_free(columns);
-    sqlite3_free(want);
     sqlite3_free(have);
     sqlite3_free(check);
     return rc;
@@ -426,7 +290,7 @@ static char *index_definition(const char *sql) {
         p++;
     p = skip_name(p);
     char *def = 0;
-    return table_definition_text(p, &def) == SQLITE_OK ? def : 0;
+    return roomcode_sql_squeeze(p, &def) == SQLITE_OK ? def : 0;
 }
 
 /* Sets *is_free when no schema object is named name. */
@@ -509,36 +373,14 @@ static int ensure_index(sqlite3 *db, const char *schema, const char *table, cons
     return rc;
 }
 
-/* Makes each index of the template on the store that it lacks (see ensure_index). */
+/* Makes each index of sql/store_triggers.sql that the store lacks (see ensure_index). */
 static int ensure_indexes(sqlite3 *db, const char *schema, const char *table, int tidy,
                           char **err) {
     int rc = SQLITE_OK;
-    for (const char *p = roomcode_sql_store_triggers;
-         rc == SQLITE_OK && (p = strstr(p, index_marker)) != 0;) {
-        const char *suffix = p + sizeof index_marker - 1, *suffix_end = strchr(suffix, '"');
-        const char *end = strchr(p, ';');
-        if (!suffix_end || !end)
-            break;
-        char *tmpl = sqlite3_mprintf("%.*s", (int)(end - p), p);
-        char *filled = tmpl ? fill_template(tmpl, schema, table) : 0;
-        char *want = filled ? index_definition(filled) : 0;
-        char *name = sqlite3_mprintf("%.*s", (int)(suffix_end - suffix), suffix);
-        rc = want && name ? ensure_index(db, schema, table, name, want, tidy, err) : SQLITE_NOMEM;
-        sqlite3_free(tmpl);
-        sqlite3_free(filled);
-        sqlite3_free(want);
-        sqlite3_free(name);
-        p = end;
-    }
+    for (int i = 0; rc == SQLITE_OK && i < roomcode_sql_n_indexes; i++)
+        rc = ensure_index(db, schema, table, roomcode_sql_indexes[i].suffix,
+                          roomcode_sql_indexes[i].definition, tidy, err);
     return rc == SQLITE_OK ? rc : db_error(db, rc, err);
-}
-
-int roomcode_statement_running(sqlite3 *db, int writers_only) {
-    for (sqlite3_stmt *p = sqlite3_next_stmt(db, 0); p; p = sqlite3_next_stmt(db, p)) {
-        if (sqlite3_stmt_busy(p) && !(writers_only && sqlite3_stmt_readonly(p)))
-            return 1;
-    }
-    return 0;
 }
 
 /*
@@ -640,55 +482,4 @@ int roomcode_store_drop(sqlite3 *db, const char *schema, const char *table, char
     int rc = sql ? sqlite3_exec(db, sql, 0, 0, err) : SQLITE_NOMEM;
     sqlite3_free(sql);
     return rc;
-}
-
-/*
- * Is msg the RAISE message of the store's trigger "<table>_store_<suffix>" in
- * sql/store_triggers.sql, {cap} filled in? Read from the template, so the two cannot drift.
- */
-static int raised_by(const char *msg, const char *suffix) {
-    static const char raise[] = "RAISE(ABORT, '";
-    char marker[64], cap[16];
-    sqlite3_snprintf(sizeof marker, marker, "{table}_store_%s\"", suffix);
-    sqlite3_snprintf(sizeof cap, cap, "%d", ROOMCODE_MAX_PER_ROOM);
-    const char *t = strstr(roomcode_sql_store_triggers, marker);
-    const char *end = 0;
-    if (t && (t = strstr(t, raise)) != 0) {
-        t += sizeof raise - 1;
-        end = strchr(t, '\'');
-    }
-    if (!end)
-        return 0;
-    while (t < end) {
-        if (strncmp(t, "{cap}", 5) == 0) {
-            size_t n = strlen(cap);
-            if (strncmp(msg, cap, n) != 0)
-                return 0;
-            msg += n;
-            t += 5;
-        } else if (*msg++ != *t++) {
-            return 0;
-        }
-    }
-    return *msg == '\0';
-}
-
-enum roomcode_store_refusal roomcode_store_refusal(sqlite3 *db) {
-    static const struct {
-        const char *trigger;
-        enum roomcode_store_refusal refusal;
-    } raised[] = {{"no_replace", STORE_REFUSED_EXISTS},
-                  {"cap", STORE_REFUSED_CAP},
-                  {"fixed", STORE_REFUSED_FIXED}};
-    int ext = sqlite3_extended_errcode(db);
-    if (ext == SQLITE_CONSTRAINT_PRIMARYKEY || ext == SQLITE_CONSTRAINT_UNIQUE)
-        return STORE_REFUSED_EXISTS;
-    if (ext != SQLITE_CONSTRAINT_TRIGGER)
-        return STORE_REFUSED_OTHER;
-    const char *msg = sqlite3_errmsg(db);
-    for (size_t i = 0; i < sizeof raised / sizeof raised[0]; i++) {
-        if (raised_by(msg, raised[i].trigger))
-            return raised[i].refusal;
-    }
-    return STORE_REFUSED_OTHER;
 }

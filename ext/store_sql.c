@@ -1,0 +1,68 @@
+/*
+ * The storage SQL the build made from sql/ (build/storage_sql.h, included here only), and
+ * the filling in of a table's names.
+ */
+#include "store_sql.h"
+
+#include <ctype.h>
+#include <string.h>
+
+#include "storage_sql.h"
+
+char *roomcode_sql_fill(const char *tmpl, const char *schema, const char *table,
+                        const char *columns) {
+    static const struct {
+        const char *key;
+        size_t len;
+    } keys[] = {{"{schema}", 8}, {"{table}", 7}, {"{columns}", 9}};
+    sqlite3_str *out = sqlite3_str_new(0);
+    const char *p = tmpl;
+    while (*p) {
+        const char *brace = strchr(p, '{');
+        if (!brace) {
+            sqlite3_str_appendall(out, p);
+            break;
+        }
+        sqlite3_str_append(out, p, (int)(brace - p));
+        p = brace;
+        size_t k = 0;
+        while (k < 3 && strncmp(p, keys[k].key, keys[k].len) != 0)
+            k++;
+        if (k == 3 || (k == 2 && !columns)) {
+            sqlite3_str_appendchar(out, 1, *p++);
+            continue;
+        }
+        if (k == 2)
+            sqlite3_str_appendall(out, columns);
+        else
+            sqlite3_str_appendf(out, "%w", k == 0 ? schema : table);
+        p += keys[k].len;
+    }
+    return sqlite3_str_finish(out);
+}
+
+int roomcode_sql_squeeze(const char *p, char **out) {
+    *out = 0;
+    sqlite3_str *def = sqlite3_str_new(0);
+    for (int space = 0; *p; p++) {
+        if (isspace((unsigned char)*p)) {
+            space = 1;
+            continue;
+        }
+        if (space && sqlite3_str_length(def) > 0)
+            sqlite3_str_appendchar(def, 1, ' ');
+        space = 0;
+        sqlite3_str_appendchar(def, 1, *p);
+    }
+    int rc = sqlite3_str_errcode(def), n = sqlite3_str_length(def);
+    *out = sqlite3_str_finish(def);
+    if (rc != SQLITE_OK) {
+        sqlite3_free(*out);
+        *out = 0;
+    } else if (*out && (*out)[n - 1] == ';') {
+        (*out)[n - 1] = '\0';
+        if (n > 1 && (*out)[n - 2] == ' ')
+            (*out)[n - 2] = '\0';
+    }
+    return rc;
+}
