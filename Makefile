@@ -21,6 +21,16 @@ EXT_HDR     := $(wildcard ext/*.h) $(BUILD)/roomcode_version.h
 SQL_SRC     := sql/store_table.sql sql/store_triggers.sql sql/store_statements.sql
 EXT_CFLAGS  := -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -fPIC -fvisibility=hidden -Iext -I$(BUILD) $(PKG_CFLAGS)
 
+# The extension's objects, compiled once each with EXT_CFLAGS. Other builds of the same
+# sources reuse these definitions: EXT_OBJ (the loadable module), STATIC_OBJ and
+# $(BUILD)/libroomcode.a (SQLITE_CORE, for programs that link SQLite themselves), and
+# $(call EXT_OBJ_IN,dir) for a variant of their own under $(BUILD)/dir/, compiled by a
+# pattern rule of the folder that needs it (tests/memory: sanitizers; tests/fuzz).
+EXT_OBJ_IN   = $(patsubst ext/%.c,$(BUILD)/$(1)/%.o,$(EXT_SRC))
+EXT_OBJ     := $(call EXT_OBJ_IN,obj)
+EXT_DEPS    := $(EXT_HDR) $(BUILD)/storage_sql.h
+STATIC_OBJ  := $(call EXT_OBJ_IN,static)
+
 # Pure modules (no SQLite): each unit test links only its own module.
 UNIT_TESTS  := code_format letter_pool token link
 
@@ -51,8 +61,12 @@ all: $(BUILD)/roomcode.so
 $(BUILD)/storage_sql.h: tools/storage_sql.awk ext/store_limits.h $(SQL_SRC) | $(BUILD)
 	awk -f tools/storage_sql.awk ext/store_limits.h $(SQL_SRC) > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/roomcode.so: $(EXT_SRC) $(EXT_HDR) $(BUILD)/storage_sql.h
-	$(CC) $(CFLAGS) $(EXT_CFLAGS) -shared -o $@ $(EXT_SRC) $(SODIUM_LIBS)
+$(BUILD)/obj/%.o: ext/%.c $(EXT_DEPS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(EXT_CFLAGS) -c -o $@ $<
+
+$(BUILD)/roomcode.so: $(EXT_OBJ)
+	$(CC) $(CFLAGS) -shared -o $@ $(EXT_OBJ) $(SODIUM_LIBS)
 
 $(BUILD):
 	mkdir -p $@
@@ -63,9 +77,8 @@ $(BUILD)/roomcode_version.h: VERSION | $(BUILD)
 # libroomcode.a: the same sources built with SQLITE_CORE, for programs that link SQLite
 # themselves and register sqlite3_roomcode_init (roomcode.h). Every object sees the public
 # header first, so the compiler checks its declaration against the definition.
-STATIC_OBJ  := $(patsubst ext/%.c,$(BUILD)/static/%.o,$(EXT_SRC))
 
-$(BUILD)/static/%.o: ext/%.c $(EXT_HDR) $(BUILD)/storage_sql.h
+$(BUILD)/static/%.o: ext/%.c $(EXT_DEPS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(EXT_CFLAGS) -DSQLITE_CORE -include ext/roomcode.h -c -o $@ $<
 
