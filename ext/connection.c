@@ -1,11 +1,16 @@
 /*
- * Per-connection state and statement slots. A connection is used by one thread at a time,
- * so its letter pool and statements need no lock.
+ * Per-connection state (connection.h). A connection is used by one thread at a time, so
+ * its letter pool and table list need no lock; the process's list of states, which
+ * connections on several threads share, has one.
  */
+#include "connection.h"
+
+#include <pthread.h>
 #include <sodium.h>
 #include <string.h>
 
-#include "room_codes_table.h"
+static pthread_mutex_t states_lock = PTHREAD_MUTEX_INITIALIZER;
+static roomcode_conn *states; /* every live state, by db */
 
 /*
  * Refills the letter pool: libsodium's randombytes_buf asks the kernel for at most 256
@@ -20,14 +25,22 @@ static void fill_pool(void *buf, size_t n) {
     sodium_memzero(seed, sizeof seed);
 }
 
-roomcode_conn *roomcode_conn_new(sqlite3 *db) {
-    roomcode_conn *conn = sqlite3_malloc64(sizeof(*conn));
-    if (!conn)
-        return 0;
-    memset(conn, 0, sizeof(*conn));
-    conn->db = db;
-    conn->refs = 1;
-    roomcode_pool_init(&conn->pool, fill_pool);
+roomcode_conn *roomcode_conn_for(sqlite3 *db) {
+    pthread_mutex_lock(&states_lock);
+    roomcode_conn *conn = states;
+    while (conn && conn->db != db)
+        conn = conn->next;
+    if (conn) {
+        conn->refs++;
+    } else if ((conn = sqlite3_malloc64(sizeof(*conn))) != 0) {
+        memset(conn, 0, sizeof(*conn));
+        conn->db = db;
+        conn->refs = 1;
+        roomcode_pool_init(&conn->pool, fill_pool);
+        conn->next = states;
+        states = conn;
+    }
+    pthread_mutex_unlock(&states_lock);
     return conn;
 }
 
@@ -37,17 +50,45 @@ void roomcode_conn_unref(void *p) {
     roomcode_conn *conn = p;
     if (--conn->refs > 0)
         return;
-    /* The cached table holds a reference to another state (this one would still be
-     * referenced by it), which a reload of the extension leaves behind. */
-    room_codes_forget(conn);
+    pthread_mutex_lock(&states_lock);
+    roomcode_conn **at = &states;
+    while (*at != conn)
+        at = &(*at)->next;
+    *at = conn->next;
+    pthread_mutex_unlock(&states_lock);
     roomcode_pool_wipe(&conn->pool);
     sqlite3_free(conn);
 }
 
+void roomcode_conn_module_added(roomcode_conn *conn) {
+    conn->modules++;
+    roomcode_conn_ref(conn);
+}
+
 void roomcode_conn_module_gone(void *p) {
     roomcode_conn *conn = p;
-    conn->modules_dropped = 1;
+    conn->modules--;
     roomcode_conn_unref(conn);
+}
+
+int roomcode_conn_has_modules(const roomcode_conn *conn) {
+    return conn->modules >= ROOMCODE_N_MODULES;
+}
+
+void roomcode_conn_enter(roomcode_conn *conn, roomcode_table_link *table) {
+    table->next = conn->tables;
+    conn->tables = table;
+}
+
+void roomcode_conn_leave(roomcode_conn *conn, roomcode_table_link *table) {
+    for (roomcode_table_link **at = &conn->tables; *at; at = &(*at)->next) {
+        if (*at == table) {
+            *at = table->next;
+            break;
+        }
+    }
+    if (conn->resolved == table)
+        conn->resolved = 0;
 }
 
 void roomcode_conn_draw(roomcode_conn *conn, char out[ROOMCODE_LEN + 1]) {

@@ -11,7 +11,9 @@
 #include <string.h>
 
 #include "copied_rows.h"
+#include "registration.h"
 #include "room_codes_table.h"
+#include "table_resolution.h"
 
 enum { ARG_ROOM_ID = COPIED_COLUMNS, ARG_ROLES };
 
@@ -370,7 +372,7 @@ static sqlite3_module create_module = {
 
 int roomcode_register_create(sqlite3 *db, roomcode_conn *conn) {
     /* SQLite calls the destructor also when registering fails. */
-    roomcode_conn_ref(conn);
+    roomcode_conn_module_added(conn);
     return sqlite3_create_module_v2(db, "roomcode_create", &create_module, conn,
                                     roomcode_conn_module_gone);
 }

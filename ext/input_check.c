@@ -6,7 +6,9 @@
 #include <stdarg.h>
 #include <string.h>
 
-#include "roomcode_internal.h"
+#include "input_check.h"
+
+#include "errors.h"
 
 #define QUOTE_MAX_BYTES 64 /* longer input is cut in messages */
 
@@ -36,15 +38,6 @@ static int utf8_sequence(const unsigned char *s, int n) {
     if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
         return 0;
     return len;
-}
-
-int roomcode_is_utf8(const unsigned char *s, int n) {
-    for (int i = 0, len; i < n; i += len) {
-        len = utf8_sequence(s + i, n - i);
-        if (len == 0)
-            return 0;
-    }
-    return 1;
 }
 
 static int is_control(unsigned char c) { return c < 0x20 || c == 0x7F; }

@@ -22,8 +22,9 @@ typedef struct room_codes_cursor room_codes_cursor;
 struct room_codes_table {
     sqlite3_vtab base;
     sqlite3 *db;
-    roomcode_conn *conn; /* a reference */
-    int refs;            /* SQLite's while connected, and one per user */
+    roomcode_conn *conn;      /* a reference */
+    roomcode_table_link link; /* in conn's list while connected */
+    int refs;                 /* SQLite's while connected, and one per user */
     int connected;
     unsigned name_version; /* bumped by each rename */
     char *schema;
@@ -55,10 +56,6 @@ int room_codes_snapshot_readers(room_codes_table *t);
 
 /* Frees the cursors t keeps for reuse. */
 void room_codes_free_spare(room_codes_table *t);
-
-/* Called by xBestIndex: while room_codes_with_table plans its look-up, this tells it which table
- * SQLite resolved the name to. */
-void room_codes_note_planned(room_codes_table *t);
 
 /* Cursor methods (room_codes_cursor.c). */
 int room_codes_open(sqlite3_vtab *vtab, sqlite3_vtab_cursor **out);

@@ -16,7 +16,6 @@
  */
 #include "store_schema.h"
 
-#include <ctype.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -92,59 +91,57 @@ static int is_own_trigger(const char *name, const char *table) {
     return 0;
 }
 
-/* Drops the store's own triggers, by name, leaving any other trigger on it alone. */
-static int drop_own_triggers(sqlite3 *db, const char *schema, const char *table, char **err) {
-    char *sql = sqlite3_mprintf("SELECT name FROM \"%w\".sqlite_schema"
-                                " WHERE type = 'trigger' AND tbl_name = '%q_store' COLLATE NOCASE",
-                                schema, table);
+/*
+ * Walks the triggers of schema that bear a name of the store's own: those on the store are
+ * appended to drops as DROP statements (when drops is given), and the first on another
+ * table, one left on a store renamed by hand that CREATE TRIGGER would collide with, is
+ * refused in *taken (when taken is given).
+ */
+static int scan_own_triggers(sqlite3 *db, const char *schema, const char *table, sqlite3_str *drops,
+                             char **taken) {
+    char *sql = sqlite3_mprintf("SELECT name, tbl_name, tbl_name = '%q_store' COLLATE NOCASE"
+                                " FROM \"%w\".sqlite_schema WHERE type = 'trigger'",
+                                table, schema);
     sqlite3_stmt *stmt = 0;
     int rc = sql ? sqlite3_prepare_v2(db, sql, -1, &stmt, 0) : SQLITE_NOMEM;
     sqlite3_free(sql);
-    sqlite3_str *drops = sqlite3_str_new(db);
     while (rc == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW) {
         const char *name = (const char *)sqlite3_column_text(stmt, 0);
-        if (name && is_own_trigger(name, table))
+        const char *on = (const char *)sqlite3_column_text(stmt, 1);
+        if (!name || !on || !is_own_trigger(name, table))
+            continue;
+        if (sqlite3_column_int(stmt, 2) && drops) {
             sqlite3_str_appendf(drops, "DROP TRIGGER \"%w\".\"%w\";", schema, name);
+        } else if (!sqlite3_column_int(stmt, 2) && taken && !*taken) {
+            *taken = sqlite3_mprintf("roomcode: cannot make the triggers of %s_store: trigger %s"
+                                     " is on table %s; drop it first",
+                                     table, name, on);
+            if (!*taken)
+                rc = SQLITE_NOMEM;
+        }
     }
     int done = sqlite3_finalize(stmt);
-    if (rc == SQLITE_OK)
-        rc = done;
+    return rc == SQLITE_OK ? done : rc;
+}
+
+/* Drops the store's own triggers, by name, leaving any other trigger on it alone. */
+static int drop_own_triggers(sqlite3 *db, const char *schema, const char *table, char **err) {
+    sqlite3_str *drops = sqlite3_str_new(db);
+    int rc = scan_own_triggers(db, schema, table, drops, 0);
     if (rc == SQLITE_OK)
         rc = sqlite3_str_errcode(drops);
     /* NULL, without an error, when there is nothing to drop */
-    sql = sqlite3_str_finish(drops);
+    char *sql = sqlite3_str_finish(drops);
     if (rc == SQLITE_OK && sql)
         rc = sqlite3_exec(db, sql, 0, 0, err);
     sqlite3_free(sql);
     return rc == SQLITE_OK ? rc : db_error(db, rc, err);
 }
 
-/*
- * Checks that no trigger on another table holds a name of the store's own triggers: one
- * left on a store renamed by hand, which CREATE TRIGGER would collide with.
- */
+/* Checks that no trigger on another table holds a name of the store's own triggers. */
 static int own_trigger_names_free(sqlite3 *db, const char *schema, const char *table, char **err) {
-    char *sql = sqlite3_mprintf("SELECT name, tbl_name FROM \"%w\".sqlite_schema"
-                                " WHERE type = 'trigger' AND tbl_name <> '%q_store' COLLATE NOCASE",
-                                schema, table);
-    sqlite3_stmt *stmt = 0;
-    int rc = sql ? sqlite3_prepare_v2(db, sql, -1, &stmt, 0) : SQLITE_NOMEM;
-    sqlite3_free(sql);
     char *taken = 0;
-    while (rc == SQLITE_OK && !taken && sqlite3_step(stmt) == SQLITE_ROW) {
-        const char *name = (const char *)sqlite3_column_text(stmt, 0);
-        const char *on = (const char *)sqlite3_column_text(stmt, 1);
-        if (name && on && is_own_trigger(name, table)) {
-            taken = sqlite3_mprintf("roomcode: cannot make the triggers of %s_store: trigger %s"
-                                    " is on table %s; drop it first",
-                                    table, name, on);
-            if (!taken)
-                rc = SQLITE_NOMEM;
-        }
-    }
-    int done = sqlite3_finalize(stmt);
-    if (rc == SQLITE_OK)
-        rc = done;
+    int rc = scan_own_triggers(db, schema, table, 0, &taken);
     if (rc != SQLITE_OK) {
         sqlite3_free(taken);
         return db_error(db, rc, err);
@@ -154,49 +151,6 @@ static int own_trigger_names_free(sqlite3 *db, const char *schema, const char *t
         return SQLITE_ERROR;
     }
     return SQLITE_OK;
-}
-
-/* Skips an identifier, quoted in any of SQLite's ways or bare. */
-static const char *skip_name(const char *p) {
-    char close = *p == '"' ? '"' : *p == '`' ? '`' : *p == '[' ? ']' : 0;
-    if (!close) {
-        while (*p && *p != '(' && *p != '.' && !isspace((unsigned char)*p))
-            p++;
-        return p;
-    }
-    for (p++; *p; p++) {
-        if (*p == close && close != ']' && p[1] == close)
-            p++;
-        else if (*p == close)
-            return p + 1;
-    }
-    return p;
-}
-
-/* What follows the (maybe schema-qualified) name in `CREATE TABLE name ...` or
- * `CREATE INDEX name ...`, as keyword gives, or NULL when sql starts otherwise. */
-static const char *after_created_name(const char *sql, const char *keyword) {
-    size_t n = strlen(keyword);
-    if (sqlite3_strnicmp(sql, keyword, (int)n) != 0)
-        return 0;
-    const char *p = sql + n;
-    while (isspace((unsigned char)*p))
-        p++;
-    p = skip_name(p);
-    if (*p == '.')
-        p = skip_name(p + 1);
-    return p;
-}
-
-/*
- * The definition in a CREATE TABLE statement of the database, after its (qualified) name,
- * squeezed as roomcode_sql_store_definition is: *out is sqlite3_malloc'd, or NULL when the
- * definition is empty.
- */
-static int table_definition(const char *sql, char **out) {
-    *out = 0;
-    const char *p = after_created_name(sql, "CREATE TABLE");
-    return p ? roomcode_sql_squeeze(p, out) : SQLITE_OK;
 }
 
 /* The columns of a store, in their order. */
@@ -222,7 +176,7 @@ static int check_adoptable(sqlite3 *db, const char *schema, const char *table, c
                         " WHERE type = 'table' AND name = '%q_store' COLLATE NOCASE",
                         schema, table);
     if (rc == SQLITE_OK && sql)
-        rc = table_definition(sql, &have);
+        rc = roomcode_sql_table_definition(sql, &have);
     if (rc == SQLITE_OK && (!have || strcmp(want, have) != 0)) {
         rc = query_text(db, &columns, err,
                         "SELECT group_concat(name, ', ') FROM (SELECT name"
@@ -274,25 +228,6 @@ static int check_adoptable(sqlite3 *db, const char *schema, const char *table, c
     return rc;
 }
 
-/*
- * What an index statement defines after its table, "(columns) WHERE ...", with runs of
- * whitespace as one space (sqlite3_malloc'd), or NULL when sql is no CREATE INDEX.
- */
-static char *index_definition(const char *sql) {
-    const char *p = after_created_name(sql, "CREATE INDEX");
-    if (!p)
-        return 0;
-    while (isspace((unsigned char)*p))
-        p++;
-    if (sqlite3_strnicmp(p, "ON", 2) != 0 || !isspace((unsigned char)p[2]))
-        return 0;
-    for (p += 2; isspace((unsigned char)*p);)
-        p++;
-    p = skip_name(p);
-    char *def = 0;
-    return roomcode_sql_squeeze(p, &def) == SQLITE_OK ? def : 0;
-}
-
 /* Sets *is_free when no schema object is named name. */
 static int name_free(sqlite3 *db, const char *schema, const char *name, int *is_free, char **err) {
     char *taken = 0;
@@ -315,7 +250,7 @@ static int index_named(sqlite3 *db, const char *schema, const char *table, const
     int rc = sql ? sqlite3_prepare_v2(db, sql, -1, &stmt, 0) : SQLITE_NOMEM;
     sqlite3_free(sql);
     while (rc == SQLITE_OK && !*name && sqlite3_step(stmt) == SQLITE_ROW) {
-        char *have = index_definition((const char *)sqlite3_column_text(stmt, 1));
+        char *have = roomcode_sql_index_definition((const char *)sqlite3_column_text(stmt, 1));
         if (have && strcmp(have, want) == 0 &&
             !(*name = sqlite3_mprintf("%s", (const char *)sqlite3_column_text(stmt, 0))))
             rc = SQLITE_NOMEM;

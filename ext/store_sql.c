@@ -1,6 +1,7 @@
 /*
- * The storage SQL the build made from sql/ (build/storage_sql.h, included here only), and
- * the filling in of a table's names.
+ * The storage SQL the build made from sql/ (build/storage_sql.h, included here only), the
+ * filling in of a table's names, and the definitions of the database's own CREATE
+ * statements, which the store's are compared with.
  */
 #include "store_sql.h"
 
@@ -65,4 +66,57 @@ int roomcode_sql_squeeze(const char *p, char **out) {
             (*out)[n - 2] = '\0';
     }
     return rc;
+}
+
+/* Skips an identifier, quoted in any of SQLite's ways or bare. */
+static const char *skip_name(const char *p) {
+    char close = *p == '"' ? '"' : *p == '`' ? '`' : *p == '[' ? ']' : 0;
+    if (!close) {
+        while (*p && *p != '(' && *p != '.' && !isspace((unsigned char)*p))
+            p++;
+        return p;
+    }
+    for (p++; *p; p++) {
+        if (*p == close && close != ']' && p[1] == close)
+            p++;
+        else if (*p == close)
+            return p + 1;
+    }
+    return p;
+}
+
+/* What follows the (maybe schema-qualified) name in `CREATE TABLE name ...` or
+ * `CREATE INDEX name ...`, as keyword gives, or NULL when sql starts otherwise. */
+static const char *after_created_name(const char *sql, const char *keyword) {
+    size_t n = strlen(keyword);
+    if (sqlite3_strnicmp(sql, keyword, (int)n) != 0)
+        return 0;
+    const char *p = sql + n;
+    while (isspace((unsigned char)*p))
+        p++;
+    p = skip_name(p);
+    if (*p == '.')
+        p = skip_name(p + 1);
+    return p;
+}
+
+int roomcode_sql_table_definition(const char *sql, char **out) {
+    *out = 0;
+    const char *p = after_created_name(sql, "CREATE TABLE");
+    return p ? roomcode_sql_squeeze(p, out) : SQLITE_OK;
+}
+
+char *roomcode_sql_index_definition(const char *sql) {
+    const char *p = after_created_name(sql, "CREATE INDEX");
+    if (!p)
+        return 0;
+    while (isspace((unsigned char)*p))
+        p++;
+    if (sqlite3_strnicmp(p, "ON", 2) != 0 || !isspace((unsigned char)p[2]))
+        return 0;
+    for (p += 2; isspace((unsigned char)*p);)
+        p++;
+    p = skip_name(p);
+    char *def = 0;
+    return roomcode_sql_squeeze(p, &def) == SQLITE_OK ? def : 0;
 }

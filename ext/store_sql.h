@@ -11,6 +11,17 @@
 #include <sqlite3ext.h>
 #ifndef SQLITE_CORE
 SQLITE_EXTENSION_INIT3
+/*
+ * The definition in a CREATE TABLE statement of the database, after its (maybe
+ * schema-qualified) name, squeezed (*out sqlite3_malloc'd, NULL when empty or when sql is
+ * no CREATE TABLE).
+ */
+int roomcode_sql_table_definition(const char *sql, char **out);
+
+/* What a CREATE INDEX statement of the database defines after its table, "(columns) WHERE
+ * ...", squeezed (sqlite3_malloc'd), or NULL when sql is no CREATE INDEX. */
+char *roomcode_sql_index_definition(const char *sql);
+
 #endif
 
 #include "store_limits.h"
@@ -65,5 +76,16 @@ char *roomcode_sql_fill(const char *tmpl, const char *schema, const char *table,
  * ';', which is dropped (*out sqlite3_malloc'd, NULL when empty): how definitions compare.
  */
 int roomcode_sql_squeeze(const char *text, char **out);
+
+/*
+ * The definition in a CREATE TABLE statement of the database, after its (maybe
+ * schema-qualified) name, squeezed (*out sqlite3_malloc'd, NULL when empty or when sql is
+ * no CREATE TABLE).
+ */
+int roomcode_sql_table_definition(const char *sql, char **out);
+
+/* What a CREATE INDEX statement of the database defines after its table, "(columns) WHERE
+ * ...", squeezed (sqlite3_malloc'd), or NULL when sql is no CREATE INDEX. */
+char *roomcode_sql_index_definition(const char *sql);
 
 #endif
