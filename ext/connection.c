@@ -60,15 +60,20 @@ void roomcode_conn_unref(void *p) {
     sqlite3_free(conn);
 }
 
-void roomcode_conn_module_added(roomcode_conn *conn) {
-    conn->modules++;
-    roomcode_conn_ref(conn);
-}
-
-void roomcode_conn_module_gone(void *p) {
+/* A module's destructor: once fewer than ROOMCODE_N_MODULES are left, the functions that
+ * need the table refuse (roomcode_conn_has_modules), and the module's reference goes. */
+static void module_gone(void *p) {
     roomcode_conn *conn = p;
     conn->modules--;
     roomcode_conn_unref(conn);
+}
+
+int roomcode_conn_register_module(sqlite3 *db, const char *name, const sqlite3_module *module,
+                                  roomcode_conn *conn) {
+    conn->modules++;
+    roomcode_conn_ref(conn);
+    /* SQLite calls the destructor also when registering fails. */
+    return sqlite3_create_module_v2(db, name, module, conn, module_gone);
 }
 
 int roomcode_conn_has_modules(const roomcode_conn *conn) {

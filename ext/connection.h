@@ -50,12 +50,11 @@ void roomcode_conn_ref(roomcode_conn *conn);
 /* Drops a reference (also a function's destructor); the last frees the state. */
 void roomcode_conn_unref(void *conn);
 
-/* A module is about to be registered with conn, its destructor roomcode_conn_module_gone. */
-void roomcode_conn_module_added(roomcode_conn *conn);
-
-/* A module's destructor: once fewer than ROOMCODE_N_MODULES are left (sqlite3_drop_modules),
- * the functions that need the table refuse, and the module's reference goes. */
-void roomcode_conn_module_gone(void *conn);
+/* Registers module name with conn as its data; the module holds a reference to conn and
+ * counts among the connection's modules until SQLite lets go of it (a reload replacing it,
+ * sqlite3_drop_modules, close). */
+int roomcode_conn_register_module(sqlite3 *db, const char *name, const sqlite3_module *module,
+                                  roomcode_conn *conn);
 
 /* Are all of the extension's modules registered on the connection? */
 int roomcode_conn_has_modules(const roomcode_conn *conn);

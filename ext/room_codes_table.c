@@ -327,8 +327,5 @@ static sqlite3_module room_codes_module = {
 };
 
 int roomcode_register_table(sqlite3 *db, roomcode_conn *conn) {
-    /* SQLite calls the destructor also when registering fails. */
-    roomcode_conn_module_added(conn);
-    return sqlite3_create_module_v2(db, "roomcode", &room_codes_module, conn,
-                                    roomcode_conn_module_gone);
+    return roomcode_conn_register_module(db, "roomcode", &room_codes_module, conn);
 }

@@ -29,21 +29,34 @@ static int db_error(sqlite3 *db, int rc, char **err) {
     return rc;
 }
 
+/* Prepares the query fmt (sqlite3_mprintf style) into *stmt. */
+static int prepare_query(sqlite3 *db, sqlite3_stmt **stmt, const char *fmt, va_list ap) {
+    *stmt = 0;
+    char *sql = sqlite3_vmprintf(fmt, ap);
+    int rc = sql ? sqlite3_prepare_v2(db, sql, -1, stmt, 0) : SQLITE_NOMEM;
+    sqlite3_free(sql);
+    return rc;
+}
+
+static int prepare_queryf(sqlite3 *db, sqlite3_stmt **stmt, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = prepare_query(db, stmt, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
 /*
  * The first column of the first row of the query fmt (sqlite3_mprintf style), copied to
  * *out (sqlite3_malloc'd; NULL when there is no row or the value is NULL).
  */
 static int query_text(sqlite3 *db, char **out, char **err, const char *fmt, ...) {
     *out = 0;
+    sqlite3_stmt *stmt = 0;
     va_list ap;
     va_start(ap, fmt);
-    char *sql = sqlite3_vmprintf(fmt, ap);
+    int rc = prepare_query(db, &stmt, fmt, ap);
     va_end(ap);
-    if (!sql)
-        return SQLITE_NOMEM;
-    sqlite3_stmt *stmt = 0;
-    int rc = sqlite3_prepare_v2(db, sql, -1, &stmt, 0);
-    sqlite3_free(sql);
     if (rc == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW) {
         const char *text = (const char *)sqlite3_column_text(stmt, 0);
         if (text && !(*out = sqlite3_mprintf("%s", text)))
@@ -99,12 +112,11 @@ static int is_own_trigger(const char *name, const char *table) {
  */
 static int scan_own_triggers(sqlite3 *db, const char *schema, const char *table, sqlite3_str *drops,
                              char **taken) {
-    char *sql = sqlite3_mprintf("SELECT name, tbl_name, tbl_name = '%q_store' COLLATE NOCASE"
-                                " FROM \"%w\".sqlite_schema WHERE type = 'trigger'",
-                                table, schema);
     sqlite3_stmt *stmt = 0;
-    int rc = sql ? sqlite3_prepare_v2(db, sql, -1, &stmt, 0) : SQLITE_NOMEM;
-    sqlite3_free(sql);
+    int rc = prepare_queryf(db, &stmt,
+                            "SELECT name, tbl_name, tbl_name = '%q_store' COLLATE NOCASE"
+                            " FROM \"%w\".sqlite_schema WHERE type = 'trigger'",
+                            table, schema);
     while (rc == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW) {
         const char *name = (const char *)sqlite3_column_text(stmt, 0);
         const char *on = (const char *)sqlite3_column_text(stmt, 1);
@@ -243,12 +255,11 @@ static int name_free(sqlite3 *db, const char *schema, const char *name, int *is_
 static int index_named(sqlite3 *db, const char *schema, const char *table, const char *want,
                        char **name) {
     *name = 0;
-    char *sql = sqlite3_mprintf("SELECT name, sql FROM \"%w\".sqlite_schema WHERE type = 'index'"
-                                " AND tbl_name = '%q_store' COLLATE NOCASE AND sql IS NOT NULL",
-                                schema, table);
     sqlite3_stmt *stmt = 0;
-    int rc = sql ? sqlite3_prepare_v2(db, sql, -1, &stmt, 0) : SQLITE_NOMEM;
-    sqlite3_free(sql);
+    int rc = prepare_queryf(db, &stmt,
+                            "SELECT name, sql FROM \"%w\".sqlite_schema WHERE type = 'index'"
+                            " AND tbl_name = '%q_store' COLLATE NOCASE AND sql IS NOT NULL",
+                            schema, table);
     while (rc == SQLITE_OK && !*name && sqlite3_step(stmt) == SQLITE_ROW) {
         char *have = roomcode_sql_index_definition((const char *)sqlite3_column_text(stmt, 1));
         if (have && strcmp(have, want) == 0 &&
