@@ -1,6 +1,6 @@
 /*
- * The SQL functions defined beside the code they serve, which functions.c registers:
- * token_sql.c, link_sql.c, rotate.c and json_sql.c. Each takes the connection state
+ * The SQL functions defined beside the code they serve, which scalar_sql.c registers:
+ * token_sql.c, link_sql.c, rotate_sql.c and rest_json_sql.c. Each takes the connection state
  * (connection.h) as its user data.
  */
 #ifndef ROOMCODE_SQL_FUNCTIONS_H
