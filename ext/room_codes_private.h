@@ -69,7 +69,5 @@ int room_codes_rowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *rowid);
 
 /* xUpdate (room_codes_write.c). */
 int room_codes_update(sqlite3_vtab *vtab, int argc, sqlite3_value **argv, sqlite3_int64 *rowid);
-int room_codes_write_row(room_codes_table *t, sqlite3_value *const *col,
-                         char code[ROOMCODE_LEN + 1]);
 
 #endif

@@ -42,7 +42,12 @@ char *roomcode_sql_fill(const char *tmpl, const char *schema, const char *table,
     return sqlite3_str_finish(out);
 }
 
-int roomcode_sql_squeeze(const char *p, char **out) {
+/*
+ * Text with every run of whitespace made one space, none at either end or before a final
+ * ';', which is dropped (*out sqlite3_malloc'd, NULL when empty): how definitions compare,
+ * as tools/storage_sql.awk squeezes the store's own.
+ */
+static int squeeze(const char *p, char **out) {
     *out = 0;
     sqlite3_str *def = sqlite3_str_new(0);
     for (int space = 0; *p; p++) {
@@ -103,7 +108,7 @@ static const char *after_created_name(const char *sql, const char *keyword) {
 int roomcode_sql_table_definition(const char *sql, char **out) {
     *out = 0;
     const char *p = after_created_name(sql, "CREATE TABLE");
-    return p ? roomcode_sql_squeeze(p, out) : SQLITE_OK;
+    return p ? squeeze(p, out) : SQLITE_OK;
 }
 
 char *roomcode_sql_index_definition(const char *sql) {
@@ -118,5 +123,5 @@ char *roomcode_sql_index_definition(const char *sql) {
         p++;
     p = skip_name(p);
     char *def = 0;
-    return roomcode_sql_squeeze(p, &def) == SQLITE_OK ? def : 0;
+    return squeeze(p, &def) == SQLITE_OK ? def : 0;
 }

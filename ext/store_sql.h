@@ -11,17 +11,6 @@
 #include <sqlite3ext.h>
 #ifndef SQLITE_CORE
 SQLITE_EXTENSION_INIT3
-/*
- * The definition in a CREATE TABLE statement of the database, after its (maybe
- * schema-qualified) name, squeezed (*out sqlite3_malloc'd, NULL when empty or when sql is
- * no CREATE TABLE).
- */
-int roomcode_sql_table_definition(const char *sql, char **out);
-
-/* What a CREATE INDEX statement of the database defines after its table, "(columns) WHERE
- * ...", squeezed (sqlite3_malloc'd), or NULL when sql is no CREATE INDEX. */
-char *roomcode_sql_index_definition(const char *sql);
-
 #endif
 
 #include "store_limits.h"
@@ -31,7 +20,7 @@ typedef struct roomcode_sql_object {
     const char *suffix;
     const char *sql;        /* the CREATE statement */
     const char *definition; /* an index's "(columns) WHERE ..." after its table, whitespace
-                             * runs as one space, as roomcode_sql_squeeze makes them; NULL
+                             * runs as one space; NULL
                              * for a trigger */
 } roomcode_sql_object;
 
@@ -70,12 +59,6 @@ extern const char roomcode_sql_stmt_json_room[];
  */
 char *roomcode_sql_fill(const char *tmpl, const char *schema, const char *table,
                         const char *columns);
-
-/*
- * Text with every run of whitespace made one space, none at either end or before a final
- * ';', which is dropped (*out sqlite3_malloc'd, NULL when empty): how definitions compare.
- */
-int roomcode_sql_squeeze(const char *text, char **out);
 
 /*
  * The definition in a CREATE TABLE statement of the database, after its (maybe
