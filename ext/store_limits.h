@@ -12,4 +12,8 @@
 /* The longest room_id, role or user_id, in UTF-8 bytes. */
 #define ROOMCODE_MAX_NAME_BYTES 256
 
+/* A constant above as text, for messages. */
+#define ROOMCODE_TEXT_OF(x) ROOMCODE_TEXT_OF_(x)
+#define ROOMCODE_TEXT_OF_(x) #x
+
 #endif
