@@ -272,13 +272,8 @@ static int result_ok(const result *r) {
 /* 100 codes per room, three roles. */
 #define ROOM_ROLE "printf('room-%05d', i / 100), 'role-' || (i % 3)"
 
-/*
- * draw per call: the same series three ways, roomcode_generate(), randomblob(8) and the
- * bare loop (max(i)); the loop's time is taken off both, so that the ratio compares the
- * two calls alone (over the series, the loop's own cost hides their gap).
- */
-static void bench_draw_per_call(void) {
-    const long n = run.quick ? 1000 : 1000000;
+/* An in-memory database with the extension loaded: the draws involve no storage. */
+static sqlite3 *open_memory(void) {
     sqlite3 *db = 0;
     char *err = 0;
     if (sqlite3_open(":memory:", &db) != SQLITE_OK)
@@ -286,6 +281,17 @@ static void bench_draw_per_call(void) {
     sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 1, 0);
     if (sqlite3_load_extension(db, run.ext, 0, &err) != SQLITE_OK)
         die("cannot load %s: %s", run.ext, err);
+    return db;
+}
+
+/*
+ * draw per call: the same series three ways, roomcode_generate(), randomblob(8) and the
+ * bare loop (max(i)); the loop's time is taken off both, so that the ratio compares the
+ * two calls alone (over the series, the loop's own cost hides their gap).
+ */
+static void bench_draw_per_call(void) {
+    const long n = run.quick ? 1000 : 1000000;
+    sqlite3 *db = open_memory();
     static const char *const expr[3] = {"roomcode_generate()", "randomblob(8)", "i"};
     sqlite3_stmt *stmt[3];
     for (int k = 0; k < 3; k++) {
@@ -323,13 +329,7 @@ static void bench_draw_per_call(void) {
  */
 static void bench_draw(void) {
     const long n = run.quick ? 1000 : 1000000;
-    sqlite3 *db = 0;
-    char *err = 0;
-    if (sqlite3_open(":memory:", &db) != SQLITE_OK)
-        die("cannot open :memory:");
-    sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 1, 0);
-    if (sqlite3_load_extension(db, run.ext, 0, &err) != SQLITE_OK)
-        die("cannot load %s: %s", run.ext, err);
+    sqlite3 *db = open_memory();
     sqlite3_stmt *ours = prepare(db, SERIES "SELECT count(*), max(roomcode_generate()) FROM s");
     sqlite3_stmt *base = prepare(db, SERIES "SELECT count(*), max(randomblob(8)) FROM s");
     double t_ours[MAX_ROUNDS] = {0}, t_base[MAX_ROUNDS] = {0};
