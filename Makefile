@@ -66,7 +66,7 @@ $(BUILD)/obj/%.o: ext/%.c $(EXT_DEPS)
 	$(CC) $(CFLAGS) $(EXT_CFLAGS) -c -o $@ $<
 
 $(BUILD)/roomcode.so: $(EXT_OBJ)
-	$(CC) $(CFLAGS) -shared -o $@ $(EXT_OBJ) $(SODIUM_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -shared -o $@ $(EXT_OBJ) $(SODIUM_LIBS)
 
 $(BUILD):
 	mkdir -p $@
