@@ -134,7 +134,7 @@ static int take_back(held *h, enum mode mode, int caller_txn, roomcode_undo undo
     return gone(h, mode, caller_txn) ? SQLITE_OK : SQLITE_NOMEM;
 }
 
-int roomcode_atomic_writes(room_codes_table *t, room_codes_work writes, roomcode_undo undo,
+int roomcode_atomic_writes(room_codes_table *t, roomcode_writes writes, roomcode_undo undo,
                            void *arg, char **msg) {
     sqlite3 *db = t->db;
     held h = {t, {0}};

@@ -8,6 +8,10 @@
 
 #include "room_codes_table.h"
 
+/* The writes: SQLITE_OK, or an error with *msg (sqlite3_malloc'd) or with the message
+ * already set where they report it. */
+typedef int (*roomcode_writes)(room_codes_table *t, void *arg, char **msg);
+
 /* Undoes by hand what writes did (inside a statement that itself writes); SQLITE_OK when
  * nothing is left of it. */
 typedef int (*roomcode_undo)(room_codes_table *t, void *arg);
@@ -21,7 +25,7 @@ typedef int (*roomcode_undo)(room_codes_table *t, void *arg);
  * can fail runs after that; on failure, what writes did is gone and *msg says why (see
  * atomic_writes.c for what "gone" means when the connection was interrupted).
  */
-int roomcode_atomic_writes(room_codes_table *t, room_codes_work writes, roomcode_undo undo,
+int roomcode_atomic_writes(room_codes_table *t, roomcode_writes writes, roomcode_undo undo,
                            void *arg, char **msg);
 
 /* Finalizes the statements t keeps for atomic writes (at disconnect). */

@@ -89,19 +89,23 @@ void room_codes_free_mints(room_codes_table *t) {
     sqlite3_free(t->mints);
     t->mints = 0;
     t->n_mints = t->cap_mints = 0;
-    sqlite3_free(t->store_sql_name);
-    t->store_sql_name = 0;
 }
 
-/* The app's statements running now (not the store statements of t): their number, up to
- * max, or -1 past it. */
+/* Is p the store statement of one of t's cursors? */
+static int cursor_statement(room_codes_table *t, sqlite3_stmt *p) {
+    for (room_codes_cursor *c = t->open; c; c = c->next_open) {
+        if (c->stmt == p)
+            return 1;
+    }
+    return 0;
+}
+
+/* The app's statements running now (not the store statements of t's cursors): their
+ * number, up to max, or -1 past it. */
 static int app_statements(room_codes_table *t, sqlite3_stmt **out, int max) {
     int n = 0;
     for (sqlite3_stmt *p = sqlite3_next_stmt(t->db, 0); p; p = sqlite3_next_stmt(t->db, p)) {
-        if (!sqlite3_stmt_busy(p))
-            continue;
-        const char *sql = sqlite3_sql(p);
-        if (sql && t->store_sql_name && strstr(sql, t->store_sql_name))
+        if (!sqlite3_stmt_busy(p) || cursor_statement(t, p))
             continue;
         if (n == max)
             return -1;
@@ -113,11 +117,6 @@ static int app_statements(room_codes_table *t, sqlite3_stmt **out, int max) {
 int room_codes_reserve_mint(room_codes_table *t) {
     if (!t->open || t->n_mints < t->cap_mints)
         return SQLITE_OK;
-    if (!t->store_sql_name) {
-        t->store_sql_name = sqlite3_mprintf("\"%w\".\"%w_store\"", t->schema, t->name);
-        if (!t->store_sql_name)
-            return SQLITE_NOMEM;
-    }
     int cap = t->cap_mints ? 2 * t->cap_mints : 8;
     statement_mint *more = sqlite3_realloc64(t->mints, sizeof(*more) * (size_t)cap);
     if (!more)

@@ -33,8 +33,9 @@ typedef struct statement_mint {
 struct room_codes_table {
     sqlite3_vtab base;
     sqlite3 *db;
-    roomcode_conn *conn; /* a reference */
-    int refs;            /* SQLite's while connected, and one per user */
+    roomcode_conn *conn;      /* a reference */
+    roomcode_table_link link; /* in conn's list while connected */
+    int refs;                 /* SQLite's while connected, and one per user */
     int connected;
     unsigned name_version; /* bumped by each rename */
     char *schema;
@@ -52,7 +53,6 @@ struct room_codes_table {
     unsigned long serial;                        /* counts cursors opened */
     statement_mint *mints;                       /* see room_codes_minted */
     int n_mints, cap_mints;
-    char *store_sql_name;  /* "schema"."name_store" as the store statements quote it */
     unsigned next_evicted; /* round robin over reads when all are full */
 };
 
@@ -101,10 +101,6 @@ void room_codes_free_mints(room_codes_table *t);
 /* Frees the cursors t keeps for reuse. */
 void room_codes_free_spare(room_codes_table *t);
 
-/* Called by xBestIndex: while room_codes_with_table plans its look-up, this tells it which table
- * SQLite resolved the name to. */
-void room_codes_note_planned(room_codes_table *t);
-
 /* Cursor methods (room_codes_cursor.c). */
 int room_codes_open(sqlite3_vtab *vtab, sqlite3_vtab_cursor **out);
 int room_codes_close(sqlite3_vtab_cursor *cur);
@@ -117,7 +113,5 @@ int room_codes_rowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *rowid);
 
 /* xUpdate (room_codes_write.c). */
 int room_codes_update(sqlite3_vtab *vtab, int argc, sqlite3_value **argv, sqlite3_int64 *rowid);
-int room_codes_write_row(room_codes_table *t, sqlite3_value *const *col,
-                         char code[ROOMCODE_LEN + 1]);
 
 #endif

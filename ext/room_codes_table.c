@@ -12,7 +12,9 @@
 #include <string.h>
 
 #include "atomic_writes.h"
+#include "registration.h"
 #include "room_codes_private.h"
+#include "store_schema.h"
 
 /* What EXPLAIN QUERY PLAN shows for each plan. */
 static const char *const plan_text[] = {"full scan", "code=?",
@@ -112,6 +114,7 @@ static int table_init(sqlite3 *db, void *aux, int argc, const char *const *argv,
         return rc;
     }
     t->connected = 1;
+    roomcode_conn_enter(t->conn, &t->link);
     *out = &t->base;
     return SQLITE_OK;
 }
@@ -133,9 +136,8 @@ static int table_connect(sqlite3 *db, void *aux, int argc, const char *const *ar
 static int table_disconnect(sqlite3_vtab *vtab) {
     room_codes_table *t = (room_codes_table *)vtab;
     t->connected = 0;
+    roomcode_conn_leave(t->conn, &t->link);
     clear_statements(t);
-    if (t->conn->resolved == t)
-        room_codes_forget(t->conn);
     room_codes_release(t);
     return SQLITE_OK;
 }
@@ -161,8 +163,6 @@ static int table_rename(sqlite3_vtab *vtab, const char *to) {
         return SQLITE_NOMEM;
     sqlite3_free(t->name);
     t->name = name;
-    sqlite3_free(t->store_sql_name); /* made again for the new name */
-    t->store_sql_name = 0;
     t->name_version++; /* what "room_codes" names has changed */
     return format_statements(t);
 }
@@ -195,8 +195,7 @@ static unsigned take_in_lists(sqlite3_index_info *info, int first, int second) {
  * keeps its own affinity rules for keys that are not text (see room_codes_filter).
  */
 static int table_best_index(sqlite3_vtab *vtab, sqlite3_index_info *info) {
-    room_codes_table *t = (room_codes_table *)vtab;
-    room_codes_note_planned(t);
+    (void)vtab;
     int code = -1, room = -1, role = -1, user = -1;
     unsigned in_lists = 0; /* bit k: argument k is an IN list */
     for (int i = 0; i < info->nConstraint; i++) {
@@ -357,8 +356,5 @@ static sqlite3_module room_codes_module = {
 };
 
 int roomcode_register_table(sqlite3 *db, roomcode_conn *conn) {
-    /* SQLite calls the destructor also when registering fails. */
-    roomcode_conn_ref(conn);
-    return sqlite3_create_module_v2(db, "roomcode", &room_codes_module, conn,
-                                    roomcode_conn_module_gone);
+    return roomcode_conn_register_module(db, "roomcode", &room_codes_module, conn);
 }

@@ -164,8 +164,8 @@ static int refuse_from_store(room_codes_table *t, int rc, sqlite3_value *room, c
 }
 
 /* INSERT of one row; a NULL code mints one. The stored code goes to code_out. */
-int room_codes_write_row(room_codes_table *t, sqlite3_value *const *col,
-                         char code[ROOMCODE_LEN + 1]) {
+static int room_codes_write_row(room_codes_table *t, sqlite3_value *const *col,
+                                char code[ROOMCODE_LEN + 1]) {
     int enabled = 1;
     int rc = check_name(t, "room_id", col[COL_ROOM_ID], 0);
     if (rc == SQLITE_OK)

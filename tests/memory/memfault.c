@@ -11,7 +11,7 @@
  * INSERT minting and importing, refused INSERTs, lookups, UPDATE, DELETE, roomcode_new,
  * roomcode_create, rename, DROP) runs on a fresh database prepared without failures.
  * After each attempt, with failures off: the result is SQLITE_OK or a clean error; the
- * store passes PRAGMA integrity_check and the storage rules (tests/fuzz/store_check.c);
+ * store passes PRAGMA integrity_check and the storage rules (tests/support/store_check.c);
  * a failed statement changed nothing and a successful one did all of its work; the
  * connection still works; sqlite3_close() succeeds; and every allocation made since the
  * database was opened has been freed.

@@ -44,4 +44,6 @@ def store_ddl(table="room_codes", triggers=True):
     for name in ["store_table.sql"] + (["store_triggers.sql"] if triggers else []):
         with open(os.path.join(ROOT, "sql", name)) as f:
             text += f.read()
-    return text.replace("{schema}", "main").replace("{table}", table).replace("{cap}", "100")
+    # the constants of ext/store_limits.h, which the build fills in
+    return (text.replace("{schema}", "main").replace("{table}", table).replace("{cap}", "100")
+            .replace("{max_name_bytes}", "256"))

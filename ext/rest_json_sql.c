@@ -3,10 +3,12 @@
  * REST API, {code, room_id, role, enabled, created_at, updated_at} (and user_id when the
  * code is bound), and a room's codes as {"data": [...]}, so that a server standing in for
  * those calls can return them as they are. The JSON is made by SQLite's own JSON functions
- * in the store's statements (ext/store.c); timestamps are the stored text, UTC ISO-8601
- * with milliseconds, as 100ms writes them.
+ * in the store's statements (sql/store_statements.sql); timestamps are the stored text, UTC
+ * ISO-8601 with milliseconds, as 100ms writes them.
  */
 #include "room_codes_private.h"
+#include "sql_functions.h"
+#include "table_resolution.h"
 
 /* Which statement, its key, and where the JSON goes. */
 typedef struct json_request {

@@ -12,6 +12,9 @@
 
 #include "atomic_writes.h"
 #include "copied_rows.h"
+#include "registration.h"
+#include "room_codes_table.h"
+#include "table_resolution.h"
 
 enum { ARG_ROOM_ID = COPIED_COLUMNS, ARG_ROLES };
 
@@ -441,8 +444,5 @@ static sqlite3_module create_module = {
 };
 
 int roomcode_register_create(sqlite3 *db, roomcode_conn *conn) {
-    /* SQLite calls the destructor also when registering fails. */
-    roomcode_conn_ref(conn);
-    return sqlite3_create_module_v2(db, "roomcode_create", &create_module, conn,
-                                    roomcode_conn_module_gone);
+    return roomcode_conn_register_module(db, "roomcode_create", &create_module, conn);
 }

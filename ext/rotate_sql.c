@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include "atomic_writes.h"
+#include "sql_functions.h"
+#include "table_resolution.h"
 
 /* What a rotation reads and makes. */
 typedef struct rotation {
