@@ -8,6 +8,8 @@
 #include <time.h>
 
 #include "room_codes_private.h"
+#include "sql_functions.h"
+#include "table_resolution.h"
 #include "token.h"
 
 #define DEFAULT_TTL 86400     /* a day, as 100ms app tokens */
