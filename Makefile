@@ -18,7 +18,7 @@ VERSION     := $(shell cat VERSION)
 
 EXT_SRC     := $(wildcard ext/*.c)
 EXT_HDR     := $(wildcard ext/*.h) $(BUILD)/roomcode_version.h
-SQL_SRC     := sql/store_table.sql sql/store_triggers.sql
+SQL_SRC     := sql/store_table.sql sql/store_triggers.sql sql/templates_tables.sql sql/templates_triggers.sql
 EXT_CFLAGS  := -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -fPIC -fvisibility=hidden -Iext -I$(BUILD) $(PKG_CFLAGS)
 
 # Pure modules (no SQLite): each unit test links only its own module.
