@@ -178,3 +178,45 @@ int roomcode_templates_drop(sqlite3 *db, const char *schema, const char *table, 
     sqlite3_free(sql);
     return rc;
 }
+
+/* Is msg the RAISE message of the trigger "<table>_<suffix>" of sql/templates_triggers.sql?
+ * Read from the template, so the two cannot drift. */
+static int raised_by(const char *msg, const char *suffix) {
+    static const char raise[] = "RAISE(ABORT, '";
+    char marker[64];
+    sqlite3_snprintf(sizeof marker, marker, "{table}_%s\"", suffix);
+    const char *t = strstr(roomcode_sql_templates_triggers, marker);
+    if (t)
+        t = strstr(t, raise);
+    if (!t)
+        return 0;
+    t += sizeof raise - 1;
+    const char *end = strchr(t, '\'');
+    size_t n = strlen(msg);
+    return end && (size_t)(end - t) == n && strncmp(t, msg, n) == 0;
+}
+
+char *roomcode_templates_role_refusal(sqlite3 *db, const char *schema, const char *table,
+                                      sqlite3_value *room, sqlite3_value *role) {
+    if (sqlite3_extended_errcode(db) != SQLITE_CONSTRAINT_TRIGGER ||
+        !raised_by(sqlite3_errmsg(db), "rooms_role_of_code"))
+        return 0;
+    char *sql = sqlite3_mprintf("SELECT template FROM \"%w\".\"%w_rooms\" WHERE room_id = ?1",
+                                schema, table);
+    sqlite3_stmt *stmt = 0;
+    char *template = 0;
+    if (sql && sqlite3_prepare_v2(db, sql, -1, &stmt, 0) == SQLITE_OK &&
+        sqlite3_bind_value(stmt, 1, room) == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW)
+        template = roomcode_quote(sqlite3_column_text(stmt, 0), sqlite3_column_bytes(stmt, 0));
+    sqlite3_finalize(stmt);
+    sqlite3_free(sql);
+    char *q_role = roomcode_describe(role), *q_room = roomcode_describe(room);
+    char *msg = template && q_role && q_room
+                    ? sqlite3_mprintf("roomcode: role %s is not a role of template %s of room %s",
+                                      q_role, template, q_room)
+                    : 0;
+    sqlite3_free(template);
+    sqlite3_free(q_role);
+    sqlite3_free(q_room);
+    return msg;
+}

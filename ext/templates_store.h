@@ -9,6 +9,14 @@
 #include <sqlite3ext.h>
 #ifndef SQLITE_CORE
 SQLITE_EXTENSION_INIT3
+/*
+ * When the last statement on db failed on the trigger that keeps a registered room's codes
+ * to the roles of its template: the message naming role, template and room, for the
+ * extension's own write paths (sqlite3_malloc'd); else NULL, also when out of memory.
+ */
+char *roomcode_templates_role_refusal(sqlite3 *db, const char *schema, const char *table,
+                                      sqlite3_value *room, sqlite3_value *role);
+
 #endif
 
 /* Creates the two tables and their triggers (after the store, which one trigger is on), or
@@ -28,5 +36,13 @@ int roomcode_templates_rename(sqlite3 *db, const char *schema, const char *from,
 
 /* Drops both tables, and so their triggers. */
 int roomcode_templates_drop(sqlite3 *db, const char *schema, const char *table, char **err);
+
+/*
+ * When the last statement on db failed on the trigger that keeps a registered room's codes
+ * to the roles of its template: the message naming role, template and room, for the
+ * extension's own write paths (sqlite3_malloc'd); else NULL, also when out of memory.
+ */
+char *roomcode_templates_role_refusal(sqlite3 *db, const char *schema, const char *table,
+                                      sqlite3_value *room, sqlite3_value *role);
 
 #endif

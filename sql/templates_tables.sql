@@ -7,7 +7,9 @@
 -- hold for every writer.
 --
 -- A template is its rows here: one per role, with that role's permissions, a JSON object
--- of booleans (the keys are checked by a trigger: a CHECK allows no json_each).
+-- of booleans. Triggers check its form (templates_triggers.sql), without JSON functions:
+-- SQLite 3.40 does not mark them innocuous, and one in a CHECK or trigger makes the whole
+-- schema fail to load under PRAGMA trusted_schema=OFF.
 CREATE TABLE IF NOT EXISTS "{schema}"."{table}_templates"(
   template TEXT NOT NULL
     CONSTRAINT template_format CHECK (typeof(template) = 'text'
@@ -19,9 +21,8 @@ CREATE TABLE IF NOT EXISTS "{schema}"."{table}_templates"(
            AND length(CAST(role AS BLOB)) BETWEEN 1 AND 256
            AND instr(CAST(role AS BLOB), x'00') = 0
            AND NOT role GLOB ('*[' || char(1) || '-' || char(31, 127) || ']*')),
-  permissions TEXT NOT NULL DEFAULT (json_object())
-    CONSTRAINT permissions_is_json_object CHECK (typeof(permissions) = 'text'
-           AND json_valid(permissions) AND json_type(permissions) = 'object'),
+  permissions TEXT NOT NULL DEFAULT '{}'
+    CONSTRAINT permissions_is_text CHECK (typeof(permissions) = 'text'),
   PRIMARY KEY (template, role)
 ) WITHOUT ROWID;
 

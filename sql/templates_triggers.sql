@@ -3,23 +3,82 @@
 -- names, when the virtual table is renamed. RAISE takes only a literal: the extension's
 -- own write paths name the role and the room instead.
 
--- permissions: only the five keys, each once, each true or false.
+-- permissions: a JSON object whose members are among the five keys, each at most once,
+-- each true or false, blanks (space, tab, CR, LF) allowed between tokens. Checked on the
+-- text with plain string functions: w is the text without blanks, t its members each
+-- after a comma.
 CREATE TRIGGER "{schema}"."{table}_templates_permissions" BEFORE INSERT ON "{table}_templates"
-WHEN EXISTS (SELECT 1 FROM json_each(NEW.permissions)
-             WHERE key NOT IN ('publish', 'subscribe', 'publish_data', 'admin', 'hidden')
-                OR type NOT IN ('true', 'false'))
-  OR (SELECT count(*) <> count(DISTINCT key) FROM json_each(NEW.permissions))
+WHEN typeof(NEW.permissions) = 'text' AND NOT (
+  SELECT (w = '{}' OR (substr(w, 1, 1) = '{' AND substr(w, -1) = '}' AND length(w) > 2
+    -- t is an exact run of ',"key":bool' members: their occurrences cannot overlap (each
+    -- holds one comma, its first character), so they tile t when their lengths add up
+    AND (length(t) - length(replace(t, ',"publish":true', '')))
+      + (length(t) - length(replace(t, ',"publish":false', '')))
+      + (length(t) - length(replace(t, ',"subscribe":true', '')))
+      + (length(t) - length(replace(t, ',"subscribe":false', '')))
+      + (length(t) - length(replace(t, ',"publish_data":true', '')))
+      + (length(t) - length(replace(t, ',"publish_data":false', '')))
+      + (length(t) - length(replace(t, ',"admin":true', '')))
+      + (length(t) - length(replace(t, ',"admin":false', '')))
+      + (length(t) - length(replace(t, ',"hidden":true', '')))
+      + (length(t) - length(replace(t, ',"hidden":false', ''))) = length(t)
+    -- each key once: two members of one key are longer than its longest member
+    AND length(t) - length(replace(replace(t, ',"publish":true', ''), ',"publish":false', '')) <= 17
+    AND length(t) - length(replace(replace(t, ',"subscribe":true', ''), ',"subscribe":false', '')) <= 19
+    AND length(t) - length(replace(replace(t, ',"publish_data":true', ''), ',"publish_data":false', '')) <= 22
+    AND length(t) - length(replace(replace(t, ',"admin":true', ''), ',"admin":false', '')) <= 15
+    AND length(t) - length(replace(replace(t, ',"hidden":true', ''), ',"hidden":false', '')) <= 16))
+    -- the blanks removed were between tokens, not inside a key or a boolean
+    AND length(p) - length(replace(p, '"publish"', '')) = length(w) - length(replace(w, '"publish"', ''))
+    AND length(p) - length(replace(p, '"subscribe"', '')) = length(w) - length(replace(w, '"subscribe"', ''))
+    AND length(p) - length(replace(p, '"publish_data"', '')) = length(w) - length(replace(w, '"publish_data"', ''))
+    AND length(p) - length(replace(p, '"admin"', '')) = length(w) - length(replace(w, '"admin"', ''))
+    AND length(p) - length(replace(p, '"hidden"', '')) = length(w) - length(replace(w, '"hidden"', ''))
+    AND length(p) - length(replace(p, 'true', '')) = length(w) - length(replace(w, 'true', ''))
+    AND length(p) - length(replace(p, 'false', '')) = length(w) - length(replace(w, 'false', ''))
+  FROM (SELECT p, w, ',' || substr(w, 2, length(w) - 2) AS t
+        FROM (SELECT NEW.permissions AS p,
+                     replace(replace(replace(replace(NEW.permissions, ' ', ''), char(9), ''),
+                                     char(10), ''), char(13), '') AS w)))
 BEGIN
-  SELECT RAISE(ABORT, 'roomcode: permissions take only the keys publish, subscribe, publish_data, admin and hidden, each once, each true or false');
+  SELECT RAISE(ABORT, 'roomcode: permissions must be a JSON object of the keys publish, subscribe, publish_data, admin and hidden, each at most once, each true or false');
 END;
 
 CREATE TRIGGER "{schema}"."{table}_templates_permissions_update" BEFORE UPDATE OF permissions ON "{table}_templates"
-WHEN EXISTS (SELECT 1 FROM json_each(NEW.permissions)
-             WHERE key NOT IN ('publish', 'subscribe', 'publish_data', 'admin', 'hidden')
-                OR type NOT IN ('true', 'false'))
-  OR (SELECT count(*) <> count(DISTINCT key) FROM json_each(NEW.permissions))
+WHEN typeof(NEW.permissions) = 'text' AND NOT (
+  SELECT (w = '{}' OR (substr(w, 1, 1) = '{' AND substr(w, -1) = '}' AND length(w) > 2
+    -- t is an exact run of ',"key":bool' members: their occurrences cannot overlap (each
+    -- holds one comma, its first character), so they tile t when their lengths add up
+    AND (length(t) - length(replace(t, ',"publish":true', '')))
+      + (length(t) - length(replace(t, ',"publish":false', '')))
+      + (length(t) - length(replace(t, ',"subscribe":true', '')))
+      + (length(t) - length(replace(t, ',"subscribe":false', '')))
+      + (length(t) - length(replace(t, ',"publish_data":true', '')))
+      + (length(t) - length(replace(t, ',"publish_data":false', '')))
+      + (length(t) - length(replace(t, ',"admin":true', '')))
+      + (length(t) - length(replace(t, ',"admin":false', '')))
+      + (length(t) - length(replace(t, ',"hidden":true', '')))
+      + (length(t) - length(replace(t, ',"hidden":false', ''))) = length(t)
+    -- each key once: two members of one key are longer than its longest member
+    AND length(t) - length(replace(replace(t, ',"publish":true', ''), ',"publish":false', '')) <= 17
+    AND length(t) - length(replace(replace(t, ',"subscribe":true', ''), ',"subscribe":false', '')) <= 19
+    AND length(t) - length(replace(replace(t, ',"publish_data":true', ''), ',"publish_data":false', '')) <= 22
+    AND length(t) - length(replace(replace(t, ',"admin":true', ''), ',"admin":false', '')) <= 15
+    AND length(t) - length(replace(replace(t, ',"hidden":true', ''), ',"hidden":false', '')) <= 16))
+    -- the blanks removed were between tokens, not inside a key or a boolean
+    AND length(p) - length(replace(p, '"publish"', '')) = length(w) - length(replace(w, '"publish"', ''))
+    AND length(p) - length(replace(p, '"subscribe"', '')) = length(w) - length(replace(w, '"subscribe"', ''))
+    AND length(p) - length(replace(p, '"publish_data"', '')) = length(w) - length(replace(w, '"publish_data"', ''))
+    AND length(p) - length(replace(p, '"admin"', '')) = length(w) - length(replace(w, '"admin"', ''))
+    AND length(p) - length(replace(p, '"hidden"', '')) = length(w) - length(replace(w, '"hidden"', ''))
+    AND length(p) - length(replace(p, 'true', '')) = length(w) - length(replace(w, 'true', ''))
+    AND length(p) - length(replace(p, 'false', '')) = length(w) - length(replace(w, 'false', ''))
+  FROM (SELECT p, w, ',' || substr(w, 2, length(w) - 2) AS t
+        FROM (SELECT NEW.permissions AS p,
+                     replace(replace(replace(replace(NEW.permissions, ' ', ''), char(9), ''),
+                                     char(10), ''), char(13), '') AS w)))
 BEGIN
-  SELECT RAISE(ABORT, 'roomcode: permissions take only the keys publish, subscribe, publish_data, admin and hidden, each once, each true or false');
+  SELECT RAISE(ABORT, 'roomcode: permissions must be a JSON object of the keys publish, subscribe, publish_data, admin and hidden, each at most once, each true or false');
 END;
 
 -- A role goes from a template (DELETE, or an UPDATE of its names) only while no code of a
@@ -48,19 +107,8 @@ BEGIN
   SELECT RAISE(ABORT, 'roomcode: a template that rooms use keeps its name and roles; insert or delete roles instead');
 END;
 
--- A room names a template that has roles, and its codes all carry roles of it.
-CREATE TRIGGER "{schema}"."{table}_rooms_template" BEFORE INSERT ON "{table}_rooms"
-WHEN NOT EXISTS (SELECT 1 FROM "{table}_templates" WHERE template = NEW.template)
-BEGIN
-  SELECT RAISE(ABORT, 'roomcode: a room takes a template that has at least one role');
-END;
-
-CREATE TRIGGER "{schema}"."{table}_rooms_template_update" BEFORE UPDATE OF room_id, template ON "{table}_rooms"
-WHEN NOT EXISTS (SELECT 1 FROM "{table}_templates" WHERE template = NEW.template)
-BEGIN
-  SELECT RAISE(ABORT, 'roomcode: a room takes a template that has at least one role');
-END;
-
+-- A room names a template that has roles, and its codes all carry roles of it. SQLite
+-- runs an event's triggers newest first, so the template's check, made last, speaks first.
 CREATE TRIGGER "{schema}"."{table}_rooms_codes" BEFORE INSERT ON "{table}_rooms"
 WHEN EXISTS (SELECT 1 FROM "{table}_store" AS s
              WHERE s.room_id = NEW.room_id
@@ -77,6 +125,18 @@ WHEN EXISTS (SELECT 1 FROM "{table}_store" AS s
                                WHERE t.template = NEW.template AND t.role = s.role))
 BEGIN
   SELECT RAISE(ABORT, 'roomcode: the room has room codes of roles its template lacks');
+END;
+
+CREATE TRIGGER "{schema}"."{table}_rooms_template" BEFORE INSERT ON "{table}_rooms"
+WHEN NOT EXISTS (SELECT 1 FROM "{table}_templates" WHERE template = NEW.template)
+BEGIN
+  SELECT RAISE(ABORT, 'roomcode: a room takes a template that has at least one role');
+END;
+
+CREATE TRIGGER "{schema}"."{table}_rooms_template_update" BEFORE UPDATE OF room_id, template ON "{table}_rooms"
+WHEN NOT EXISTS (SELECT 1 FROM "{table}_templates" WHERE template = NEW.template)
+BEGIN
+  SELECT RAISE(ABORT, 'roomcode: a room takes a template that has at least one role');
 END;
 
 -- The codes of a registered room carry roles of its template. A code's role never changes
