@@ -156,6 +156,10 @@ CASES = {
         None, "DELETE FROM room_codes_templates WHERE role = 'student'"),
     "renaming a template or role that rooms use": (
         "INSERT INTO room_codes_templates VALUES ('class', 'teacher', '{}'), ('class', 'student', '{}'); INSERT INTO room_codes_rooms(room_id, template) VALUES ('math', 'class');", None, "UPDATE room_codes_templates SET role = 'pupil' WHERE role = 'student'"),
+    "renaming onto a name whose templates or rooms table is taken": (
+        "CREATE TABLE codes_rooms(x)",
+        "ALTER TABLE room_codes RENAME TO codes",
+        None),
     "something else named room_codes": (
         "CREATE TEMP VIEW room_codes AS SELECT * FROM main.room_codes",
         "SELECT roomcode_new('r', 'h')",
