@@ -36,10 +36,13 @@ static int exec_filled(sqlite3 *db, const char *tmpl, const char *schema, const 
     return rc;
 }
 
-/* Drops each trigger sql/templates_triggers.sql names, for table, where it exists. */
+/* Drops each trigger sql/templates_triggers.sql names, for table, where it exists; all of
+ * them or, out of memory, none. */
 static int drop_triggers(sqlite3 *db, const char *schema, const char *table, char **err) {
     sqlite3_str *sql = sqlite3_str_new(0);
-    for (const char *p = roomcode_sql_templates_triggers; (p = strstr(p, trigger_marker)) != 0;) {
+    int rc = SQLITE_OK;
+    for (const char *p = roomcode_sql_templates_triggers;
+         rc == SQLITE_OK && (p = strstr(p, trigger_marker)) != 0;) {
         p += sizeof trigger_marker - 1;
         const char *end = strchr(p, '"');
         if (!end)
@@ -49,12 +52,15 @@ static int drop_triggers(sqlite3 *db, const char *schema, const char *table, cha
             sqlite3_str_appendf(sql, "DROP TRIGGER IF EXISTS \"%w\".\"%w_%w\";", schema, table,
                                 suffix);
         else
-            sqlite3_str_appendall(sql, ";;"); /* any text: the finish reports no memory */
+            rc = SQLITE_NOMEM;
         sqlite3_free(suffix);
         p = end;
     }
+    if (rc == SQLITE_OK)
+        rc = sqlite3_str_errcode(sql);
     char *text = sqlite3_str_finish(sql);
-    int rc = text ? sqlite3_exec(db, text, 0, 0, err) : SQLITE_NOMEM;
+    if (rc == SQLITE_OK)
+        rc = text ? sqlite3_exec(db, text, 0, 0, err) : SQLITE_NOMEM;
     sqlite3_free(text);
     return rc;
 }
@@ -150,7 +156,10 @@ int roomcode_templates_unhook(sqlite3 *db, const char *schema, const char *from,
         sqlite3_stmt *stmt = 0;
         int rc = sql ? sqlite3_prepare_v2(db, sql, -1, &stmt, 0) : SQLITE_NOMEM;
         sqlite3_free(sql);
-        if (rc == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW) {
+        int step = rc == SQLITE_OK ? sqlite3_step(stmt) : rc;
+        if (step != SQLITE_ROW && step != SQLITE_DONE)
+            rc = step;
+        if (step == SQLITE_ROW) {
             *err = sqlite3_mprintf("roomcode: cannot rename %s to %s: %s_%s is already a %s in"
                                    " schema %s; rename or drop it first",
                                    from, to, to, suffix[i], sqlite3_column_text(stmt, 0), schema);
