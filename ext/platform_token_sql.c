@@ -82,30 +82,28 @@ static int sign(const platform_request *r, sqlite3_stmt *row, char **msg) {
                    (r->domain ? (size_t)sqlite3_value_bytes(r->domain) : 0);
     size_t json_max =
         r->platform == LIVEKIT ? roomcode_livekit_json_max(names) : roomcode_jitsi_json_max(names);
-    size_t jwt_max = roomcode_jwt_from_json_max_size(json_max);
-    char *buf = sqlite3_malloc64(json_max + jwt_max);
-    if (!buf)
-        return SQLITE_NOMEM;
-    const char *bad = 0;
-    size_t n = payload(r, row, user, buf, &bad);
-    if (n == 0) {
-        sqlite3_free(buf);
-        /* the arguments were checked: only stored names remain */
-        return roomcode_token_refuse_stored(r->code, row,
-                                            strcmp(bad, "role") == 0 ? "role" : "room_id", msg);
-    }
+    /* The payload goes on the stack unless names are long; the token is handed to SQLite. */
+    char stack[2048];
+    char *json = json_max <= sizeof stack ? stack : sqlite3_malloc64(json_max);
+    char *jwt = json ? sqlite3_malloc64(roomcode_jwt_from_json_max_size(json_max)) : 0;
     const unsigned char *secret = sqlite3_value_blob(r->secret);
-    if (!secret) {
-        sqlite3_free(buf);
-        return SQLITE_NOMEM;
+    int rc = jwt && secret ? SQLITE_OK : SQLITE_NOMEM;
+    const char *bad = 0;
+    size_t n = rc == SQLITE_OK ? payload(r, row, user, json, &bad) : 0;
+    if (rc == SQLITE_OK && n == 0) {
+        /* the arguments were checked: only stored names remain */
+        rc = roomcode_token_refuse_stored(r->code, row,
+                                          strcmp(bad, "role") == 0 ? "role" : "room_id", msg);
+    } else if (rc == SQLITE_OK) {
+        size_t len =
+            roomcode_jwt_from_json(jwt, json, n, secret, (size_t)sqlite3_value_bytes(r->secret));
+        sqlite3_result_text64(r->ctx, jwt, len, sqlite3_free, SQLITE_UTF8);
+        jwt = 0;
     }
-    char *jwt = buf + json_max;
-    size_t len =
-        roomcode_jwt_from_json(jwt, buf, n, secret, (size_t)sqlite3_value_bytes(r->secret));
-    /* the payload names no secret, but the token is what the caller keeps */
-    sqlite3_result_text64(r->ctx, jwt, len, SQLITE_TRANSIENT, SQLITE_UTF8);
-    sqlite3_free(buf);
-    return SQLITE_OK;
+    if (json != stack)
+        sqlite3_free(json);
+    sqlite3_free(jwt);
+    return rc;
 }
 
 static int token_from(room_codes_table *t, void *arg, char **msg) {
