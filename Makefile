@@ -18,8 +18,19 @@ VERSION     := $(shell cat VERSION)
 
 EXT_SRC     := $(wildcard ext/*.c)
 EXT_HDR     := $(wildcard ext/*.h) $(BUILD)/roomcode_version.h
-SQL_SRC     := sql/store_table.sql sql/store_triggers.sql sql/templates_tables.sql sql/templates_triggers.sql
+SQL_SRC     := sql/store_table.sql sql/store_triggers.sql sql/store_statements.sql
+TEMPLATES_SQL := sql/templates_tables.sql sql/templates_triggers.sql
 EXT_CFLAGS  := -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -fPIC -fvisibility=hidden -Iext -I$(BUILD) $(PKG_CFLAGS)
+
+# The extension's objects, compiled once each with EXT_CFLAGS. Other builds of the same
+# sources reuse these definitions: EXT_OBJ (the loadable module), STATIC_OBJ and
+# $(BUILD)/libroomcode.a (SQLITE_CORE, for programs that link SQLite themselves), and
+# $(call EXT_OBJ_IN,dir) for a variant of their own under $(BUILD)/dir/, compiled by a
+# pattern rule of the folder that needs it (tests/memory: sanitizers; tests/fuzz).
+EXT_OBJ_IN   = $(patsubst ext/%.c,$(BUILD)/$(1)/%.o,$(EXT_SRC))
+EXT_OBJ     := $(call EXT_OBJ_IN,obj)
+EXT_DEPS    := $(EXT_HDR) $(BUILD)/storage_sql.h
+STATIC_OBJ  := $(call EXT_OBJ_IN,static)
 
 # Pure modules (no SQLite): each unit test links only its own module.
 UNIT_TESTS  := code_format letter_pool token link platform_claims
@@ -46,9 +57,15 @@ TEST_SUITES := $(filter-out $(NPM_SUITES),$(TEST_SUITES)) $(filter $(NPM_SUITES)
 
 all: $(BUILD)/roomcode.so
 
-# The storage DDL is embedded from sql/, never copied by hand into C.
-$(BUILD)/storage_sql.h: $(SQL_SRC) | $(BUILD)
-	@for f in $(SQL_SRC); do \
+# The storage SQL of sql/ becomes C data (tools/storage_sql.awk, POSIX awk), so nothing
+# repeats it by hand in C and nothing searches it at run time; ext/store_sql.c includes it.
+# Every build that embeds the storage SQL gets the templates' too (ext/templates_store.c).
+$(BUILD)/storage_sql.h: tools/storage_sql.awk ext/store_limits.h $(SQL_SRC) $(BUILD)/templates_sql.h | $(BUILD)
+	awk -f tools/storage_sql.awk ext/store_limits.h $(SQL_SRC) > $@.tmp && mv $@.tmp $@
+
+# The templates and rooms tables' DDL, each file one string (comment lines dropped).
+$(BUILD)/templates_sql.h: $(TEMPLATES_SQL) | $(BUILD)
+	@for f in $(TEMPLATES_SQL); do \
 	  name=$$(basename $$f .sql); \
 	  printf 'static const char roomcode_sql_%s[] =\n' "$$name"; \
 	  sed -e '/^[[:space:]]*--/d' -e '/^[[:space:]]*$$/d' -e 's/\\/\\\\/g' -e 's/"/\\"/g' \
@@ -56,8 +73,12 @@ $(BUILD)/storage_sql.h: $(SQL_SRC) | $(BUILD)
 	  printf '    ;\n'; \
 	done > $@
 
-$(BUILD)/roomcode.so: $(EXT_SRC) $(EXT_HDR) $(BUILD)/storage_sql.h
-	$(CC) $(CFLAGS) $(EXT_CFLAGS) -shared -o $@ $(EXT_SRC) $(SODIUM_LIBS)
+$(BUILD)/obj/%.o: ext/%.c $(EXT_DEPS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(EXT_CFLAGS) -c -o $@ $<
+
+$(BUILD)/roomcode.so: $(EXT_OBJ)
+	$(CC) $(CFLAGS) $(LDFLAGS) -shared -o $@ $(EXT_OBJ) $(SODIUM_LIBS)
 
 $(BUILD):
 	mkdir -p $@
@@ -68,9 +89,8 @@ $(BUILD)/roomcode_version.h: VERSION | $(BUILD)
 # libroomcode.a: the same sources built with SQLITE_CORE, for programs that link SQLite
 # themselves and register sqlite3_roomcode_init (roomcode.h). Every object sees the public
 # header first, so the compiler checks its declaration against the definition.
-STATIC_OBJ  := $(patsubst ext/%.c,$(BUILD)/static/%.o,$(EXT_SRC))
 
-$(BUILD)/static/%.o: ext/%.c $(EXT_HDR) $(BUILD)/storage_sql.h
+$(BUILD)/static/%.o: ext/%.c $(EXT_DEPS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(EXT_CFLAGS) -DSQLITE_CORE -include ext/roomcode.h -c -o $@ $<
 
@@ -130,24 +150,24 @@ demo: demo-deps all
 # The loadable module, the static library, its header and its pkg-config file. roomcode.pc
 # names the install paths (without DESTDIR), so it is written at install time; libsodium is
 # Requires.private, since only static linking needs it (pkg-config --static).
-INSTALLED   := $(LIBDIR)/roomcode.so $(LIBDIR)/libroomcode.a $(INCLUDEDIR)/roomcode.h \
-               $(PKGCONFIGDIR)/roomcode.pc
-
+# Every path is quoted in the shell, so PREFIX, DESTDIR or LIBDIR may hold spaces (make
+# would split a list of them into words: hence one command per file, no $(addprefix)).
 install: all $(BUILD)/libroomcode.a
 	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCLUDEDIR)' '' \
 	    'Name: roomcode' \
 	    'Description: Room codes for SQLite, linked in (libroomcode.a, built with SQLITE_CORE)' \
 	    'Version: $(VERSION)' 'Requires.private: libsodium' \
 	    'Libs: -L$${libdir} -lroomcode' 'Cflags: -I$${includedir}' > $(BUILD)/roomcode.pc
-	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR)
-	install -m 644 $(BUILD)/roomcode.so $(DESTDIR)$(LIBDIR)/roomcode.so
-	install -m 644 $(BUILD)/libroomcode.a $(DESTDIR)$(LIBDIR)/libroomcode.a
-	install -m 644 ext/roomcode.h $(DESTDIR)$(INCLUDEDIR)/roomcode.h
-	install -m 644 $(BUILD)/roomcode.pc $(DESTDIR)$(PKGCONFIGDIR)/roomcode.pc
+	install -d "$(DESTDIR)$(LIBDIR)" "$(DESTDIR)$(INCLUDEDIR)" "$(DESTDIR)$(PKGCONFIGDIR)"
+	install -m 644 $(BUILD)/roomcode.so "$(DESTDIR)$(LIBDIR)/roomcode.so"
+	install -m 644 $(BUILD)/libroomcode.a "$(DESTDIR)$(LIBDIR)/libroomcode.a"
+	install -m 644 ext/roomcode.h "$(DESTDIR)$(INCLUDEDIR)/roomcode.h"
+	install -m 644 $(BUILD)/roomcode.pc "$(DESTDIR)$(PKGCONFIGDIR)/roomcode.pc"
 
 # Exactly the files install wrote; directories stay, since others may share them.
 uninstall:
-	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	rm -f "$(DESTDIR)$(LIBDIR)/roomcode.so" "$(DESTDIR)$(LIBDIR)/libroomcode.a" \
+	    "$(DESTDIR)$(INCLUDEDIR)/roomcode.h" "$(DESTDIR)$(PKGCONFIGDIR)/roomcode.pc"
 
 version:
 	@echo $(VERSION)

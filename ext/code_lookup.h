@@ -7,7 +7,7 @@
 #ifndef ROOMCODE_CODE_LOOKUP_H
 #define ROOMCODE_CODE_LOOKUP_H
 
-#include "roomcode_internal.h"
+#include "room_codes_table.h"
 
 /* The statements: LOOKUP_CHECK reads only what the verdict needs (COL_ENABLED,
  * COL_USER_ID, LOOKUP_ROOM_ENABLED), LOOKUP_VERDICT also COL_ROOM_ID and COL_ROLE,

@@ -5,7 +5,7 @@
 #ifndef ROOMCODE_COPIED_ROWS_H
 #define ROOMCODE_COPIED_ROWS_H
 
-#include "store.h"
+#include "store_statements.h"
 
 #define COPIED_COLUMNS (COL_UPDATED_AT + 1) /* every row has the table's columns */
 

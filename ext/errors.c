@@ -1,11 +1,11 @@
 /*
- * The one way the extension reports errors (rules in roomcode_internal.h): every message
+ * The one way the extension reports errors (rules in errors.h): every message
  * starts with "roomcode:", a function's refusal is SQLITE_ERROR, a table statement's
  * refusal SQLITE_CONSTRAINT, and SQLite's own failures keep their code.
  */
 #include <string.h>
 
-#include "roomcode_internal.h"
+#include "errors.h"
 
 int roomcode_refuse(char **msg, char *text) {
     *msg = text;

@@ -6,7 +6,9 @@
 #include <stdarg.h>
 #include <string.h>
 
-#include "roomcode_internal.h"
+#include "input_check.h"
+
+#include "errors.h"
 
 #define QUOTE_MAX_BYTES 64 /* longer input is cut in messages */
 
@@ -114,7 +116,7 @@ int roomcode_check_name(const char *what, sqlite3_value *v, int allow_control, c
         return roomcode_refuse(msg, sqlite3_mprintf("roomcode: %s must not be empty", what));
     const char *problem = 0;
     if (n > ROOMCODE_MAX_NAME_BYTES) {
-        problem = "is longer than 256 bytes";
+        problem = "is longer than " ROOMCODE_TEXT_OF(ROOMCODE_MAX_NAME_BYTES) " bytes";
     } else {
         for (int i = 0; i < n && !problem;) {
             int len = utf8_sequence(s + i, n - i);

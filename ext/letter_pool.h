@@ -12,7 +12,7 @@
 
 #define ROOMCODE_POOL_BYTES 4096
 
-/* Fills buf with n random bytes; libsodium's randombytes_buf in the extension. */
+/* Fills buf with n random bytes; libsodium in the extension (connection.c). */
 typedef void (*roomcode_fill_fn)(void *buf, size_t n);
 
 typedef struct roomcode_letter_pool {

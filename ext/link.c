@@ -80,6 +80,35 @@ static int port_valid(const char *digits, size_t n) {
     return digits[0] != '0' && value <= 65535;
 }
 
+/*
+ * Does the path path[0..n) hold a dot segment? A URL parser (WHATWG: browsers, Node's new
+ * URL) drops "." and, with the segment before it, ".." from a path, in any case of its
+ * percent-encoding (%2e), so a link whose code stood before one would lose it.
+ */
+static int has_dot_segment(const char *path, size_t n) {
+    size_t start = 0;
+    for (size_t i = 0; i <= n; i++) {
+        if (i < n && path[i] != '/')
+            continue;
+        size_t dots = 0, other = 0;
+        for (size_t j = start; j < i; j++) {
+            if (path[j] == '.') {
+                dots++;
+            } else if (path[j] == '%' && j + 2 < i && path[j + 1] == '2' &&
+                       (path[j + 2] | 0x20) == 'e') {
+                dots++;
+                j += 2;
+            } else {
+                other++;
+            }
+        }
+        if (other == 0 && (dots == 1 || dots == 2))
+            return 1;
+        start = i + 1;
+    }
+    return 0;
+}
+
 static int parse_base(const char *base, link_base *lb) {
     if (!base || !*base)
         return ROOMCODE_LINK_EMPTY_BASE;
@@ -122,6 +151,8 @@ static int parse_base(const char *base, link_base *lb) {
     }
     if (*p && !strchr("/?#", *p))
         return ROOMCODE_LINK_BAD_HOST;
+    if (has_dot_segment(p, strcspn(p, "?#")))
+        return ROOMCODE_LINK_DOT_SEGMENT;
 
     lb->used = strlen(base);
     if (lb->templates == 0) {
@@ -231,6 +262,7 @@ const char *roomcode_link_error_text(int err) {
         [ROOMCODE_LINK_BAD_PORT] = "invalid port (1 to 65535) in base",
         [ROOMCODE_LINK_QUERY_IN_BASE] = "query or fragment without {code} in base",
         [ROOMCODE_LINK_CODE_IN_BASE] = "text that reads as another room code in base",
+        [ROOMCODE_LINK_DOT_SEGMENT] = "dot segment (. or .., also as %2e) in the path of base",
         [ROOMCODE_LINK_BAD_ROUTE] = "unknown route",
         [ROOMCODE_LINK_BAD_CODE] = "malformed room code",
     };

@@ -14,7 +14,9 @@
  * has a scheme other than http or https; has a host that is not dot-separated labels of
  * letters, digits and inner hyphens (no empty label, so no leading or trailing dot), or
  * whose last label is a number without the host being an IPv4 address a.b.c.d; has a port
- * that is not a decimal from 1 to 65535 without leading zeros; without "{code}", has a
+ * that is not a decimal from 1 to 65535 without leading zeros; has a dot segment in its
+ * path ("." or "..", also percent-encoded as %2e in any case), which a URL parser removes
+ * with the segment before it, code and all; without "{code}", has a
  * query or fragment; or holds text that roomcode_normalize_text would read as a code
  * competing with the link's own (code_format.c ranks the candidates), so that its links
  * would not come back to their code. That last refusal depends on the base and route
@@ -40,7 +42,8 @@ enum roomcode_link_err {
     ROOMCODE_LINK_QUERY_IN_BASE,
     ROOMCODE_LINK_CODE_IN_BASE,
     ROOMCODE_LINK_BAD_ROUTE,
-    ROOMCODE_LINK_BAD_CODE /* code is not canonical: a caller's bug, never the user's */
+    ROOMCODE_LINK_BAD_CODE, /* code is not canonical: a caller's bug, never the user's */
+    ROOMCODE_LINK_DOT_SEGMENT
 };
 
 /*

@@ -7,8 +7,10 @@
  */
 #include <string.h>
 
+#include "errors.h"
+#include "input_check.h"
 #include "link.h"
-#include "roomcode_internal.h"
+#include "sql_functions.h"
 
 /* A message refusing an argument of argv, as err says, naming its value. */
 static char *link_message(int err, sqlite3_value **argv, sqlite3_value *route) {

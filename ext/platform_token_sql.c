@@ -9,6 +9,7 @@
 
 #include "platform_claims.h"
 #include "platforms.h"
+#include "table_resolution.h"
 #include "token.h"
 #include "token_sql.h"
 

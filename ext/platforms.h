@@ -7,7 +7,7 @@
 #ifndef ROOMCODE_PLATFORMS_H
 #define ROOMCODE_PLATFORMS_H
 
-#include "roomcode_internal.h"
+#include "connection.h"
 
 int roomcode_register_verdict(sqlite3 *db, roomcode_conn *conn);
 int roomcode_register_platform_tokens(sqlite3 *db, roomcode_conn *conn);

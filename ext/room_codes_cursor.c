@@ -22,7 +22,13 @@ struct room_codes_cursor {
     unsigned columns; /* those stmt fetches (bit COL_x); the others read as NULL */
     sqlite3_stmt *stmt;
     int eof;
-    int code_len; /* for a lookup by code given as text: the code is key[0] */
+    int code_len;                 /* for a lookup by code given as text: the code is key[0] */
+    room_codes_cursor *next_open; /* in the table's list of open cursors */
+    unsigned long opened;         /* t->serial when opened */
+    /* Codes this statement minted before the cursor was filtered (room_codes_minted),
+     * skipped: the statement sees the table as it was when it started. */
+    char (*hidden)[ROOMCODE_LEN + 1];
+    int n_hidden;
     /* Once a write met the cursor (copied), the rows it had left; `at` is the current one. */
     int copied;
     copied_rows rows;
@@ -58,7 +64,126 @@ static void free_rows(room_codes_cursor *c) {
 static void cursor_reset(room_codes_cursor *c) {
     stop_reading(c);
     free_rows(c);
+    sqlite3_free(c->hidden);
+    c->hidden = 0;
+    c->n_hidden = 0;
     c->eof = 1;
+}
+
+/* ---- codes minted by the running statement (see room_codes_minted) ---- */
+
+/* Drops the minted codes no open cursor saw the table without. */
+static void prune_mints(room_codes_table *t) {
+    unsigned long oldest = ~0ul;
+    for (room_codes_cursor *c = t->open; c; c = c->next_open)
+        oldest = c->opened < oldest ? c->opened : oldest;
+    int kept = 0;
+    for (int i = 0; i < t->n_mints; i++) {
+        if (t->mints[i].serial >= oldest)
+            t->mints[kept++] = t->mints[i];
+    }
+    t->n_mints = kept;
+}
+
+void room_codes_free_mints(room_codes_table *t) {
+    sqlite3_free(t->mints);
+    t->mints = 0;
+    t->n_mints = t->cap_mints = 0;
+}
+
+/* Is p the store statement of one of t's cursors? */
+static int cursor_statement(room_codes_table *t, sqlite3_stmt *p) {
+    for (room_codes_cursor *c = t->open; c; c = c->next_open) {
+        if (c->stmt == p)
+            return 1;
+    }
+    return 0;
+}
+
+/* The app's statements running now (not the store statements of t's cursors): their
+ * number, up to max, or -1 past it. */
+static int app_statements(room_codes_table *t, sqlite3_stmt **out, int max) {
+    int n = 0;
+    for (sqlite3_stmt *p = sqlite3_next_stmt(t->db, 0); p; p = sqlite3_next_stmt(t->db, p)) {
+        if (!sqlite3_stmt_busy(p) || cursor_statement(t, p))
+            continue;
+        if (n == max)
+            return -1;
+        out[n++] = p;
+    }
+    return n;
+}
+
+int room_codes_reserve_mint(room_codes_table *t) {
+    if (!t->open || t->n_mints < t->cap_mints)
+        return SQLITE_OK;
+    int cap = t->cap_mints ? 2 * t->cap_mints : 8;
+    statement_mint *more = sqlite3_realloc64(t->mints, sizeof(*more) * (size_t)cap);
+    if (!more)
+        return SQLITE_NOMEM;
+    t->mints = more;
+    t->cap_mints = cap;
+    return SQLITE_OK;
+}
+
+void room_codes_minted(room_codes_table *t, const char *code) {
+    if (!t->open)
+        return;
+    prune_mints(t);
+    if (t->n_mints >= t->cap_mints)
+        return; /* reserved by room_codes_reserve_mint before the write */
+    statement_mint *m = &t->mints[t->n_mints++];
+    memcpy(m->code, code, ROOMCODE_LEN + 1);
+    m->serial = t->serial;
+    m->n_busy = app_statements(t, m->busy, MINT_BUSY_MAX);
+}
+
+/* Which minted codes c skips: those minted while every statement running now was
+ * running. */
+static int hide_mints(room_codes_cursor *c) {
+    room_codes_table *t = table_of(c);
+    prune_mints(t);
+    if (t->n_mints == 0)
+        return SQLITE_OK;
+    sqlite3_stmt *now[MINT_BUSY_MAX];
+    int n_now = app_statements(t, now, MINT_BUSY_MAX);
+    if (n_now < 0)
+        return SQLITE_OK;
+    c->hidden = sqlite3_malloc64(sizeof(*c->hidden) * (size_t)t->n_mints);
+    if (!c->hidden)
+        return SQLITE_NOMEM;
+    for (int i = 0; i < t->n_mints; i++) {
+        const statement_mint *m = &t->mints[i];
+        int all = m->n_busy >= 0;
+        for (int k = 0; k < n_now && all; k++) {
+            int found = 0;
+            for (int j = 0; j < m->n_busy && !found; j++)
+                found = m->busy[j] == now[k];
+            all = found;
+        }
+        if (all)
+            memcpy(c->hidden[c->n_hidden++], m->code, ROOMCODE_LEN + 1);
+    }
+    return SQLITE_OK;
+}
+
+/* Is code (len bytes) one c skips? */
+static int hidden(const room_codes_cursor *c, const unsigned char *code, int len) {
+    for (int i = 0; code && len == ROOMCODE_LEN && i < c->n_hidden; i++) {
+        if (memcmp(c->hidden[i], code, ROOMCODE_LEN) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* Is the statement's current row one c skips? */
+static int row_hidden(room_codes_cursor *c) {
+    if (c->n_hidden == 0)
+        return 0;
+    if (c->code_len >= 0)
+        return hidden(c, (const unsigned char *)c->key[0], c->code_len);
+    return hidden(c, sqlite3_column_text(c->stmt, COL_CODE),
+                  sqlite3_column_bytes(c->stmt, COL_CODE));
 }
 
 void room_codes_free_spare(room_codes_table *t) {
@@ -77,13 +202,24 @@ int room_codes_open(sqlite3_vtab *vtab, sqlite3_vtab_cursor **out) {
         return SQLITE_NOMEM;
     memset(c, 0, offsetof(room_codes_cursor, key));
     c->eof = 1;
+    c->opened = ++t->serial;
+    c->next_open = t->open;
+    t->open = c;
     *out = &c->base;
     return SQLITE_OK;
 }
 
 int room_codes_close(sqlite3_vtab_cursor *cur) {
     room_codes_table *t = (room_codes_table *)cur->pVtab;
-    cursor_reset((room_codes_cursor *)cur);
+    room_codes_cursor *c = (room_codes_cursor *)cur;
+    cursor_reset(c);
+    for (room_codes_cursor **p = &t->open; *p; p = &(*p)->next_open) {
+        if (*p == c) {
+            *p = c->next_open;
+            break;
+        }
+    }
+    prune_mints(t);
     if (t->spare || !t->connected)
         sqlite3_free(cur);
     else
@@ -99,6 +235,8 @@ static int cursor_error(room_codes_cursor *c, int rc) {
 /* Steps the statement; at its end the statement goes back to the table. */
 static int cursor_step(room_codes_cursor *c) {
     int rc = sqlite3_step(c->stmt);
+    while (rc == SQLITE_ROW && row_hidden(c))
+        rc = sqlite3_step(c->stmt);
     if (rc == SQLITE_ROW)
         return SQLITE_OK;
     c->eof = 1;
@@ -110,7 +248,7 @@ static int cursor_step(room_codes_cursor *c) {
 /* Copies the statement's current row to the end of the copied rows. */
 static int copy_row(room_codes_cursor *c) {
     c->copied = 1;
-    return copied_rows_append(&c->rows, c->stmt, c->columns);
+    return row_hidden(c) ? SQLITE_OK : copied_rows_append(&c->rows, c->stmt, c->columns);
 }
 
 /* Copies the current row and every row left, and hands the statement back. */
@@ -145,6 +283,18 @@ int room_codes_snapshot_readers(room_codes_table *t) {
  * constraint again (table_best_index omits none), keeps the rows that match. NULL matches
  * nothing. Returns SQLITE_OK with *all_text set, or an error.
  */
+/* Are a and b the same value, of one type and the same bytes? */
+static int same_key(sqlite3_value *a, sqlite3_value *b) {
+    int type = sqlite3_value_type(a);
+    if (type != sqlite3_value_type(b))
+        return 0;
+    if (type != SQLITE_TEXT)
+        return 0; /* only text keys are looked up; others make a scan */
+    const unsigned char *ta = sqlite3_value_text(a), *tb = sqlite3_value_text(b);
+    int n = sqlite3_value_bytes(a);
+    return ta && tb && n == sqlite3_value_bytes(b) && memcmp(ta, tb, (size_t)n) == 0;
+}
+
 static int gather_keys(int argc, sqlite3_value **argv, unsigned in_lists, sqlite3_value **keys[2],
                        int n_keys[2], int *all_text) {
     *all_text = 1;
@@ -162,6 +312,12 @@ static int gather_keys(int argc, sqlite3_value **argv, unsigned in_lists, sqlite
                 continue;
             if (type != SQLITE_TEXT)
                 *all_text = 0;
+            /* a list may hold a value twice: one lookup each, or rows come twice */
+            int seen = 0;
+            for (int k = 0; k < n_keys[i] && !seen; k++)
+                seen = same_key(keys[i][k], v);
+            if (seen)
+                continue;
             sqlite3_value **more =
                 sqlite3_realloc64(keys[i], sizeof(*more) * (size_t)(n_keys[i] + 1));
             if (!more)
@@ -230,10 +386,14 @@ int room_codes_filter(sqlite3_vtab_cursor *cur, int plan, const char *idx_str, i
     room_codes_cursor *c = (room_codes_cursor *)cur;
     room_codes_table *t = table_of(c);
     cursor_reset(c);
-    size_t n = strlen(idx_str);
-    unsigned in_lists = (unsigned char)idx_str[n + 2];
+    int hide = hide_mints(c);
+    if (hide != SQLITE_OK)
+        return hide;
+    unsigned columns = STORE_ALL_COLUMNS, in_lists = 0;
+    if (room_codes_plan_read(idx_str, &columns, &in_lists) != SQLITE_OK)
+        return SQLITE_ERROR; /* not a plan of table_best_index */
     c->plan = plan;
-    c->columns = (unsigned char)idx_str[n + 1] | 1u << COL_CODE;
+    c->columns = (columns & STORE_ALL_COLUMNS) | 1u << COL_CODE;
     c->code_len = -1;
     if (in_lists) {
         int scan = 0;
@@ -308,6 +468,41 @@ static sqlite3_value *value_of(room_codes_cursor *c, int col) {
     return c->copied ? copied_rows_at(&c->rows, c->at, col) : sqlite3_column_value(c->stmt, col);
 }
 
+/*
+ * Hands v to SQLite by its type. Text and blobs are copied (SQLITE_TRANSIENT): they come
+ * from the store statement's row or the copied rows, both gone when the cursor moves on,
+ * while SQLite may keep a column's value longer. Returns SQLITE_NOMEM when the text could
+ * not be read.
+ */
+static int result_by_type(sqlite3_context *ctx, sqlite3_value *v) {
+    switch (v ? sqlite3_value_type(v) : SQLITE_NULL) {
+    case SQLITE_INTEGER:
+        sqlite3_result_int64(ctx, sqlite3_value_int64(v));
+        return SQLITE_OK;
+    case SQLITE_FLOAT:
+        sqlite3_result_double(ctx, sqlite3_value_double(v));
+        return SQLITE_OK;
+    case SQLITE_TEXT: {
+        const unsigned char *text = sqlite3_value_text(v);
+        if (!text)
+            return SQLITE_NOMEM;
+        sqlite3_result_text(ctx, (const char *)text, sqlite3_value_bytes(v), SQLITE_TRANSIENT);
+        return SQLITE_OK;
+    }
+    case SQLITE_BLOB: {
+        const void *blob = sqlite3_value_blob(v);
+        int n = sqlite3_value_bytes(v);
+        if (!blob && n > 0)
+            return SQLITE_NOMEM;
+        sqlite3_result_blob(ctx, blob, n, SQLITE_TRANSIENT);
+        return SQLITE_OK;
+    }
+    default:
+        sqlite3_result_null(ctx);
+        return SQLITE_OK;
+    }
+}
+
 /* A column the cursor does not fetch: read from the row found again by code. */
 static int column_of_row(room_codes_cursor *c, sqlite3_context *ctx, int col) {
     room_codes_table *t = table_of(c);
@@ -320,7 +515,8 @@ static int column_of_row(room_codes_cursor *c, sqlite3_context *ctx, int col) {
     if (rc == SQLITE_OK)
         rc = sqlite3_step(row);
     if (rc == SQLITE_ROW)
-        sqlite3_result_value(ctx, sqlite3_column_value(row, col));
+        rc = result_by_type(ctx, sqlite3_column_value(row, col)) == SQLITE_OK ? SQLITE_ROW
+                                                                              : SQLITE_NOMEM;
     rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK
                                                : roomcode_vtab_db_error(&t->base, t->db, rc);
     room_codes_give(t, STORE_BY_CODE, row);
@@ -335,7 +531,7 @@ int room_codes_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col) {
     if (col == COL_CODE && c->code_len >= 0)
         sqlite3_result_text(ctx, c->key[0], c->code_len, SQLITE_TRANSIENT);
     else if (c->columns & (1u << col))
-        sqlite3_result_value(ctx, value_of(c, col));
+        return result_by_type(ctx, value_of(c, col));
     else
         return column_of_row(c, ctx, col);
     return SQLITE_OK;

@@ -9,7 +9,8 @@
 #include "code_lookup.h"
 #include "room_codes_table.h"
 
-#define READ_SLOTS 8 /* reading statements kept per table, by plan and columns */
+#define READ_SLOTS 8            /* reading statements kept per table, by plan and columns */
+#define ROOMCODE_ATOMIC_STMTS 7 /* what atomic writes begin and end with (atomic_writes.c) */
 
 /* An idle reading statement of a cursor: which plan, which columns it fetches. */
 typedef struct read_slot {
@@ -20,11 +21,22 @@ typedef struct read_slot {
 
 typedef struct room_codes_cursor room_codes_cursor;
 
+#define MINT_BUSY_MAX 4 /* statements of the app's kept per mint (see room_codes_minted) */
+
+/* A code minted while cursors of the table were open (room_codes_minted). */
+typedef struct statement_mint {
+    char code[ROOMCODE_LEN + 1];
+    unsigned long serial; /* t->serial then: cursors opened up to it saw the table before */
+    int n_busy;           /* the app's statements running then; -1: too many to keep */
+    sqlite3_stmt *busy[MINT_BUSY_MAX];
+} statement_mint;
+
 struct room_codes_table {
     sqlite3_vtab base;
     sqlite3 *db;
-    roomcode_conn *conn; /* a reference */
-    int refs;            /* SQLite's while connected, and one per user */
+    roomcode_conn *conn;      /* a reference */
+    roomcode_table_link link; /* in conn's list while connected */
+    int refs;                 /* SQLite's while connected, and one per user */
     int connected;
     unsigned name_version; /* bumped by each rename */
     char *schema;
@@ -38,11 +50,27 @@ struct room_codes_table {
     room_codes_cursor *spare;            /* a closed cursor kept for the next xOpen */
     room_codes_cursor *reading;          /* cursors whose statement still reads the store */
     read_slot reads[READ_SLOTS];
+    sqlite3_stmt *atomic[ROOMCODE_ATOMIC_STMTS]; /* idle, see roomcode_atomic_writes */
+    room_codes_cursor *open;                     /* every open cursor */
+    unsigned long serial;                        /* counts cursors opened */
+    statement_mint *mints;                       /* see room_codes_minted */
+    int n_mints, cap_mints;
     unsigned next_evicted; /* round robin over reads when all are full */
 };
 
 /* Query plans (idxNum), each one reading statement of the store. */
 enum { PLAN_SCAN, PLAN_CODE, PLAN_ROOM, PLAN_ROOM_ROLE, PLAN_USER, PLAN_USER_ROOM };
+
+/*
+ * The plan's idxStr, which EXPLAIN QUERY PLAN shows after idxNum: the plan's lookup, then
+ * in parentheses the columns the query uses (bit COL_x, in hex), which the store statement
+ * fetches (the others read as NULL), and, when there are any, which arguments are IN
+ * lists taken whole (bit k: argument k). For example
+ *     room_id=? AND role=? (columns 0x07, IN lists 0x1)
+ * room_codes_plan_read reads it back in xFilter; it holds nothing else.
+ */
+char *room_codes_plan_text(int plan, unsigned columns, unsigned in_lists);
+int room_codes_plan_read(const char *text, unsigned *columns, unsigned *in_lists);
 
 /* Takes or gives back an idle reading statement of plan fetching columns. */
 int room_codes_read_take(room_codes_table *t, int plan, unsigned columns, sqlite3_stmt **out);
@@ -55,12 +83,25 @@ void room_codes_read_give(room_codes_table *t, int plan, unsigned columns, sqlit
  */
 int room_codes_snapshot_readers(room_codes_table *t);
 
+/*
+ * A code was minted into t (INSERT, roomcode_new, rotate, create). When cursors of t are
+ * open, a statement may be reading the table while it mints (SELECT roomcode_new(...) FROM
+ * room_codes a JOIN room_codes b ...): a cursor that such a statement filters again later
+ * (the inner side of a join, a correlated subquery) must not see the new code, so the code
+ * is kept, with the app's statements running now, for as long as a cursor opened before
+ * stays open. A cursor filtered while only those statements run (the same statement, or
+ * one that was running then) skips it; one of a statement started since reads live.
+ */
+void room_codes_minted(room_codes_table *t, const char *code);
+
+/* Makes room to keep one more minted code, before the write (SQLITE_OK or SQLITE_NOMEM). */
+int room_codes_reserve_mint(room_codes_table *t);
+
+/* Frees the minted codes t keeps (at disconnect). */
+void room_codes_free_mints(room_codes_table *t);
+
 /* Frees the cursors t keeps for reuse. */
 void room_codes_free_spare(room_codes_table *t);
-
-/* Called by xBestIndex: while room_codes_with_table plans its look-up, this tells it which table
- * SQLite resolved the name to. */
-void room_codes_note_planned(room_codes_table *t);
 
 /* Cursor methods (room_codes_cursor.c). */
 int room_codes_open(sqlite3_vtab *vtab, sqlite3_vtab_cursor **out);
@@ -74,7 +115,5 @@ int room_codes_rowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *rowid);
 
 /* xUpdate (room_codes_write.c). */
 int room_codes_update(sqlite3_vtab *vtab, int argc, sqlite3_value **argv, sqlite3_int64 *rowid);
-int room_codes_write_row(room_codes_table *t, sqlite3_value *const *col,
-                         char code[ROOMCODE_LEN + 1]);
 
 #endif

@@ -8,9 +8,13 @@
  * The table is declared WITHOUT ROWID with code as its primary key, so xUpdate receives
  * codes rather than rowids and a lookup by code is one probe of the store.
  */
+#include <stdlib.h>
 #include <string.h>
 
+#include "atomic_writes.h"
+#include "registration.h"
 #include "room_codes_private.h"
+#include "store_schema.h"
 #include "templates_store.h"
 
 /* What EXPLAIN QUERY PLAN shows for each plan. */
@@ -32,6 +36,7 @@ static void clear_statements(room_codes_table *t) {
     for (int i = 0; i < LOOKUP_N_STMT; i++)
         roomcode_stmt_clear(&t->lookup[i]);
     roomcode_stmt_clear(&t->sentinel);
+    roomcode_atomic_clear(t);
 }
 
 static void table_free(room_codes_table *t) {
@@ -39,6 +44,7 @@ static void table_free(room_codes_table *t) {
     for (int i = 0; i < STORE_N_STMT; i++)
         sqlite3_free(t->sql[i]);
     room_codes_free_spare(t);
+    room_codes_free_mints(t);
     sqlite3_free(t->schema);
     sqlite3_free(t->name);
     /* SQLite does not collect a message xDestroy leaves behind when it fails. */
@@ -115,6 +121,7 @@ static int table_init(sqlite3 *db, void *aux, int argc, const char *const *argv,
         return rc;
     }
     t->connected = 1;
+    roomcode_conn_enter(t->conn, &t->link);
     *out = &t->base;
     return SQLITE_OK;
 }
@@ -136,9 +143,8 @@ static int table_connect(sqlite3 *db, void *aux, int argc, const char *const *ar
 static int table_disconnect(sqlite3_vtab *vtab) {
     room_codes_table *t = (room_codes_table *)vtab;
     t->connected = 0;
+    roomcode_conn_leave(t->conn, &t->link);
     clear_statements(t);
-    if (t->conn->resolved == t)
-        room_codes_forget(t->conn);
     room_codes_release(t);
     return SQLITE_OK;
 }
@@ -180,6 +186,20 @@ static int binary_collation(sqlite3_index_info *info, int i) {
     return !name || sqlite3_stricmp(name, "BINARY") == 0;
 }
 
+/* Asks for the IN lists among the plan's two arguments (constraints first and second, -1
+ * for none) whole; bit k of the result: argument k is a list. */
+static unsigned take_in_lists(sqlite3_index_info *info, int first, int second) {
+    unsigned in_lists = 0;
+    for (int k = 0; k < 2; k++) {
+        int i = k ? second : first;
+        if (i >= 0 && sqlite3_vtab_in(info, i, -1)) {
+            sqlite3_vtab_in(info, i, 1);
+            in_lists |= 1u << k;
+        }
+    }
+    return in_lists;
+}
+
 /*
  * Turns code = ? and room_id = ? [AND role = ?] into lookups on the store's indexes. A
  * constraint under another collation (room_id = 'x' COLLATE NOCASE) matches more than the
@@ -188,8 +208,7 @@ static int binary_collation(sqlite3_index_info *info, int i) {
  * keeps its own affinity rules for keys that are not text (see room_codes_filter).
  */
 static int table_best_index(sqlite3_vtab *vtab, sqlite3_index_info *info) {
-    room_codes_table *t = (room_codes_table *)vtab;
-    room_codes_note_planned(t);
+    (void)vtab;
     int code = -1, room = -1, role = -1, user = -1;
     unsigned in_lists = 0; /* bit k: argument k is an IN list */
     for (int i = 0; i < info->nConstraint; i++) {
@@ -218,6 +237,10 @@ static int table_best_index(sqlite3_vtab *vtab, sqlite3_index_info *info) {
         info->aConstraintUsage[user].argvIndex = 1;
         if (room >= 0)
             info->aConstraintUsage[room].argvIndex = 2;
+        /* IN lists come whole, as for room_id below: SQLite, handing them one value a
+         * filter, checks each row again against that one value under another affinity
+         * than the IN's own, and a value listed twice (42 and '42') finds a row twice */
+        in_lists = take_in_lists(info, user, room);
         info->estimatedCost = room >= 0 ? 5 : 20;
         info->estimatedRows = room >= 0 ? 2 : 20;
     } else if (room >= 0) {
@@ -226,13 +249,7 @@ static int table_best_index(sqlite3_vtab *vtab, sqlite3_index_info *info) {
         if (role >= 0)
             info->aConstraintUsage[role].argvIndex = 2;
         /* room_id IN (...) and role IN (...) come as whole lists (see room_codes_filter) */
-        for (int k = 0; k < 2; k++) {
-            int i = k ? role : room;
-            if (i >= 0 && sqlite3_vtab_in(info, i, -1)) {
-                sqlite3_vtab_in(info, i, 1);
-                in_lists |= 1u << k;
-            }
-        }
+        in_lists = take_in_lists(info, room, role);
         info->estimatedCost = role >= 0 ? 10 : 100;
         info->estimatedRows = role >= 0 ? 10 : ROOMCODE_MAX_PER_ROOM;
     } else {
@@ -240,24 +257,37 @@ static int table_best_index(sqlite3_vtab *vtab, sqlite3_index_info *info) {
         info->estimatedCost = 1e7;
         info->estimatedRows = 1000000;
     }
-    /*
-     * idxStr is the plan's text, which EXPLAIN QUERY PLAN shows, and after its NUL the
-     * columns the statement reads, so that the store statement fetches only those, and
-     * which arguments are IN lists.
-     */
-    size_t n = strlen(plan_text[info->idxNum]);
-    info->idxStr = sqlite3_malloc64(n + 3);
+    /* idxStr: see room_codes_private.h (what EXPLAIN QUERY PLAN shows, and all the cursor
+     * reads back besides idxNum) */
+    info->idxStr =
+        room_codes_plan_text(info->idxNum, (unsigned)(info->colUsed & STORE_ALL_COLUMNS), in_lists);
     if (!info->idxStr)
         return SQLITE_NOMEM;
-    memcpy(info->idxStr, plan_text[info->idxNum], n + 1);
-    info->idxStr[n + 1] = (char)(info->colUsed & STORE_ALL_COLUMNS);
-    info->idxStr[n + 2] = (char)in_lists;
     info->needToFreeIdxStr = 1;
     /* The store is keyed by code, so a scan or a lookup by code is already in code order
      * (BINARY order, as the declared column's). */
     if (info->nOrderBy == 1 && info->aOrderBy[0].iColumn == COL_CODE && !info->aOrderBy[0].desc &&
         (info->idxNum == PLAN_SCAN || info->idxNum == PLAN_CODE))
         info->orderByConsumed = 1;
+    return SQLITE_OK;
+}
+
+char *room_codes_plan_text(int plan, unsigned columns, unsigned in_lists) {
+    if (in_lists)
+        return sqlite3_mprintf("%s (columns 0x%02x, IN lists 0x%x)", plan_text[plan], columns,
+                               in_lists);
+    return sqlite3_mprintf("%s (columns 0x%02x)", plan_text[plan], columns);
+}
+
+int room_codes_plan_read(const char *text, unsigned *columns, unsigned *in_lists) {
+    const char *p = text ? strstr(text, " (columns 0x") : 0;
+    if (!p)
+        return SQLITE_ERROR;
+    char *end = 0;
+    *columns = (unsigned)strtoul(p + 12, &end, 16);
+    *in_lists = 0;
+    if (end && strncmp(end, ", IN lists 0x", 13) == 0)
+        *in_lists = (unsigned)strtoul(end + 13, 0, 16);
     return SQLITE_OK;
 }
 
@@ -339,8 +369,5 @@ static sqlite3_module room_codes_module = {
 };
 
 int roomcode_register_table(sqlite3 *db, roomcode_conn *conn) {
-    /* SQLite calls the destructor also when registering fails. */
-    roomcode_conn_ref(conn);
-    return sqlite3_create_module_v2(db, "roomcode", &room_codes_module, conn,
-                                    roomcode_conn_module_gone);
+    return roomcode_conn_register_module(db, "roomcode", &room_codes_module, conn);
 }

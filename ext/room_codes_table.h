@@ -1,6 +1,6 @@
 /*
- * What the SQL functions use of a room_codes table: finding the one an unqualified
- * "room_codes" names, minting into it, and running statements on its store. The
+ * What the SQL functions use of a room_codes table: minting into it, and running
+ * statements on its store (table_resolution.h finds the one "room_codes" names). The
  * functions work on the store directly rather than through SQL on the virtual table,
  * since a statement on the virtual table, kept prepared, would keep the table connected
  * and so never be finalized before sqlite3_close() checks for unfinalized statements.
@@ -13,7 +13,11 @@
 #ifndef ROOMCODE_ROOM_CODES_TABLE_H
 #define ROOMCODE_ROOM_CODES_TABLE_H
 
-#include "roomcode_internal.h"
+#include "connection.h"
+#include "db_statements.h"
+#include "errors.h"
+#include "input_check.h"
+#include "store_statements.h"
 
 typedef struct room_codes_table room_codes_table;
 
@@ -24,24 +28,6 @@ typedef struct room_codes_table room_codes_table;
 typedef struct roomcode_row {
     sqlite3_value *col[COL_UPDATED_AT + 1];
 } roomcode_row;
-
-/* Work done on a table: returns SQLITE_OK, or an error with *msg (sqlite3_malloc'd) or
- * with its message already set where the work reports it. */
-typedef int (*room_codes_work)(room_codes_table *t, void *arg, char **msg);
-
-/*
- * Runs work on the room_codes table that SQL names by the unqualified name now (temp,
- * main, then attached schemas), connecting it if need be; anything else of that name, or
- * none, is a refusal with *msg. When the work fails with SQLITE_ERROR or SQLITE_SCHEMA,
- * the table is found again and the work runs once more: another connection may have
- * dropped or renamed the table, which SQLite notices only when the store's statements run
- * (and a statement still prepared on the table keeps the old table object connected). A
- * refusal of the values, and SQLite's other failures (busy, out of memory), are final.
- */
-int room_codes_with_table(roomcode_conn *conn, room_codes_work work, void *arg, char **msg);
-
-/* Drops conn's cached table, if any. */
-void room_codes_forget(roomcode_conn *conn);
 
 void room_codes_ref(room_codes_table *t);
 void room_codes_release(room_codes_table *t);
@@ -56,5 +42,9 @@ int room_codes_insert(room_codes_table *t, const roomcode_row *row, char code_ou
  */
 int room_codes_take(room_codes_table *t, enum roomcode_store_stmt which, sqlite3_stmt **out);
 void room_codes_give(room_codes_table *t, enum roomcode_store_stmt which, sqlite3_stmt *stmt);
+
+/* Steps a bound write statement on the store, which returns no row: SQLITE_OK once its
+ * write is done (see room_codes_write.c for an interrupt that comes after that). */
+int room_codes_step_write(sqlite3_stmt *stmt);
 
 #endif

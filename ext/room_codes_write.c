@@ -4,6 +4,8 @@
  * so that a refusal names the bad value; the store's own constraints and triggers then
  * hold the rules for this writer as for every other.
  */
+#include <locale.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "room_codes_private.h"
@@ -27,10 +29,93 @@ static int bind_name(sqlite3_stmt *stmt, int i, sqlite3_value *v) {
     return sqlite3_bind_text(stmt, i, (const char *)text, sqlite3_value_bytes(v), SQLITE_STATIC);
 }
 
-/* Runs a bound write statement, which returns no row. */
-static int run_write(sqlite3_stmt *stmt) {
+int room_codes_step_write(sqlite3_stmt *stmt) {
     int rc = sqlite3_step(stmt);
+    /* SQLite calls the progress handler once more after a statement has ended (its
+     * vdbe_return), and a "stop" there fails a write that is done, and committed in
+     * autocommit. A write that fails part way is rolled back, which sets the count of
+     * changes to 0: so changes tell the two apart. */
+    if (rc == SQLITE_INTERRUPT && sqlite3_changes(sqlite3_db_handle(stmt)) > 0)
+        rc = SQLITE_DONE;
     return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+static int run_write(sqlite3_stmt *stmt) { return room_codes_step_write(stmt); }
+
+/*
+ * The number that the store's INTEGER column makes of text, as SQLite's affinity does: the
+ * text must be a decimal literal, optionally signed, with an optional fraction and
+ * exponent, between optional blanks ('1', ' 0 ', '1.0', '1e0'); anything else stays text.
+ * Returns 1 with *out set, or 0. (sqlite3_value_numeric_type would do this, but it needs a
+ * value of the connection's own, and a copy has none: current SQLite crashes on one.)
+ */
+static int text_number(const unsigned char *s, int n, double *out) {
+    char buf[64];
+    int i = 0, j = 0, digits = 0;
+    while (i < n && (s[i] == ' ' || (s[i] >= '\t' && s[i] <= '\r')))
+        i++;
+    while (n > i && (s[n - 1] == ' ' || (s[n - 1] >= '\t' && s[n - 1] <= '\r')))
+        n--;
+    if (n - i >= (int)sizeof buf)
+        return 0; /* no 0 or 1 is written that long but in ways not worth taking */
+    const char *point = localeconv()->decimal_point;
+    if (i < n && (s[i] == '+' || s[i] == '-'))
+        buf[j++] = (char)s[i++];
+    for (; i < n && s[i] >= '0' && s[i] <= '9'; digits++)
+        buf[j++] = (char)s[i++];
+    if (i < n && s[i] == '.') {
+        /* strtod reads the locale's decimal point */
+        buf[j++] = point && point[0] && !point[1] ? point[0] : '.';
+        for (i++; i < n && s[i] >= '0' && s[i] <= '9'; digits++)
+            buf[j++] = (char)s[i++];
+    }
+    if (digits == 0)
+        return 0;
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        int exp_digits = 0;
+        buf[j++] = (char)s[i++];
+        if (i < n && (s[i] == '+' || s[i] == '-'))
+            buf[j++] = (char)s[i++];
+        for (; i < n && s[i] >= '0' && s[i] <= '9'; exp_digits++)
+            buf[j++] = (char)s[i++];
+        if (exp_digits == 0)
+            return 0;
+    }
+    if (i != n)
+        return 0;
+    buf[j] = '\0';
+    *out = strtod(buf, 0);
+    return 1;
+}
+
+/*
+ * The 0 or 1 that the store's INTEGER column makes of v, as SQLite's affinity does: text
+ * that reads as a number becomes that number, and a real that is a whole number (1.0) an
+ * integer; -1 for anything that does not end as integer 0 or 1 (drivers such as PDO bind
+ * every value as text, so '1' must be taken as the store takes it).
+ */
+static int enabled_value(sqlite3_value *v) {
+    double d;
+    switch (sqlite3_value_type(v)) {
+    case SQLITE_INTEGER: {
+        sqlite3_int64 e = sqlite3_value_int64(v);
+        return e == 0 || e == 1 ? (int)e : -1;
+    }
+    case SQLITE_FLOAT:
+        d = sqlite3_value_double(v);
+        break;
+    case SQLITE_TEXT: {
+        const unsigned char *text = sqlite3_value_text(v);
+        if (!text)
+            return -2;
+        if (!text_number(text, sqlite3_value_bytes(v), &d))
+            return -1;
+        break;
+    }
+    default:
+        return -1;
+    }
+    return d == 0.0 ? 0 : d == 1.0 ? 1 : -1;
 }
 
 /*
@@ -38,12 +123,12 @@ static int run_write(sqlite3_stmt *stmt) {
  * SQLITE_OK with *out 0 or 1, or a refusal.
  */
 static int check_enabled(room_codes_table *t, sqlite3_value *v, int *out) {
-    if (sqlite3_value_type(v) == SQLITE_INTEGER) {
-        sqlite3_int64 e = sqlite3_value_int64(v);
-        if (e == 0 || e == 1) {
-            *out = (int)e;
-            return SQLITE_OK;
-        }
+    int e = enabled_value(v);
+    if (e == -2)
+        return SQLITE_NOMEM;
+    if (e >= 0) {
+        *out = e;
+        return SQLITE_OK;
     }
     return roomcode_vtab_error(&t->base, SQLITE_CONSTRAINT,
                                roomcode_message_with(v, "roomcode: enabled must be 1 or 0, not "));
@@ -80,8 +165,8 @@ static int refuse_from_store(room_codes_table *t, int rc, sqlite3_value *room, c
 }
 
 /* INSERT of one row; a NULL code mints one. The stored code goes to code_out. */
-int room_codes_write_row(room_codes_table *t, sqlite3_value *const *col,
-                         char code[ROOMCODE_LEN + 1]) {
+static int room_codes_write_row(room_codes_table *t, sqlite3_value *const *col,
+                                char code[ROOMCODE_LEN + 1]) {
     int enabled = 1;
     int rc = check_name(t, "room_id", col[COL_ROOM_ID], 0);
     if (rc == SQLITE_OK)
@@ -109,7 +194,9 @@ int room_codes_write_row(room_codes_table *t, sqlite3_value *const *col,
         return rc;
 
     sqlite3_stmt *stmt = 0;
-    rc = room_codes_take(t, STORE_INSERT, &stmt);
+    rc = room_codes_reserve_mint(t);
+    if (rc == SQLITE_OK)
+        rc = room_codes_take(t, STORE_INSERT, &stmt);
     if (rc != SQLITE_OK)
         return roomcode_vtab_db_error(&t->base, t->db, rc);
     /* The checked names and the code stay put until the statement is given back, which
@@ -144,6 +231,8 @@ int room_codes_write_row(room_codes_table *t, sqlite3_value *const *col,
         rc = roomcode_vtab_error(&t->base, SQLITE_CONSTRAINT, role_msg);
     else if (rc != SQLITE_OK)
         rc = refuse_from_store(t, rc, col[COL_ROOM_ID], code);
+    else
+        room_codes_minted(t, code);
     room_codes_give(t, STORE_INSERT, stmt);
     return rc;
 }

@@ -8,8 +8,16 @@
 #include <sqlite3ext.h>
 SQLITE_EXTENSION_INIT1
 
+#include "connection.h"
 #include "platforms.h"
-#include "roomcode_internal.h"
+#include "registration.h"
+#include "roomcode.h"
+
+/* The oldest SQLite the extension runs on (and is tested with); older ones are refused at
+ * load time, since the storage DDL relies on built-in JSON and the table on
+ * sqlite3_vtab_collation, sqlite3_db_name and SQLITE_VTAB_INNOCUOUS. */
+#define ROOMCODE_MIN_SQLITE 3040000
+#define ROOMCODE_MIN_SQLITE_TEXT "3.40.0"
 
 #ifdef _WIN32
 __declspec(dllexport)
@@ -27,11 +35,11 @@ __attribute__((visibility("default")))
         *err = sqlite3_mprintf("roomcode: libsodium failed to initialize");
         return SQLITE_ERROR;
     }
-    roomcode_conn *conn = roomcode_conn_new(db);
+    roomcode_conn *conn = roomcode_conn_for(db);
     if (!conn)
         return SQLITE_NOMEM;
-    /* Each registration takes its own reference; loading again replaces them, and the
-     * state of the first load lives on only as long as something still holds it. */
+    /* Each registration takes its own reference; loading again replaces them and shares
+     * the state of the first load (connection.h). */
     int rc = roomcode_register_table(db, conn);
     if (rc == SQLITE_OK)
         rc = roomcode_register_create(db, conn);

@@ -2,33 +2,28 @@
  * Which room_codes table an unqualified "room_codes" names: the one the functions
  * (roomcode_new, roomcode_token, roomcode_create) write to and read from.
  *
- * Looking it up means planning statements, which costs about a quarter of a roomcode_new,
- * so a table found in temp or main is kept per connection and checked before each use
- * instead: it is still connected (SQLite disconnects it when its schema changes), it has
- * not been renamed, and the temp schema, the only one searched before main, has not
- * changed. SQLite expires every prepared statement of the connection when the temp schema
- * changes (also inside an open transaction), so a tiny statement of the table's own,
- * stepped before each use, tells by being re-prepared. A table found in an attached schema
- * is looked up on every call: main may change in front of it without that sign.
+ * Looking it up means planning statements, which costs about a quarter of a roomcode_new
+ * (and ten times a roomcode_token), so the table found is kept per connection and checked
+ * before each use instead: it is still connected (SQLite disconnects it when its schema
+ * changes), it has not been renamed, and no schema searched before its own names a
+ * room_codes now. For temp, the first searched: SQLite expires every prepared statement of
+ * the connection when the temp schema changes (also inside an open transaction), so a tiny
+ * statement of the table's own, stepped before each use, tells by being re-prepared. For
+ * main and the attached schemas in front of the table's: sqlite3_table_column_metadata
+ * asks the connection's own copy of each schema, without I/O, the copy SQLite itself
+ * resolves names against (another connection's DDL shows there once this connection reads
+ * that schema again, as it does for SQL). Where SQLite lacks that function
+ * (SQLITE_ENABLE_COLUMN_METADATA), a table in an attached schema is looked up on every call.
  */
-#include <string.h>
+#include "table_resolution.h"
+
+#include <stddef.h>
 
 #include "room_codes_private.h"
 
-/*
- * The look-up in progress on this thread. SQLite plans a statement on the caller's thread
- * and calls xBestIndex of the very table the name resolves to, which reports itself here.
- */
-typedef struct lookup {
-    sqlite3 *db;
-    room_codes_table *found;
-} lookup;
-
-static _Thread_local lookup *current;
-
-void room_codes_note_planned(room_codes_table *t) {
-    if (current && current->db == t->db && !current->found)
-        current->found = t;
+/* The table around a link of the connection's list. */
+static room_codes_table *table_of(roomcode_table_link *link) {
+    return link ? (room_codes_table *)((char *)link - offsetof(room_codes_table, link)) : 0;
 }
 
 /* The name of the schema searched k-th for an unqualified name (temp, main, then attached
@@ -45,16 +40,30 @@ static int sentinel_reprepares(room_codes_table *t) {
     return rc == SQLITE_ROW ? sqlite3_stmt_status(t->sentinel, SQLITE_STMTSTATUS_REPREPARE, 0) : -1;
 }
 
-void room_codes_forget(roomcode_conn *conn) {
-    room_codes_table *t = conn->resolved;
-    conn->resolved = 0;
-    room_codes_release(t);
+/* Drops the kept answer; the table stays (the answer holds no reference to it). */
+static void forget(roomcode_conn *conn) { conn->resolved = 0; }
+
+/* Does no schema searched after temp and before t's own hold an object named room_codes?
+ * Views excepted: sqlite3_table_column_metadata does not see them. */
+static int unshadowed(const room_codes_table *t) {
+    for (int k = 1;; k++) {
+        const char *schema = searched(t->db, k);
+        if (!schema)
+            return 0; /* t's schema was detached */
+        if (sqlite3_stricmp(schema, t->schema) == 0)
+            return 1;
+        /* SQLITE_ERROR: no such table; anything else (one there, busy, out of memory) looks
+         * the table up again, which reports it */
+        if (sqlite3_table_column_metadata(t->db, schema, "room_codes", 0, 0, 0, 0, 0, 0) !=
+            SQLITE_ERROR)
+            return 0;
+    }
 }
 
 static int still_named(roomcode_conn *conn) {
-    room_codes_table *t = conn->resolved;
+    room_codes_table *t = table_of(conn->resolved);
     return t->connected && t->name_version == conn->resolved_name_version &&
-           sentinel_reprepares(t) == conn->resolved_sentinel;
+           sentinel_reprepares(t) == conn->resolved_sentinel && unshadowed(t);
 }
 
 /* The SQL that finds the first schema holding an object named room_codes, with its kind. */
@@ -84,35 +93,43 @@ static int refuse_holder(sqlite3_stmt *stmt, char **err) {
     return *err ? SQLITE_ERROR : SQLITE_NOMEM;
 }
 
-/* Plans a statement on "schema"."room_codes" and takes the table SQLite resolved it to. */
-static int plan_lookup(sqlite3 *db, const char *schema, room_codes_table **out) {
+/*
+ * Prepares a statement on "schema"."room_codes", which connects the table if need be (it
+ * then enters the connection's list), and takes the table of that name there from the list.
+ */
+static int plan_lookup(roomcode_conn *conn, const char *schema, room_codes_table **out) {
+    *out = 0;
     char *sql = sqlite3_mprintf("SELECT 1 FROM \"%w\".room_codes", schema);
     if (!sql)
         return SQLITE_NOMEM;
-    lookup here = {db, 0};
-    lookup *outer = current;
-    current = &here;
     sqlite3_stmt *stmt = 0;
-    int rc = sqlite3_prepare_v2(db, sql, -1, &stmt, 0);
-    current = outer;
+    int rc = sqlite3_prepare_v2(conn->db, sql, -1, &stmt, 0);
     sqlite3_free(sql);
-    if (rc == SQLITE_OK && here.found)
-        room_codes_ref(here.found);
+    for (roomcode_table_link *l = conn->tables; rc == SQLITE_OK && l && !*out; l = l->next) {
+        room_codes_table *t = table_of(l);
+        if (t->connected && sqlite3_stricmp(t->schema, schema) == 0 &&
+            sqlite3_stricmp(t->name, "room_codes") == 0)
+            *out = t;
+    }
     /* finalizing may disconnect what it planned on, hence the reference first */
+    if (*out)
+        room_codes_ref(*out);
     sqlite3_finalize(stmt);
-    *out = here.found && here.found->connected ? here.found : 0;
-    if (here.found && !*out)
-        room_codes_release(here.found);
+    if (*out && !(*out)->connected) {
+        room_codes_release(*out);
+        *out = 0;
+    }
     return rc;
 }
 
 /* Whether the answer for t may be kept: see the top of this file. */
 static int keeps(sqlite3 *db, const room_codes_table *t) {
     return sqlite3_stricmp(t->schema, searched(db, 0)) == 0 ||
-           sqlite3_stricmp(t->schema, searched(db, 1)) == 0;
+           sqlite3_stricmp(t->schema, searched(db, 1)) == 0 ||
+           sqlite3_compileoption_used("ENABLE_COLUMN_METADATA");
 }
 
-/* Looks the table up, taking a reference for the caller (and one for the cache). */
+/* Looks the table up, taking a reference for the caller, and keeps the answer. */
 static int look_up(roomcode_conn *conn, room_codes_table **out, char **err) {
     sqlite3 *db = conn->db;
     char *sql = first_holder_sql(db);
@@ -130,17 +147,16 @@ static int look_up(roomcode_conn *conn, room_codes_table **out, char **err) {
     } else if (rc == SQLITE_ROW) {
         char *schema = sqlite3_mprintf("%s", (const char *)sqlite3_column_text(stmt, 1));
         room_codes_table *t = 0;
-        rc = schema ? plan_lookup(db, schema, &t) : SQLITE_NOMEM;
+        rc = schema ? plan_lookup(conn, schema, &t) : SQLITE_NOMEM;
         if (rc == SQLITE_OK && !t)
             rc = refuse_holder(stmt, err);
         else if (rc == SQLITE_OK) {
             *out = t;
             int sentinel = keeps(db, t) ? sentinel_reprepares(t) : -1;
             if (sentinel >= 0) {
-                conn->resolved = t;
+                conn->resolved = &t->link;
                 conn->resolved_name_version = t->name_version;
                 conn->resolved_sentinel = sentinel;
-                room_codes_ref(t);
             }
         } else if (rc != SQLITE_NOMEM) {
             *err = roomcode_db_message(db);
@@ -157,33 +173,45 @@ static int look_up(roomcode_conn *conn, room_codes_table **out, char **err) {
 static int find(roomcode_conn *conn, room_codes_table **out, char **err) {
     *err = 0;
     *out = 0;
-    if (conn->modules_dropped) {
-        room_codes_forget(conn);
+    if (!roomcode_conn_has_modules(conn)) {
+        forget(conn);
         *err = sqlite3_mprintf("roomcode: the roomcode modules were dropped from this"
                                " connection: load the extension again");
         return *err ? SQLITE_ERROR : SQLITE_NOMEM;
     }
     if (conn->resolved && still_named(conn)) {
-        *out = conn->resolved;
+        *out = table_of(conn->resolved);
         room_codes_ref(*out);
         return SQLITE_OK;
     }
-    room_codes_forget(conn);
+    forget(conn);
     return look_up(conn, out, err);
 }
 
 int room_codes_with_table(roomcode_conn *conn, room_codes_work work, void *arg, char **msg) {
-    for (int attempt = 0;; attempt++) {
-        room_codes_table *t = 0;
-        int rc = find(conn, &t, msg);
-        if (rc != SQLITE_OK)
-            return rc;
+    room_codes_table *t = 0;
+    int rc = find(conn, &t, msg);
+    for (int attempt = 0; rc == SQLITE_OK; attempt++) {
         rc = work(t, arg, msg);
-        room_codes_release(t);
         if (attempt > 0 || (rc != SQLITE_ERROR && rc != SQLITE_SCHEMA))
-            return rc;
-        room_codes_forget(conn);
+            break;
+        /* Run again only when the name now resolves to another table: the schema changed
+         * under the work. Any other failure is final (the work may have had effects). */
+        forget(conn);
+        room_codes_table *now = 0;
+        char *err = 0;
+        int found = find(conn, &now, &err);
+        if (found == SQLITE_OK && now == t) {
+            room_codes_release(now);
+            sqlite3_free(err);
+            break;
+        }
         sqlite3_free(*msg);
-        *msg = 0;
+        *msg = err;
+        room_codes_release(t);
+        t = now;
+        rc = found;
     }
+    room_codes_release(t);
+    return rc;
 }

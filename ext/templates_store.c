@@ -1,14 +1,15 @@
 /*
  * The DDL of the templates and rooms tables lives in sql/ and nowhere else: the build turns
- * it into storage_sql.h, and this file fills in the schema and table names ({schema},
+ * it into templates_sql.h, and this file fills in the schema and table names ({schema},
  * {table}, each inside double quotes, substituted as an escaped identifier).
  */
 #include "templates_store.h"
 
 #include <string.h>
 
-#include "roomcode_internal.h"
-#include "storage_sql.h"
+#include "db_statements.h"
+#include "input_check.h"
+#include "templates_sql.h"
 
 static const char trigger_marker[] = "CREATE TRIGGER \"{schema}\".\"{table}_";
 

@@ -8,6 +8,8 @@
 #include <time.h>
 
 #include "room_codes_private.h"
+#include "sql_functions.h"
+#include "table_resolution.h"
 #include "token.h"
 #include "token_sql.h"
 

@@ -9,6 +9,7 @@
 
 #include "platforms.h"
 #include "room_codes_private.h"
+#include "table_resolution.h"
 #include "token.h"
 #include "token_sql.h"
 

@@ -30,12 +30,12 @@ CREATE TABLE "{schema}"."{table}_store"(
            AND code GLOB '[a-z][a-z][a-z]-[a-z][a-z][a-z][a-z]-[a-z][a-z][a-z]'),
   room_id TEXT NOT NULL
     CONSTRAINT room_id_format CHECK (typeof(room_id) = 'text'
-           AND length(CAST(room_id AS BLOB)) BETWEEN 1 AND 256
+           AND length(CAST(room_id AS BLOB)) BETWEEN 1 AND {max_name_bytes}
            AND instr(CAST(room_id AS BLOB), x'00') = 0
            AND NOT room_id GLOB ('*[' || char(1) || '-' || char(31, 127) || ']*')),
   role TEXT NOT NULL
     CONSTRAINT role_format CHECK (typeof(role) = 'text'
-           AND length(CAST(role AS BLOB)) BETWEEN 1 AND 256
+           AND length(CAST(role AS BLOB)) BETWEEN 1 AND {max_name_bytes}
            AND instr(CAST(role AS BLOB), x'00') = 0
            AND NOT role GLOB ('*[' || char(1) || '-' || char(31, 127) || ']*')),
   enabled INTEGER NOT NULL DEFAULT 1
@@ -43,7 +43,7 @@ CREATE TABLE "{schema}"."{table}_store"(
   user_id TEXT DEFAULT NULL
     CONSTRAINT user_id_format CHECK (user_id IS NULL
            OR (typeof(user_id) = 'text'
-               AND length(CAST(user_id AS BLOB)) BETWEEN 1 AND 256
+               AND length(CAST(user_id AS BLOB)) BETWEEN 1 AND {max_name_bytes}
                AND instr(CAST(user_id AS BLOB), x'00') = 0
                AND NOT user_id GLOB ('*[' || char(1) || '-' || char(31, 127) || ']*'))),
   created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))

@@ -3,11 +3,12 @@
 -- names only, when the virtual table is renamed (a named index keeps its name through
 -- ALTER TABLE, which would leave "<old>_store_user_id" behind); a writer's own triggers
 -- and indexes on the store are left alone.
--- {cap} is the most codes a room may hold (ROOMCODE_MAX_PER_ROOM in ext/store.h).
+-- {cap} is the most codes a room may hold (ROOMCODE_MAX_PER_ROOM in ext/store_limits.h,
+-- filled in at build time by tools/storage_sql.awk).
 --
 -- RAISE takes only a literal, so these messages cannot name the room or the code; the
--- extension's own write paths report these cases with the values (ext/store.h lists the
--- messages it recognizes).
+-- extension's own write paths report these cases with the values (the build makes each
+-- message a constant, roomcode_sql_raised_<trigger>, by which it recognizes them).
 
 -- At most {cap} codes per room, enabled and disabled together: the insert is refused when
 -- the room already has a {cap}th code (OFFSET {cap} - 1), which is count(*) >= {cap}
@@ -54,6 +55,7 @@ END;
 -- The codes of a user (WHERE user_id = ?, also with room_id = ?) are an index lookup. Only
 -- bound codes are indexed, which are usually few: a lookup by user_id = ? implies
 -- user_id IS NOT NULL, so SQLite uses this partial index for it. Stores made by 1.1.0 lack
--- it; the extension adds it when such a table connects (ext/store.c, roomcode_store_upgrade).
+-- it; the extension adds it when such a table connects (ext/store_schema.c,
+-- roomcode_store_upgrade).
 CREATE INDEX "{schema}"."{table}_store_user_id" ON "{table}_store"(user_id, room_id)
 WHERE user_id IS NOT NULL;

@@ -56,7 +56,7 @@ typedef struct result {
     char note[96];
 } result;
 
-static result results[24];
+static result results[32];
 static int n_results;
 
 static void die(const char *fmt, ...) {
@@ -204,7 +204,8 @@ static void close_db(sqlite3 *db) {
         die("close: %s", sqlite3_errmsg(db));
 }
 
-/* Copies the DDL of sql/ with {schema}, {table} and {cap} replaced, as the extension does. */
+/* Copies the DDL of sql/ with {schema}, {table}, {cap} and {max_name_bytes} replaced, as the
+ * build and the extension do (ext/store_limits.h). */
 static char *fill_template(const char *tmpl, const char *table) {
     sqlite3_str *out = sqlite3_str_new(0);
     for (const char *p = tmpl; *p;) {
@@ -217,6 +218,9 @@ static char *fill_template(const char *tmpl, const char *table) {
         } else if (strncmp(p, "{cap}", 5) == 0) {
             sqlite3_str_appendall(out, "100");
             p += 5;
+        } else if (strncmp(p, "{max_name_bytes}", 16) == 0) {
+            sqlite3_str_appendall(out, "256");
+            p += 16;
         } else {
             sqlite3_str_appendchar(out, 1, *p++);
         }
@@ -268,12 +272,8 @@ static int result_ok(const result *r) {
 /* 100 codes per room, three roles. */
 #define ROOM_ROLE "printf('room-%05d', i / 100), 'role-' || (i % 3)"
 
-/*
- * draw: roomcode_generate() over a series against randomblob(8) over the same series.
- * No storage is involved, so this runs on an in-memory database.
- */
-static void bench_draw(void) {
-    const long n = run.quick ? 1000 : 1000000;
+/* An in-memory database with the extension loaded: the draws involve no storage. */
+static sqlite3 *open_memory(void) {
     sqlite3 *db = 0;
     char *err = 0;
     if (sqlite3_open(":memory:", &db) != SQLITE_OK)
@@ -281,6 +281,55 @@ static void bench_draw(void) {
     sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 1, 0);
     if (sqlite3_load_extension(db, run.ext, 0, &err) != SQLITE_OK)
         die("cannot load %s: %s", run.ext, err);
+    return db;
+}
+
+/*
+ * draw per call: the same series three ways, roomcode_generate(), randomblob(8) and the
+ * bare loop (max(i)); the loop's time is taken off both, so that the ratio compares the
+ * two calls alone (over the series, the loop's own cost hides their gap).
+ */
+static void bench_draw_per_call(void) {
+    const long n = run.quick ? 1000 : 1000000;
+    sqlite3 *db = open_memory();
+    static const char *const expr[3] = {"roomcode_generate()", "randomblob(8)", "i"};
+    sqlite3_stmt *stmt[3];
+    for (int k = 0; k < 3; k++) {
+        char sql[160];
+        snprintf(sql, sizeof sql, SERIES "SELECT count(*), max(%s) FROM s", expr[k]);
+        stmt[k] = prepare(db, sql);
+    }
+    double t[3][MAX_ROUNDS] = {{0}};
+    for (int r = 0; r < run.rounds; r++) {
+        for (int slice = 0; slice < SLICES * 3; slice++) {
+            int k = (slice + r) % 3;
+            double t0 = cpu_ms();
+            sqlite3_bind_int64(stmt[k], 1, n / SLICES);
+            int rc = sqlite3_step(stmt[k]);
+            t[k][r] += cpu_ms() - t0;
+            check(rc == SQLITE_ROW && sqlite3_column_int64(stmt[k], 0) == n / SLICES,
+                  "draw per call: %s count", expr[k]);
+            sqlite3_reset(stmt[k]);
+        }
+    }
+    for (int k = 0; k < 3; k++)
+        sqlite3_finalize(stmt[k]);
+    close_db(db);
+    double loop = median(t[2], run.rounds);
+    result *res = add_result("draw_per_call", "  per call, net of the loop", "us");
+    res->ours = (median(t[0], run.rounds) - loop) / (double)n * 1000.0;
+    res->base = (median(t[1], run.rounds) - loop) / (double)n * 1000.0;
+    set_ratio(res, 1.2);
+    snprintf(res->note, sizeof res->note, "loop alone: %.3f us per row", loop / (double)n * 1000.0);
+}
+
+/*
+ * draw: roomcode_generate() over a series against randomblob(8) over the same series.
+ * No storage is involved, so this runs on an in-memory database.
+ */
+static void bench_draw(void) {
+    const long n = run.quick ? 1000 : 1000000;
+    sqlite3 *db = open_memory();
     sqlite3_stmt *ours = prepare(db, SERIES "SELECT count(*), max(roomcode_generate()) FROM s");
     sqlite3_stmt *base = prepare(db, SERIES "SELECT count(*), max(randomblob(8)) FROM s");
     double t_ours[MAX_ROUNDS] = {0}, t_base[MAX_ROUNDS] = {0};
@@ -321,6 +370,7 @@ static void bench_draw(void) {
     res->base = median(t_base, run.rounds);
     set_ratio(res, 1.2);
     snprintf(res->note, sizeof res->note, "base: randomblob(8)");
+    bench_draw_per_call();
 }
 
 /* What a store round's child reports back. */
@@ -1062,6 +1112,100 @@ static void bench_token(void) {
              1e6 / res->base);
 }
 
+/*
+ * attached: roomcode_new and roomcode_token on a table in an ATTACHed schema against the
+ * same calls on a table in main, one connection each, in one process. The functions keep
+ * the table they resolved across calls in either case (ext/table_resolution.c).
+ */
+static void bench_attached(void) {
+    const long n = run.quick ? 600 : 30000;
+    sqlite3 *db[2]; /* 0: table in aux, 1: table in main */
+    db[1] = open_db("att-main.db", 1);
+    exec(db[1], "CREATE VIRTUAL TABLE room_codes USING roomcode");
+    db[0] = open_db("att-host.db", 1);
+    remove_db("att-aux.db");
+    char aux[PATH_MAX + 64];
+    path_of(aux, sizeof aux, "att-aux.db");
+    char *sql = sqlite3_mprintf("ATTACH %Q AS aux; PRAGMA aux.journal_mode = WAL;"
+                                " PRAGMA aux.synchronous = OFF;"
+                                " CREATE VIRTUAL TABLE aux.room_codes USING roomcode",
+                                aux);
+    exec(db[0], sql);
+    sqlite3_free(sql);
+    static const char *const roles[3] = {"role-0", "role-1", "role-2"};
+    sqlite3_stmt *mint[2], *token[2];
+    for (int k = 0; k < 2; k++) {
+        mint[k] = prepare(db[k], "SELECT roomcode_new(?1, ?2)");
+        token[k] = prepare(db[k], "SELECT roomcode_token(?1, 'user-1', 'key', 'secret')");
+    }
+    char(*codes)[2][CODE_LEN + 1] = malloc((size_t)n * sizeof *codes);
+    double t_new[2][MAX_ROUNDS] = {{0}}, t_tok[2][MAX_ROUNDS] = {{0}};
+    long per_slice = n / SLICES, bad = 0;
+    for (int r = 0; r < run.rounds; r++) {
+        /* minting: one transaction per slice, rooms of 100 codes, new rooms each round */
+        for (int slice = 0; slice < SLICES * 2; slice++) {
+            int k = (slice + r) % 2;
+            long first = slice / 2 * per_slice;
+            char room[64];
+            double t0 = cpu_ms();
+            exec(db[k], "BEGIN");
+            for (long i = first; i < first + per_slice; i++) {
+                int len = snprintf(room, sizeof room, "room-%d-%05ld", r, i / 100);
+                sqlite3_bind_text(mint[k], 1, room, len, SQLITE_STATIC);
+                sqlite3_bind_text(mint[k], 2, roles[i % 3], 6, SQLITE_STATIC);
+                if (sqlite3_step(mint[k]) != SQLITE_ROW)
+                    die("attached: roomcode_new: %s", sqlite3_errmsg(db[k]));
+                const unsigned char *c = sqlite3_column_text(mint[k], 0);
+                bad += !is_code(c, sqlite3_column_bytes(mint[k], 0));
+                if (c)
+                    memcpy(codes[i][k], c, CODE_LEN + 1);
+                sqlite3_reset(mint[k]);
+            }
+            exec(db[k], "COMMIT");
+            t_new[k][r] += cpu_ms() - t0;
+        }
+        /* tokens for the codes just minted, one autocommit call each */
+        for (int slice = 0; slice < SLICES * 2; slice++) {
+            int k = (slice + r + 1) % 2;
+            long first = slice / 2 * per_slice;
+            double t0 = cpu_ms();
+            for (long i = first; i < first + per_slice; i++) {
+                sqlite3_bind_text(token[k], 1, codes[i][k], CODE_LEN, SQLITE_STATIC);
+                bad +=
+                    sqlite3_step(token[k]) != SQLITE_ROW || sqlite3_column_bytes(token[k], 0) == 0;
+                sqlite3_reset(token[k]);
+            }
+            t_tok[k][r] += cpu_ms() - t0;
+        }
+    }
+    check(bad == 0, "attached: %ld calls failed or returned no code or token", bad);
+    long want = per_slice * SLICES * run.rounds;
+    check(query_int(db[0], "SELECT count(*) FROM aux.room_codes_store") == want &&
+              query_int(db[0], "SELECT count(*) FROM sqlite_schema") == 0 &&
+              query_int(db[1], "SELECT count(*) FROM room_codes_store") == want,
+          "attached: the codes are not all in the table of their schema");
+    for (int k = 0; k < 2; k++) {
+        sqlite3_finalize(mint[k]);
+        sqlite3_finalize(token[k]);
+        close_db(db[k]);
+    }
+    free(codes);
+    remove_db("att-main.db");
+    remove_db("att-host.db");
+    remove_db("att-aux.db");
+    double calls = (double)per_slice * SLICES;
+    result *res = add_result("attached_new", "roomcode_new, table in ATTACHed schema", "us");
+    res->ours = median(t_new[0], run.rounds) / calls * 1000.0;
+    res->base = median(t_new[1], run.rounds) / calls * 1000.0;
+    set_ratio(res, 1.1);
+    snprintf(res->note, sizeof res->note, "base: the same table in main");
+    res = add_result("attached_token", "roomcode_token, table in ATTACHed schema", "us");
+    res->ours = median(t_tok[0], run.rounds) / calls * 1000.0;
+    res->base = median(t_tok[1], run.rounds) / calls * 1000.0;
+    set_ratio(res, 1.1);
+    snprintf(res->note, sizeof res->note, "base: the same table in main");
+}
+
 #include "bench_platforms.c"
 
 static void print_results(void) {
@@ -1117,7 +1261,7 @@ int main(int argc, char **argv) {
             run.only = argv[++i];
         else
             die("usage: bench [--quick] [--rounds N] [--ext build/roomcode] [--sql sql]"
-                " [--only store|draw|new|scale|lookup|token|platforms]");
+                " [--only store|draw|new|scale|lookup|token|attached|platforms]");
     }
     if (run.quick)
         run.rounds = 1;
@@ -1144,10 +1288,10 @@ int main(int argc, char **argv) {
     static const struct {
         const char *name;
         void (*fn)(void);
-    } workloads[] = {
-        {"store", bench_store},        {"draw", bench_draw},     {"new", bench_new},
-        {"scale", bench_scale},        {"lookup", bench_lookup}, {"token", bench_token},
-        {"platforms", bench_platforms}};
+    } workloads[] = {{"store", bench_store},       {"draw", bench_draw},
+                     {"new", bench_new},           {"scale", bench_scale},
+                     {"lookup", bench_lookup},     {"token", bench_token},
+                     {"attached", bench_attached}, {"platforms", bench_platforms}};
     for (size_t i = 0; i < sizeof workloads / sizeof workloads[0]; i++) {
         /* lookup runs on the table that scale grows */
         int wanted = !run.only || strcmp(run.only, workloads[i].name) == 0 ||

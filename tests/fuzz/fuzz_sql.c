@@ -8,7 +8,7 @@
  * user ids and codes, valid and invalid, and every conflict clause.
  *
  * After each operation the store is read as a plain table and judged by the storage rules with
- * tests/fuzz/store_check.c: every code canonical and unique, at most 100 per room,
+ * tests/support/store_check.c: every code canonical and unique, at most 100 per room,
  * enabled 0 or 1, names well formed, identity columns unchanged, a failed statement
  * changed nothing (or, for OR FAIL and OR ROLLBACK, exactly what SQLite says); and where
  * the outcome is predictable from the inputs (it mostly is), the exact outcome: which

@@ -28,12 +28,20 @@ $(BUILD)/fuzz/fuzz_token: tests/fuzz/fuzz_token.c tests/fuzz/fuzz_check.h ext/to
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< ext/token.c $(FUZZ_SQLITE_LIBS) $(SODIUM_LIBS)
 
-# The whole extension compiled in (-DSQLITE_CORE), registered with sqlite3_roomcode_init.
-$(BUILD)/fuzz/fuzz_sql: tests/fuzz/fuzz_sql.c tests/fuzz/store_check.c tests/fuzz/store_check.h \
-                        $(EXT_SRC) $(EXT_HDR) $(BUILD)/storage_sql.h
+# The whole extension compiled in (-DSQLITE_CORE), registered with sqlite3_roomcode_init:
+# its objects carry the fuzzer's coverage (fuzzer-no-link) besides ASan+UBSan.
+FUZZ_EXT_OBJ       := $(call EXT_OBJ_IN,fuzz/ext)
+
+$(BUILD)/fuzz/ext/%.o: ext/%.c $(EXT_DEPS)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -DSQLITE_CORE -o $@ $< tests/fuzz/store_check.c $(EXT_SRC) \
-	    $(FUZZ_SQLITE_LIBS) $(SODIUM_LIBS)
+	$(FUZZ_CC) -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
+	    -fno-sanitize-recover=undefined $(EXT_CFLAGS) -DSQLITE_CORE -c -o $@ $<
+
+$(BUILD)/fuzz/fuzz_sql: tests/fuzz/fuzz_sql.c tests/support/store_check.c tests/support/store_check.h \
+                        $(FUZZ_EXT_OBJ)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -Itests/support -DSQLITE_CORE -o $@ $< tests/support/store_check.c \
+	    $(FUZZ_EXT_OBJ) $(FUZZ_SQLITE_LIBS) $(SODIUM_LIBS)
 
 fuzz-build: $(FUZZ_BINS)
 

@@ -12,9 +12,17 @@ MEMFAULT_STRIDE ?= 200:4
 .PHONY: test-asan test-valgrind memory-test memory-full
 TEST_SUITES += test-asan test-valgrind memory-test
 
+# The extension's objects with ASan+UBSan and SQLITE_CORE, for the programs that compile
+# it in (memfault, schema_change_asan): built once for both.
+SAN_OBJ         := $(call EXT_OBJ_IN,san)
+
+$(BUILD)/san/%.o: ext/%.c $(EXT_DEPS)
+	@mkdir -p $(@D)
+	$(SAN_CC) $(SAN_FLAGS) $(EXT_CFLAGS) -DSQLITE_CORE -c -o $@ $<
+
 # The extension with ASan+UBSan, linked to the shared ASan runtime that test-asan preloads
 # into Debian's sqlite3 shell.
-$(BUILD)/asan/roomcode.so: $(EXT_SRC) $(EXT_HDR) $(BUILD)/storage_sql.h
+$(BUILD)/asan/roomcode.so: $(EXT_SRC) $(EXT_DEPS)
 	@mkdir -p $(@D)
 	$(SAN_CC) $(SAN_FLAGS) -shared-libasan $(EXT_CFLAGS) -shared -o $@ $(EXT_SRC) $(SODIUM_LIBS)
 
@@ -47,12 +55,11 @@ test-valgrind: $(BUILD)/roomcode.so $(BUILD)/memory/canary.so
 	exit $$status
 
 # The allocation-failure harness: the extension compiled in, with ASan+UBSan.
-$(BUILD)/memory/memfault: tests/memory/memfault.c tests/fuzz/store_check.c tests/fuzz/store_check.h \
-                          $(EXT_SRC) $(EXT_HDR) $(BUILD)/storage_sql.h
+$(BUILD)/memory/memfault: tests/memory/memfault.c tests/support/store_check.c \
+                          tests/support/store_check.h $(SAN_OBJ)
 	@mkdir -p $(@D)
-	$(SAN_CC) $(SAN_FLAGS) -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -DSQLITE_CORE -Iext -I$(BUILD) \
-	    -Itests/fuzz $(PKG_CFLAGS) -o $@ tests/memory/memfault.c tests/fuzz/store_check.c $(EXT_SRC) \
-	    $(MEMORY_LIBS)
+	$(SAN_CC) $(SAN_FLAGS) $(EXT_CFLAGS) -DSQLITE_CORE -Itests/support -o $@ tests/memory/memfault.c \
+	    tests/support/store_check.c $(SAN_OBJ) $(MEMORY_LIBS)
 
 memory-test: $(BUILD)/memory/memfault
 	@MEMFAULT_STRIDE=$(MEMFAULT_STRIDE) tests/support/run_suite.sh memory tests/memory/run_memfault.sh $<
@@ -67,10 +74,10 @@ memory-full: $(BUILD)/memory/memfault
 .PHONY: schema-test schema-test-asan schema-test-valgrind
 TEST_SUITES += schema-test-asan schema-test-valgrind
 
-$(BUILD)/memory/schema_change_asan: tests/memory/schema_change.c $(EXT_SRC) $(EXT_HDR) $(BUILD)/storage_sql.h
+$(BUILD)/memory/schema_change_asan: tests/memory/schema_change.c $(SAN_OBJ)
 	@mkdir -p $(@D)
-	$(SAN_CC) $(SAN_FLAGS) -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -DSQLITE_CORE -Iext -I$(BUILD) \
-	    $(PKG_CFLAGS) -o $@ tests/memory/schema_change.c $(EXT_SRC) $(MEMORY_LIBS)
+	$(SAN_CC) $(SAN_FLAGS) $(EXT_CFLAGS) -DSQLITE_CORE -o $@ tests/memory/schema_change.c $(SAN_OBJ) \
+	    $(MEMORY_LIBS)
 
 $(BUILD)/memory/schema_change: tests/memory/schema_change.c
 	@mkdir -p $(@D)
@@ -84,3 +91,10 @@ schema-test-valgrind: $(BUILD)/memory/schema_change $(BUILD)/roomcode.so
 	@tests/support/run_suite.sh schema-valgrind tests/memory/run_schema_change.sh valgrind $<
 
 schema-test: schema-test-asan schema-test-valgrind
+
+# The interrupt sweep and the query differential (tests/python) with the ASan+UBSan
+# extension loaded into Python.
+.PHONY: python-asan
+TEST_SUITES += python-asan
+python-asan: $(BUILD)/asan/roomcode.so
+	@ASAN_RUNTIME="$(ASAN_RUNTIME)" tests/support/run_suite.sh python-asan tests/memory/run_python_asan.sh

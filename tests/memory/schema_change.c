@@ -722,67 +722,89 @@ static void rename_recreate_by_peer(void) {
     free(c2);
 }
 
-/* The peer renames room_codes away: no table is named so now. */
-static void rename_by_peer(void) {
-    peer_start();
-    sqlite3 *db = open_fresh(1);
-    peer_open();
-    char *c1 = mint(db, "r", "a");
-    want_token(db, c1);
-    peer_ok("ALTER TABLE room_codes RENAME TO old");
-    want_functions_refused(db, c1, NO_TABLE);
-    want(db, "SELECT count(*) FROM old", "1");
-    peer_ok("ALTER TABLE old RENAME TO room_codes");
-    want_token(db, c1);
-    free(mint(db, "r", "b"));
-    want(db, "SELECT count(*) FROM room_codes", "2");
-    peer_close();
-    close_ok(db, "db");
-    peer_stop();
-    free(c1);
-}
+/*
+ * DDL that takes the table away from the functions and gives it (or a fresh one) back, run
+ * by this connection or by the peer: after each step the functions refuse, or serve the
+ * code minted first (the table kept), or do not know it (a fresh table); a new code is
+ * minted and served whenever a table is there.
+ */
+enum { REFUSED, KEPT, FRESH };
 
-/* The peer drops room_codes, then creates it again. */
-static void drop_by_peer(void) {
-    peer_start();
-    sqlite3 *db = open_fresh(1);
-    peer_open();
-    char *c1 = mint(db, "r", "a");
-    want_token(db, c1);
-    peer_ok("DROP TABLE room_codes");
-    want_functions_refused(db, c1, NO_TABLE);
-    want(db, "SELECT count(*) FROM sqlite_schema WHERE name LIKE 'room_codes%'", "0");
-    peer_ok("CREATE VIRTUAL TABLE room_codes USING roomcode");
-    want_unknown_code(db, c1);
-    char *c2 = mint(db, "r", "b");
-    want_token(db, c2);
-    want(db, "SELECT count(*) FROM room_codes", "1");
-    peer_want("SELECT count(*) FROM room_codes_store", "1");
-    peer_close();
-    close_ok(db, "db");
-    peer_stop();
-    free(c1);
-    free(c2);
-}
+typedef struct ddl_step {
+    const char *sql;
+    int then;          /* REFUSED, KEPT or FRESH */
+    const char *check; /* a query run here after the step, and its rows */
+    const char *rows;
+} ddl_step;
 
-/* This connection renames or drops the table it used. */
-static void rename_and_drop_here(void) {
+static const struct ddl_case {
+    const char *name;
+    int by_peer;
+    ddl_step steps[4];
+} ddl_cases[] = {
+    /* the peer renames room_codes away (no table is named so), then back */
+    {"rename_by_peer",
+     1,
+     {{"ALTER TABLE room_codes RENAME TO old", REFUSED, "SELECT count(*) FROM old", "1"},
+      {"ALTER TABLE old RENAME TO room_codes", KEPT, "SELECT count(*) FROM room_codes", "2"}}},
+    /* the peer drops room_codes, then creates it again */
+    {"drop_by_peer",
+     1,
+     {{"DROP TABLE room_codes", REFUSED,
+       "SELECT count(*) FROM sqlite_schema WHERE name LIKE 'room_codes%'", "0"},
+      {"CREATE VIRTUAL TABLE room_codes USING roomcode", FRESH, "SELECT count(*) FROM room_codes",
+       "1"}}},
+    /* this connection renames or drops the table it used */
+    {"rename_and_drop_here",
+     0,
+     {{"ALTER TABLE room_codes RENAME TO old", REFUSED, "SELECT count(*) FROM old", "1"},
+      {"ALTER TABLE old RENAME TO room_codes", KEPT, "SELECT count(*) FROM room_codes", "2"},
+      {"DROP TABLE room_codes", REFUSED, 0, 0},
+      {"CREATE VIRTUAL TABLE room_codes USING roomcode", FRESH, "SELECT count(*) FROM room_codes",
+       "1"}}},
+};
+
+/* Runs the case of ddl_cases named as the scenario. */
+static void ddl_steps(void) {
+    const struct ddl_case *c = 0;
+    for (size_t i = 0; i < sizeof ddl_cases / sizeof ddl_cases[0] && !c; i++) {
+        if (strcmp(ddl_cases[i].name, scenario) == 0)
+            c = &ddl_cases[i];
+    }
+    check(c != 0, "no DDL steps for this scenario");
+    if (!c)
+        return;
+    if (c->by_peer)
+        peer_start();
     sqlite3 *db = open_fresh(1);
+    if (c->by_peer)
+        peer_open();
     char *c1 = mint(db, "r", "a");
     want_token(db, c1);
-    ok(db, "ALTER TABLE room_codes RENAME TO old");
-    want_functions_refused(db, c1, NO_TABLE);
-    want(db, "SELECT count(*) FROM old", "1");
-    ok(db, "ALTER TABLE old RENAME TO room_codes");
-    want_token(db, c1);
-    free(mint(db, "r", "b"));
-    want(db, "SELECT count(*) FROM room_codes", "2");
-    ok(db, "DROP TABLE room_codes");
-    want_functions_refused(db, c1, NO_TABLE);
-    ok(db, "CREATE VIRTUAL TABLE room_codes USING roomcode");
-    free(mint(db, "r", "c"));
-    want(db, "SELECT count(*) FROM room_codes", "1");
+    for (const ddl_step *s = c->steps; s < c->steps + 4 && s->sql; s++) {
+        if (c->by_peer)
+            peer_ok(s->sql);
+        else
+            ok(db, s->sql);
+        if (s->then == REFUSED) {
+            want_functions_refused(db, c1, NO_TABLE);
+        } else {
+            if (s->then == KEPT)
+                want_token(db, c1);
+            else
+                want_unknown_code(db, c1);
+            char *c2 = mint(db, "r", "b");
+            want_token(db, c2);
+            free(c2);
+        }
+        if (s->check)
+            want(db, s->check, s->rows);
+    }
+    if (c->by_peer)
+        peer_close();
     close_ok(db, "db");
+    if (c->by_peer)
+        peer_stop();
     free(c1);
 }
 
@@ -913,6 +935,46 @@ static void attached_schemas(void) {
     free(aux2);
     free(c1);
     free(c2);
+}
+
+/*
+ * A table in an attached schema is kept across calls like one in main: it is let go when a
+ * table of another kind, or the peer's roomcode table, comes to stand in front of it in
+ * main, and found again when that goes.
+ */
+static void attached_kept(void) {
+    peer_start();
+    sqlite3 *db = open_fresh(0);
+    char *aux = scenario_file("-aux.db");
+    char *sql = fmt("ATTACH %Q AS aux", aux);
+    ok(db, sql);
+    free(sql);
+    set_journal_mode(db, "aux");
+    ok(db, "CREATE VIRTUAL TABLE aux.room_codes USING roomcode");
+    char *c1 = mint(db, "r", "a");
+    want_token(db, c1);
+    ok(db, "CREATE TABLE main.room_codes(x)");
+    want_functions_refused(db, c1, NOT_ROOMCODE);
+    ok(db, "DROP TABLE main.room_codes");
+    want_token(db, c1);
+    peer_open();
+    peer_ok("CREATE VIRTUAL TABLE room_codes USING roomcode");
+    /* this connection sees the peer's DDL once it reads main again, as SQL does */
+    want(db, "SELECT count(*) FROM main.sqlite_schema WHERE name = 'room_codes'", "1");
+    want_unknown_code(db, c1);
+    free(mint(db, "r", "b"));
+    want(db, "SELECT count(*) FROM main.room_codes", "1");
+    want(db, "SELECT count(*) FROM aux.room_codes", "1");
+    peer_ok("DROP TABLE room_codes");
+    want(db, "SELECT count(*) FROM main.sqlite_schema WHERE name = 'room_codes'", "0");
+    want_token(db, c1);
+    free(mint(db, "r", "c"));
+    want(db, "SELECT count(*) FROM aux.room_codes", "2");
+    peer_close();
+    close_ok(db, "db");
+    peer_stop();
+    free(aux);
+    free(c1);
 }
 
 /* An in-memory image of a database built by sql, serialized (sqlite3_malloc'd). */
@@ -1261,15 +1323,16 @@ typedef struct scenario_def {
 static const scenario_def scenarios[] = {
     {"ddl_between_calls", ddl_between_calls, 1},
     {"rename_recreate_by_peer", rename_recreate_by_peer, 1},
-    {"rename_by_peer", rename_by_peer, 1},
-    {"drop_by_peer", drop_by_peer, 1},
-    {"rename_and_drop_here", rename_and_drop_here, 0},
+    {"rename_by_peer", ddl_steps, 1},
+    {"drop_by_peer", ddl_steps, 1},
+    {"rename_and_drop_here", ddl_steps, 0},
     {"temp_roomcode_table", temp_roomcode_table, 0},
     {"temp_view_shadows", temp_view_shadows, 0},
     {"temp_view_of_main_shadows", temp_view_of_main_shadows, 0},
     {"temp_plain_table_shadows", temp_plain_table_shadows, 0},
     {"plain_table_in_main", plain_table_in_main, 0},
     {"attached_schemas", attached_schemas, 0},
+    {"attached_kept", attached_kept, 1},
     {"deserialize_main", deserialize_main, 0},
     {"load_twice", load_twice, 0},
     {"drop_modules", drop_modules, 0},

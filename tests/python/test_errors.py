@@ -97,6 +97,8 @@ CASES = {
         "",
         "SELECT roomcode_link('xvm-wxwo-gbl', 'https://x.com/meeting/conference')",
         None),
+    "base whose path holds a dot segment (a URL parser would drop the code)": (
+        "", "SELECT roomcode_link('xvm-wxwo-gbl', 'https://x.com/{code}/..')", None),
     "no table": (
         "DROP TABLE room_codes",
         "SELECT roomcode_new('r', 'h')",
@@ -159,6 +161,14 @@ CASES = {
     "renaming onto a name whose templates or rooms table is taken": (
         "CREATE TABLE codes_rooms(x)",
         "ALTER TABLE room_codes RENAME TO codes",
+        None),
+    "JSON of a stored name that is not UTF-8 (written by another client)": (
+        "INSERT INTO room_codes_store(code, room_id, role) VALUES ('abc-defg-hij', 'r', CAST(x'c0af' AS TEXT))",
+        "SELECT roomcode_json('abc-defg-hij')",
+        None),
+    "a role with a NUL (`\\u0000`) in roles": (
+        "",
+        "SELECT * FROM roomcode_create('r', '[\"host\", \"a\\u0000b\"]')",
         None),
     "something else named room_codes": (
         "CREATE TEMP VIEW room_codes AS SELECT * FROM main.room_codes",

@@ -89,6 +89,33 @@ class Json(unittest.TestCase):
         self.assertEqual(self.db.execute("SELECT roomcode_json(NULL), roomcode_room_json(NULL)").fetchone(),
                          (None, None))
 
+    def test_stored_text_that_is_not_utf8(self):
+        """Rows another client wrote with bytes that are not UTF-8 (a lone 0xff, an overlong
+        form, a surrogate, past U+10FFFF) are refused by name, never passed into the JSON;
+        the room's other codes are not refused."""
+        self.db.execute("INSERT INTO room_codes(code, room_id, role) VALUES ('abc-defg-hia', 'r', 'h')")
+        for i, (column, blob, shown) in enumerate([
+                ("role", "c0af", r"'\xc0\xaf'"), ("role", "72ff", r"'r\xff'"),
+                ("user_id", "eda080", r"'\xed\xa0\x80'"),
+                ("user_id", "f4908080", r"'\xf4\x90\x80\x80'")]):
+            code = "abc-defg-hi" + "bcde"[i]
+            values = {"role": "'h'", "user_id": "NULL"}
+            values[column] = "CAST(x'%s' AS TEXT)" % blob
+            self.db.execute("INSERT INTO room_codes_store(code, room_id, role, user_id)"
+                            " VALUES (?, 'r', %s, %s)" % (values["role"], values["user_id"]),
+                            (code,))
+            message = "roomcode: room code '%s' has a stored %s %s that is not valid UTF-8" % (
+                code, column, shown)
+            for sql, arg in (("SELECT roomcode_json(?)", code),
+                             ("SELECT roomcode_room_json(?)", "r")):
+                with self.subTest(sql=sql, blob=blob):
+                    with self.assertRaises(sqlite3.OperationalError) as cm:
+                        self.db.execute(sql, (arg,)).fetchone()
+                    self.assertEqual(str(cm.exception), message)
+            self.db.execute("DELETE FROM room_codes_store WHERE code = ?", (code,))
+        self.assertEqual(json.loads(self.db.execute("SELECT roomcode_room_json('r')")
+                                    .fetchone()[0])["data"][0]["code"], "abc-defg-hia")
+
 
 if __name__ == "__main__":
     unittest.main()

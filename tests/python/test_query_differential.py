@@ -37,7 +37,11 @@ ROOM_COUNTS = {
 }
 ROLES = ["host", "Host", "HOST", "host ", "guest", "gu%st", "gu_st", "viewer", "Viewer", "1",
          "01", "ë", "Ë", "room"]
-USERS = [None] * 10 + ["u1", "U1", "u1 ", "user-7", "7", "07", "Zoë", "ZOË", "host", "room"]
+USERS = [None] * 10 + ["u1", "U1", "u1 ", "user-7", "7", "07", " 7", "7.0", "Zoë", "ZOË", "host",
+                       "room"]
+# Keys of IN (SELECT ...) lists: one value under several types and twice, as apps bind them.
+KEYS = [7, "7", "7", 7.0, " 7", "u1", "u1", "U1", None, 5, "05", "room", "room", b"room", "host",
+        "Zoë", "ROOM-1", "room-1"]
 TIMES = ["2025-12-31T23:59:59.999Z", "2026-01-01T00:00:00.000Z", "2026-01-01T00:00:00.001Z",
          "2026-03-15T12:30:00.000Z", "2026-11-29T05:00:00.000Z"]
 COLUMNS = ["code", "room_id", "role", "enabled", "user_id", "created_at", "updated_at"]
@@ -72,6 +76,11 @@ def build(db, rng):
                    [(name, rng.choice([1, 5, 10, 0, None]), rng.choice([5.0, 1.5, 10.0, None]),
                      name.encode() if i % 3 else None, anys[i % len(anys)])
                     for i, name in enumerate(names)])
+    # IN lists with mixed types and duplicates (no affinity), and an INTEGER key
+    db.execute("CREATE TABLE keys(v)")
+    db.executemany("INSERT INTO keys VALUES (?)", [(k,) for k in KEYS])
+    db.execute("CREATE TABLE ids(id INTEGER PRIMARY KEY)")
+    db.executemany("INSERT INTO ids VALUES (?)", [(5,), (7,), (10,)])
     # Columns with their own collations: `plain_nc.name = t.room_id` compares under NOCASE.
     db.execute("CREATE TABLE plain_nc(name TEXT COLLATE NOCASE, pad TEXT COLLATE RTRIM)")
     db.executemany("INSERT INTO plain_nc VALUES (?, ?)",
@@ -275,7 +284,7 @@ class Grammar:
         kind = self.pick([("cmp", 12), ("between", 2), ("in-list", 3), ("in-subquery", 3),
                           ("like", 2 if text else 0), ("glob", 1 if text else 0), ("null-test", 1),
                           ("function", 1), ("column-column", 1), ("truth", 0 if text else 2),
-                          ("row-value", 1), ("exists", 1)])
+                          ("row-value", 1), ("exists", 1), ("user-lookup", 3)])
         tags = [kind]
         not_ = rng.random() < 0.2
         if kind == "cmp":
@@ -338,6 +347,21 @@ class Grammar:
             other = rng.choice([c for c in COLUMNS if c != col])
             f = cat(self.column(a, col), " %s " % rng.choice(["=", "<", "IS NOT", ">="]),
                     self.column(a, other))
+        elif kind == "user-lookup":
+            # the user_id plans, alone and with room_id: IN lists of mixed types and
+            # duplicates, INTEGER keys, and a room_id list beside a user_id value
+            lists = ["SELECT v FROM keys", "SELECT id FROM ids", "SELECT name FROM plain",
+                     "SELECT n FROM plain", "SELECT a FROM plain", "7, '7', '7', 'u1', 'u1'",
+                     "7.0, ' 7', 'U1', NULL", "SELECT v FROM keys WHERE typeof(v) = 'text'"]
+            user = rng.choice(["%suser_id IN (%s)" % (a, rng.choice(lists))] * 2 +
+                              ["%suser_id = ?" % a])
+            params = [rng.choice([k for k in KEYS if k is not None])] if user.endswith("?") else []
+            room = rng.choice(["", "", " AND %sroom_id IN (%s)" % (a, rng.choice(lists)),
+                               " AND %sroom_id = ?" % a])
+            if room.endswith("?"):
+                params.append(rng.choice(KEYS))
+            f = F(user + room, params, ["in-subquery"] if "SELECT" in user + room else [])
+            col = "user_id"
         elif kind == "truth":
             f = F(rng.choice(["%senabled", "NOT %senabled", "%senabled IS TRUE",
                               "%senabled IS NOT FALSE"]) % a)
@@ -447,6 +471,8 @@ class Grammar:
                 (("t.role = p.name COLLATE NOCASE", ["collate-nocase@value"]), 1),
                 (("t.room_id = p.name AND t.role = 'host'", []), 1),
                 (("t.code = p.name", []), 1),
+                (("t.user_id = p.name", []), 1), (("t.user_id = p.n", ["affinity"]), 1),
+                (("t.user_id = p.a", ["affinity"]), 1),
             ])
             other = "plain AS p"
             if rng.random() < 0.3:
@@ -716,7 +742,7 @@ class QueryDifferential(unittest.TestCase):
                   "cast", "blob", "null", "expr", "and", "or", "not", "nocase-column",
                   "order-by", "order-collate", "order-desc", "limit", "count", "group",
                   "group-collate", "distinct", "self-join", "plain-join", "left-join", "compound",
-                  "cte", "scan", "update", "delete"]
+                  "cte", "scan", "update", "delete", "user-lookup"]
         wanted += ["col:" + c for c in COLUMNS]
         wanted += ["collate-%s@%s" % (c.lower(), side) for c in COLLATIONS
                    for side in ("column", "value")]
@@ -724,7 +750,7 @@ class QueryDifferential(unittest.TestCase):
         rare = [t for t in wanted if seen[t] < 5]
         # the plans by code, by room and by room and role, whatever words the plan uses
         plans = [t for t in seen if t.startswith("plan:")]
-        for lookup in ("code=", "room_id=", "role="):
+        for lookup in ("code=", "room_id=", "role=", "user_id="):
             if sum(seen[t] for t in plans if lookup in t) < 20:
                 rare.append("a plan with " + lookup)
         self.assertEqual(rare, [], "shapes the grammar reached fewer than 5 times")

@@ -60,9 +60,9 @@ class UserIndex(unittest.TestCase):
                 n = sql.count("?")
                 return db.execute("EXPLAIN QUERY PLAN " + sql, ("x",) * n).fetchall()[-1][-1]
             self.assertEqual(plan("SELECT * FROM room_codes WHERE user_id = ?"),
-                             "SCAN room_codes VIRTUAL TABLE INDEX 4:user_id=?")
+                             "SCAN room_codes VIRTUAL TABLE INDEX 4:user_id=? (columns 0x7f)")
             self.assertEqual(plan("SELECT * FROM room_codes WHERE room_id = ? AND user_id = ?"),
-                             "SCAN room_codes VIRTUAL TABLE INDEX 5:user_id=? AND room_id=?")
+                             "SCAN room_codes VIRTUAL TABLE INDEX 5:user_id=? AND room_id=? (columns 0x7f)")
             self.assertEqual(plan("SELECT code FROM room_codes_store WHERE user_id = ?1"),
                              f"SEARCH room_codes_store USING COVERING INDEX {INDEX} (user_id=?)")
             self.assertEqual(plan("SELECT * FROM room_codes_store WHERE user_id = ?1 AND room_id = ?2"),

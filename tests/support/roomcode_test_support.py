@@ -6,7 +6,9 @@ import sqlite3
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tests/support/..
-EXTENSION = os.path.join(ROOT, "build", "roomcode")
+# ROOMCODE_EXT: another build of the extension (the ASan one, or an older release to show
+# that a test fails there)
+EXTENSION = os.environ.get("ROOMCODE_EXT") or os.path.join(ROOT, "build", "roomcode")
 
 
 def connect(path=":memory:", load=True, **kwargs):
@@ -42,4 +44,6 @@ def store_ddl(table="room_codes", triggers=True):
     for name in ["store_table.sql"] + (["store_triggers.sql"] if triggers else []):
         with open(os.path.join(ROOT, "sql", name)) as f:
             text += f.read()
-    return text.replace("{schema}", "main").replace("{table}", table).replace("{cap}", "100")
+    # the constants of ext/store_limits.h, which the build fills in
+    return (text.replace("{schema}", "main").replace("{table}", table).replace("{cap}", "100")
+            .replace("{max_name_bytes}", "256"))

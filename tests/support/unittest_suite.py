@@ -9,6 +9,8 @@ from their own folder. Environment hooks:
   ROOMCODE_SQLITE_VERSION  adds a test that the run really uses that SQLite version, so
                            the compatibility matrix (LD_LIBRARY_PATH to another
                            libsqlite3) cannot fall back to the system library unnoticed;
+  ROOMCODE_TEST_FILES      only these test files of the folder (space-separated names
+                           without .py), as the ASan run of some Python tests does;
   CI                       quieter output (one character a test)."""
 import os
 import sqlite3
@@ -34,7 +36,12 @@ def main(name, folder):
     folder = os.path.abspath(folder)
     sys.path[:0] = [SUPPORT, folder]
     started = time.monotonic()
-    suite = unittest.defaultTestLoader.discover(folder, pattern="test_*.py", top_level_dir=folder)
+    only = os.environ.get("ROOMCODE_TEST_FILES")
+    if only:
+        suite = unittest.defaultTestLoader.loadTestsFromNames(only.split())
+    else:
+        suite = unittest.defaultTestLoader.discover(folder, pattern="test_*.py",
+                                                    top_level_dir=folder)
     SQLiteLibrary.wanted = os.environ.get("ROOMCODE_SQLITE_VERSION")
     if SQLiteLibrary.wanted:
         suite.addTest(SQLiteLibrary("test_runs_on_the_wanted_sqlite"))

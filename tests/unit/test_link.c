@@ -644,7 +644,7 @@ static void test_error_texts(void) {
                  "invalid port (1 to 65535) in base") == 0);
     CHECK(strcmp(roomcode_link_error_text(ROOMCODE_LINK_CODE_IN_BASE),
                  "text that reads as another room code in base") == 0);
-    for (int err = ROOMCODE_LINK_EMPTY_BASE; err <= ROOMCODE_LINK_BAD_CODE; err++) {
+    for (int err = ROOMCODE_LINK_EMPTY_BASE; err <= ROOMCODE_LINK_DOT_SEGMENT; err++) {
         const char *text = roomcode_link_error_text(err);
         int lower = strcmp(text, "unknown error") != 0;
         for (const char *p = text; *p; p++)
@@ -653,7 +653,46 @@ static void test_error_texts(void) {
     }
 }
 
+/*
+ * A URL parser (WHATWG) removes "." and ".." path segments, in any case of their %2e
+ * encoding, ".." with the segment before it: a code before one would be lost, so every
+ * base with one is refused, template or not. Segments that only look alike stay.
+ */
+static void test_dot_segments(void) {
+    static const char *const refused[] = {
+        "https://x.com/{code}/..",
+        "x.com/{code}/%2E%2e",
+        "x.com/a/{code}/../b",
+        "x.com/{code}/.",
+        "x.com/{code}/%2e",
+        "x.com/{code}/%2E",
+        "x.com/{code}/.%2e",
+        "x.com/{code}/%2e.",
+        "x.com/{code}/.%2E/",
+        "https://x.com/./{code}",
+        "https://x.com/app/..",
+        "https://x.com/app/../",
+        "x.com/a/%2e%2e/{code}",
+        "x.com/{code}/..?x=1",
+        "x.com/{code}/..#f",
+        "http://x.com:8080/../{code}",
+        "x.com/./meet",
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
+        check_error(refused[i], 0, ROOMCODE_LINK_DOT_SEGMENT);
+    check_link("x.com/a/{code}/...", 0, "https://x.com/a/abc-defg-hij/...");
+    check_link("x.com/%2e%2e%2e/{code}", 0, "https://x.com/%2e%2e%2e/abc-defg-hij");
+    check_link("x.com/a.b/{code}", 0, "https://x.com/a.b/abc-defg-hij");
+    check_link("x.com/.a/{code}/a.", 0, "https://x.com/.a/abc-defg-hij/a.");
+    check_link("x.com/{code}/..;", 0, "https://x.com/abc-defg-hij/..;");
+    check_link("x.com/{code}?a=/../", 0, "https://x.com/abc-defg-hij?a=/../");
+    check_link("x.com/{code}#/./x", 0, "https://x.com/abc-defg-hij#/./x");
+    CHECK(strcmp(roomcode_link_error_text(ROOMCODE_LINK_DOT_SEGMENT),
+                 "dot segment (. or .., also as %2e) in the path of base") == 0);
+}
+
 int main(void) {
+    test_dot_segments();
     test_bases();
     test_routes();
     test_templates();

@@ -4,21 +4,24 @@
  * or neither: the code is disabled and a fresh enabled code of the same room, role and
  * user takes its place.
  *
- * In autocommit the two writes are one transaction begun IMMEDIATE, so the call takes the
- * write lock before it reads the code and waits on the busy timeout as an INSERT does.
- * Inside the caller's transaction they are one savepoint. Inside a statement that itself
- * writes (UPDATE t SET code = roomcode_rotate(code)), SQLite refuses both; there the new
- * code is deleted again if disabling the old one fails, as roomcode_create does.
+ * The two writes are atomic (atomic_writes.c): in autocommit one transaction begun
+ * IMMEDIATE, so the call takes the write lock before it reads the code and waits on the
+ * busy timeout as an INSERT does; inside the caller's transaction one savepoint; inside a
+ * statement that itself writes (UPDATE t SET code = roomcode_rotate(code)), where SQLite
+ * refuses both, the new code is deleted again if disabling the old one fails.
  */
 #include <string.h>
 
-#include "room_codes_table.h"
+#include "atomic_writes.h"
+#include "sql_functions.h"
+#include "table_resolution.h"
 
 /* What a rotation reads and makes. */
 typedef struct rotation {
     sqlite3 *db;
     const char *old_code;
     char *new_code; /* ROOMCODE_LEN + 1 bytes, the result */
+    int minted;     /* new_code is stored */
 } rotation;
 
 /*
@@ -66,10 +69,8 @@ static int write_code(room_codes_table *t, enum roomcode_store_stmt which, const
         if (rc == SQLITE_OK)
             rc = sqlite3_bind_int(stmt, 5, 0);
     }
-    if (rc == SQLITE_OK) {
-        rc = sqlite3_step(stmt);
-        rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
-    }
+    if (rc == SQLITE_OK)
+        rc = room_codes_step_write(stmt);
     room_codes_give(t, which, stmt);
     return rc;
 }
@@ -92,75 +93,21 @@ static int rotate_writes(room_codes_table *t, rotation *r, int *minted, char **m
     return rc;
 }
 
-/* Steps a prepared transaction statement (COMMIT, ROLLBACK, RELEASE ...) once. */
-static int step_once(sqlite3_stmt *stmt) {
-    int rc = sqlite3_step(stmt);
-    sqlite3_reset(stmt);
-    return rc == SQLITE_DONE ? SQLITE_OK : rc;
+/* Deletes the new code again: the undo of a rotation inside a statement that writes. */
+static int unmint(room_codes_table *t, void *arg) {
+    rotation *r = arg;
+    return r->minted ? write_code(t, STORE_DELETE, r->new_code) : SQLITE_OK;
 }
 
-/*
- * How the writes end, prepared before they start: a statement that reads no table (SELECT
- * roomcode_rotate(?)) gets no rollback from SQLite when it fails, so the undo must not
- * depend on an allocation that can fail once the writes are done.
- */
-typedef struct ending {
-    sqlite3_stmt *keep, *undo;
-} ending;
-
-static int prepare_ending(sqlite3 *db, ending *e, const char *keep, const char *undo) {
-    int rc = sqlite3_prepare_v2(db, keep, -1, &e->keep, 0);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_prepare_v2(db, undo, -1, &e->undo, 0);
-    return rc;
+static int rotate_writes_of(room_codes_table *t, void *arg, char **msg) {
+    rotation *r = arg;
+    return rotate_writes(t, r, &r->minted, msg);
 }
 
 static int rotate_in(room_codes_table *t, void *arg, char **msg) {
     rotation *r = arg;
-    sqlite3 *db = r->db;
-    enum { OWN_TRANSACTION, SAVEPOINT, BY_HAND } mode = BY_HAND;
-    ending e = {0, 0};
-    int rc = SQLITE_OK;
-    if (roomcode_statement_running(db, 1)) {
-        mode = BY_HAND;
-    } else if (sqlite3_get_autocommit(db)) {
-        rc = prepare_ending(db, &e, "COMMIT", "ROLLBACK");
-        if (rc == SQLITE_OK)
-            rc = sqlite3_exec(db, "BEGIN IMMEDIATE", 0, 0, 0);
-        mode = OWN_TRANSACTION;
-    } else {
-        rc = prepare_ending(db, &e, "RELEASE roomcode_rotate", "ROLLBACK TO roomcode_rotate");
-        if (rc == SQLITE_OK)
-            mode = sqlite3_exec(db, "SAVEPOINT roomcode_rotate", 0, 0, 0) == SQLITE_OK ? SAVEPOINT
-                                                                                       : BY_HAND;
-    }
-    if (rc != SQLITE_OK) {
-        *msg = rc == SQLITE_NOMEM ? 0 : roomcode_db_message(db);
-        sqlite3_finalize(e.keep);
-        sqlite3_finalize(e.undo);
-        return rc;
-    }
-    int minted = 0;
-    rc = rotate_writes(t, r, &minted, msg);
-    if (mode == OWN_TRANSACTION) {
-        int ended = step_once(rc == SQLITE_OK ? e.keep : e.undo);
-        if (rc == SQLITE_OK && ended != SQLITE_OK) {
-            rc = ended;
-            *msg = rc == SQLITE_NOMEM ? 0 : roomcode_db_message(db);
-        }
-        /* a COMMIT that failed (busy) leaves the transaction open: no error may */
-        if (!sqlite3_get_autocommit(db))
-            step_once(e.undo);
-    } else if (mode == SAVEPOINT) {
-        if (rc != SQLITE_OK && step_once(e.undo) != SQLITE_OK)
-            rc = SQLITE_NOMEM; /* the caller's transaction holds a half rotation: roll it back */
-        step_once(e.keep);
-    } else if (rc != SQLITE_OK && minted && write_code(t, STORE_DELETE, r->new_code) != SQLITE_OK) {
-        rc = SQLITE_NOMEM; /* a statement that writes: SQLite rolls the transaction back */
-    }
-    sqlite3_finalize(e.keep);
-    sqlite3_finalize(e.undo);
-    return rc;
+    r->minted = 0;
+    return roomcode_atomic_writes(t, rotate_writes_of, unmint, r, msg);
 }
 
 void roomcode_fn_rotate(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
@@ -168,7 +115,7 @@ void roomcode_fn_rotate(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     char old_code[ROOMCODE_LEN + 1];
     /* The result's memory comes first: once the new code is stored, handing it back must
      * not fail, or the caller would lose it with the old one disabled. */
-    rotation r = {sqlite3_context_db_handle(ctx), old_code, sqlite3_malloc64(ROOMCODE_LEN + 1)};
+    rotation r = {sqlite3_context_db_handle(ctx), old_code, sqlite3_malloc64(ROOMCODE_LEN + 1), 0};
     char *msg = 0;
     int rc = r.new_code ? roomcode_parse_code(argv[0], old_code, &msg) : SQLITE_NOMEM;
     if (rc == SQLITE_OK)

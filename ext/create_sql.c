@@ -5,13 +5,16 @@
  * are disabled, and the room's enabled codes come back as rows. Running it twice changes
  * nothing the second time, so migrations may call it freely.
  *
- * Its writes go to the store of the room_codes table inside one savepoint, so a failure
- * part way (the cap, a busy database) leaves the room as it was.
+ * Its writes go to the store of the room_codes table all or nothing (atomic_writes.c), so
+ * a failure part way (the cap, a busy database, an interrupt) leaves the room as it was.
  */
 #include <string.h>
 
+#include "atomic_writes.h"
 #include "copied_rows.h"
+#include "registration.h"
 #include "room_codes_table.h"
+#include "table_resolution.h"
 #include "template_roles.h"
 
 enum { ARG_ROOM_ID = COPIED_COLUMNS, ARG_ROLES };
@@ -34,6 +37,10 @@ typedef struct create_table {
 typedef struct create_cursor {
     sqlite3_vtab_cursor base;
     copied_rows rows;
+    /* Each text value once more, made before the writes commit and handed to SQLite as it
+     * is the first time a column is read: so reading a row allocates nothing once the
+     * codes are stored (an allocation failing then would hide them). */
+    char **texts; /* rows.n * COPIED_COLUMNS, NULL where handed out or not text */
     int at;
 } create_cursor;
 
@@ -109,8 +116,31 @@ static int create_open(sqlite3_vtab *vtab, sqlite3_vtab_cursor **out) {
 }
 
 static void cursor_reset(create_cursor *c) {
+    for (int i = 0; c->texts && i < c->rows.n * COPIED_COLUMNS; i++)
+        sqlite3_free(c->texts[i]);
+    sqlite3_free(c->texts);
+    c->texts = 0;
     copied_rows_clear(&c->rows);
     c->at = 0;
+}
+
+/* Makes the texts handed out first (see create_cursor). */
+static int copy_texts(create_cursor *c) {
+    size_t n = (size_t)c->rows.n * COPIED_COLUMNS;
+    c->texts = sqlite3_malloc64(n * sizeof(*c->texts) + 1);
+    if (!c->texts)
+        return SQLITE_NOMEM;
+    memset(c->texts, 0, n * sizeof(*c->texts));
+    for (size_t i = 0; i < n; i++) {
+        sqlite3_value *v =
+            copied_rows_at(&c->rows, (int)(i / COPIED_COLUMNS), (int)(i % COPIED_COLUMNS));
+        if (v && sqlite3_value_type(v) == SQLITE_TEXT) {
+            c->texts[i] = sqlite3_mprintf("%s", (const char *)sqlite3_value_text(v));
+            if (!c->texts[i])
+                return SQLITE_NOMEM;
+        }
+    }
+    return SQLITE_OK;
 }
 
 static int create_close(sqlite3_vtab_cursor *cur) {
@@ -119,8 +149,48 @@ static int create_close(sqlite3_vtab_cursor *cur) {
     return SQLITE_OK;
 }
 
+/*
+ * The JSON string of roles (valid JSON) holding a \u0000 escape, or NULL. SQLite 3.40's
+ * json_each ends such a string at the NUL ("a\u0000b" reads as "a") where later versions
+ * keep the NUL, so a role with a NUL is found here, the same on every version.
+ */
+static const char *string_with_nul(const char *json, int n, int *len) {
+    const char *start = 0;
+    for (int i = 0; i < n; i++) {
+        if (!start) {
+            if (json[i] == '"')
+                start = json + i;
+        } else if (json[i] == '"') {
+            start = 0;
+        } else if (json[i] == '\\') {
+            if (i + 5 < n && memcmp(json + i + 1, "u0000", 5) == 0) {
+                int end = i + 6;
+                while (end < n && json[end] != '"')
+                    end += json[end] == '\\' ? 2 : 1;
+                *len = (int)(json + end + 1 - start);
+                return start;
+            }
+            i++; /* the escaped character */
+        }
+    }
+    return 0;
+}
+
 /* Refuses roles that are not a non-empty JSON array of valid role names. */
 static int check_roles(create_table *t, sqlite3_value *roles) {
+    if (sqlite3_value_type(roles) == SQLITE_TEXT) {
+        const char *json = (const char *)sqlite3_value_text(roles);
+        int len = 0;
+        const char *bad = json ? string_with_nul(json, sqlite3_value_bytes(roles), &len) : 0;
+        if (!json)
+            return SQLITE_NOMEM;
+        if (bad) {
+            char *q = roomcode_quote((const unsigned char *)bad, len);
+            return roomcode_vtab_error(
+                &t->base, SQLITE_CONSTRAINT,
+                q ? sqlite3_mprintf("roomcode: role %s in roles contains a NUL byte", q) : 0);
+        }
+    }
     sqlite3_stmt *stmt = 0;
     int rc = roomcode_stmt_take(t->db, &t->roles_check, roles_sql, &stmt);
     if (rc != SQLITE_OK)
@@ -173,8 +243,8 @@ static int disable_unlisted(create_table *t, room_codes_table *codes, sqlite3_va
     sqlite3_stmt *stmt = 0;
     int rc = take_with_args(t, codes, STORE_DISABLE_UNLISTED, args, &stmt);
     if (rc == SQLITE_OK) {
-        rc = sqlite3_step(stmt);
-        rc = rc == SQLITE_DONE ? SQLITE_OK : roomcode_vtab_db_error(&t->base, t->db, rc);
+        rc = room_codes_step_write(stmt);
+        rc = rc == SQLITE_OK ? rc : roomcode_vtab_db_error(&t->base, t->db, rc);
     }
     room_codes_give(codes, STORE_DISABLE_UNLISTED, stmt);
     return rc;
@@ -230,52 +300,11 @@ static int delete_minted(room_codes_table *codes, const minted_codes *minted) {
     int rc = room_codes_take(codes, STORE_DELETE, &stmt);
     for (int i = 0; i < minted->n && rc == SQLITE_OK; i++) {
         rc = sqlite3_bind_text(stmt, 1, minted->code[i], ROOMCODE_LEN, SQLITE_STATIC);
-        if (rc == SQLITE_OK) {
-            int step = sqlite3_step(stmt);
-            rc = step == SQLITE_DONE ? SQLITE_OK : step;
-        }
+        if (rc == SQLITE_OK)
+            rc = room_codes_step_write(stmt);
         sqlite3_reset(stmt);
     }
     room_codes_give(codes, STORE_DELETE, stmt);
-    return rc;
-}
-
-/*
- * The writes of a sync, so that a refusal part way (the cap) leaves the room as it was:
- * the lacking codes are minted first, then the unlisted roles' codes are disabled in one
- * statement, all inside a savepoint. Inside a statement that itself writes, SQLite refuses
- * the savepoint, and that statement need not undo these writes (INSERT INTO t SELECT ...
- * FROM roomcode_create(...) has no statement journal; inside BEGIN its failure rolls back
- * nothing): there the minted codes are deleted again instead. If undoing fails, out of
- * memory is reported, on which SQLite rolls back the transaction.
- *
- * In autocommit the savepoint is the transaction, and releasing it commits, which can fail
- * (SQLITE_BUSY while another connection reads, in rollback-journal mode): then the whole
- * transaction is rolled back, so that no error leaves it open.
- */
-static int sync_room(create_table *t, room_codes_table *codes, sqlite3_value **args) {
-    minted_codes minted;
-    minted.n = 0;
-    int began = sqlite3_get_autocommit(t->db);
-    int in_savepoint = sqlite3_exec(t->db, "SAVEPOINT roomcode_create", 0, 0, 0) == SQLITE_OK;
-    int rc = mint_lacking(t, codes, args, &minted);
-    if (rc == SQLITE_OK)
-        rc = disable_unlisted(t, codes, args);
-    if (rc != SQLITE_OK && !in_savepoint && minted.n > 0 &&
-        delete_minted(codes, &minted) != SQLITE_OK)
-        rc = SQLITE_NOMEM;
-    if (!in_savepoint)
-        return rc;
-    /* Releasing would commit what could not be rolled back: leave that to SQLite. */
-    if (rc != SQLITE_OK && sqlite3_exec(t->db, "ROLLBACK TO roomcode_create", 0, 0, 0) != SQLITE_OK)
-        return SQLITE_NOMEM;
-    int released = sqlite3_exec(t->db, "RELEASE roomcode_create", 0, 0, 0);
-    if (released != SQLITE_OK) {
-        if (rc == SQLITE_OK)
-            rc = roomcode_vtab_db_error(&t->base, t->db, released);
-        if (began && !sqlite3_get_autocommit(t->db))
-            sqlite3_exec(t->db, "ROLLBACK", 0, 0, 0);
-    }
     return rc;
 }
 
@@ -287,7 +316,7 @@ static int read_enabled(create_table *t, create_cursor *c, room_codes_table *cod
     while (rc == SQLITE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW)
         rc = copied_rows_append(&c->rows, stmt, STORE_ALL_COLUMNS);
     if (rc == SQLITE_DONE)
-        rc = SQLITE_OK;
+        rc = copy_texts(c);
     else if (rc != SQLITE_OK && rc != SQLITE_NOMEM)
         rc = roomcode_vtab_db_error(&t->base, t->db, rc);
     room_codes_give(codes, STORE_LIST_ENABLED, stmt);
@@ -299,25 +328,74 @@ typedef struct sync_request {
     create_table *t;
     create_cursor *c;
     sqlite3_value **args;
+    minted_codes minted;
 } sync_request;
 
-static int sync_and_read(room_codes_table *codes, void *arg, char **msg) {
+/*
+ * The writes of a sync: the lacking codes are minted first, then the unlisted roles' codes
+ * are disabled in one statement, and the room's enabled codes are read into the cursor
+ * before the writes are committed, so that nothing can fail once they are (an error then
+ * would hide codes that exist). atomic_writes.c makes them all or nothing.
+ */
+static int sync_writes(room_codes_table *codes, void *arg, char **msg) {
     (void)msg; /* messages go to the table-valued function's own */
     sync_request *r = arg;
     cursor_reset(r->c);
-    sqlite3_stmt *template = 0;
-    sqlite3_value *args[2] = {r->args[0], r->args[1]};
+    int rc = mint_lacking(r->t, codes, r->args, &r->minted);
+    if (rc == SQLITE_OK)
+        rc = disable_unlisted(r->t, codes, r->args);
+    if (rc == SQLITE_OK)
+        rc = read_enabled(r->t, r->c, codes, r->args);
+    return rc;
+}
+
+/* Inside a statement that itself writes, the undo by hand: the minted codes go again
+ * (the disabling is one statement, which either ran whole or failed). */
+static int unmint(room_codes_table *codes, void *arg) {
+    sync_request *r = arg;
+    return delete_minted(codes, &r->minted);
+}
+
+/*
+ * The roles left out (args[1] NULL) are those of the room's template, copied before the
+ * writes begin: a statement still stepping would keep them from their savepoint.
+ */
+static int template_roles(create_table *t, room_codes_table *codes, sqlite3_value *room,
+                          sqlite3_value **roles) {
+    sqlite3_stmt *stmt = 0;
     char *err = 0;
-    int rc = args[1] ? SQLITE_OK : roomcode_template_roles(codes, args[0], &template, &err);
-    if (rc == SQLITE_OK && !args[1])
-        args[1] = sqlite3_column_value(template, 0);
+    int rc = roomcode_template_roles(codes, room, &stmt, &err);
+    if (rc == SQLITE_OK && !(*roles = sqlite3_value_dup(sqlite3_column_value(stmt, 0))))
+        rc = SQLITE_NOMEM;
+    sqlite3_finalize(stmt);
+    if (err)
+        rc = roomcode_vtab_error(&t->base, rc, err);
+    return rc;
+}
+
+static int sync_and_read(room_codes_table *codes, void *arg, char **msg) {
+    sync_request *r = arg;
+    r->minted.n = 0;
+    sqlite3_value **given = r->args, *template = 0;
+    sqlite3_value *args[2] = {given[0], given[1]};
+    int rc = args[1] ? SQLITE_OK : template_roles(r->t, codes, args[0], &template);
+    if (rc == SQLITE_OK && template) {
+        args[1] = template;
+        r->args = args;
+    }
     if (rc == SQLITE_OK)
-        rc = sync_room(r->t, codes, args);
-    if (rc == SQLITE_OK)
-        rc = read_enabled(r->t, r->c, codes, args);
-    else if (err)
-        rc = roomcode_vtab_error(&r->t->base, rc, err);
-    sqlite3_finalize(template);
+        rc = roomcode_atomic_writes(codes, sync_writes, unmint, r, msg);
+    r->args = given;
+    sqlite3_value_free(template);
+    if (rc != SQLITE_OK) {
+        cursor_reset(r->c);
+        /* the writes' own message first; else the atomic writes' (busy, interrupted) */
+        if (*msg && !r->t->base.zErrMsg)
+            rc = roomcode_vtab_error(&r->t->base, rc, *msg);
+        else
+            sqlite3_free(*msg);
+        *msg = 0;
+    }
     return rc;
 }
 
@@ -334,7 +412,7 @@ static int create_filter(sqlite3_vtab_cursor *cur, int idx, const char *idx_str,
         rc = check_roles(t, argv[1]);
     sqlite3_value *args[2] = {argv[0], idx == 0 ? argv[1] : 0};
     if (rc == SQLITE_OK) {
-        sync_request r = {t, c, args};
+        sync_request r = {t, c, args, {0, {{0}}}};
         rc = room_codes_with_table(t->conn, sync_and_read, &r, &msg);
     }
     if (msg)
@@ -357,8 +435,20 @@ static int create_eof(sqlite3_vtab_cursor *cur) {
 
 static int create_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col) {
     create_cursor *c = (create_cursor *)cur;
-    if (col < ARG_ROOM_ID)
-        sqlite3_result_value(ctx, copied_rows_at(&c->rows, c->at, col));
+    if (col >= ARG_ROOM_ID)
+        return SQLITE_OK;
+    char **text = &c->texts[c->at * COPIED_COLUMNS + col];
+    sqlite3_value *v = copied_rows_at(&c->rows, c->at, col);
+    if (*text) {
+        /* stored names and codes hold no NUL: -1 lets SQLite know the text ends there */
+        sqlite3_result_text(ctx, *text, -1, sqlite3_free);
+        *text = 0;
+    } else if (sqlite3_value_type(v) == SQLITE_INTEGER) {
+        sqlite3_result_int64(ctx, sqlite3_value_int64(v));
+    } else if (sqlite3_value_type(v) == SQLITE_TEXT) {
+        sqlite3_result_text(ctx, (const char *)sqlite3_value_text(v), sqlite3_value_bytes(v),
+                            SQLITE_TRANSIENT);
+    }
     return SQLITE_OK;
 }
 
@@ -384,8 +474,5 @@ static sqlite3_module create_module = {
 };
 
 int roomcode_register_create(sqlite3 *db, roomcode_conn *conn) {
-    /* SQLite calls the destructor also when registering fails. */
-    roomcode_conn_ref(conn);
-    return sqlite3_create_module_v2(db, "roomcode_create", &create_module, conn,
-                                    roomcode_conn_module_gone);
+    return roomcode_conn_register_module(db, "roomcode_create", &create_module, conn);
 }

@@ -10,7 +10,7 @@
 #include <string.h>
 
 /* The storage DDL of sql/, as the build embeds it: the store's triggers are named there. */
-#include "storage_sql.h"
+#include "store_sql.h"
 
 static char message[512];
 
@@ -344,26 +344,14 @@ static int compare_names(const void *a, const void *b) {
  * separated by spaces, as the schema query below lists them.
  */
 static void expected_triggers(const char *table, char *out, size_t size) {
-    static const char mark[] = "CREATE TRIGGER \"{schema}\".\"{table}_store_";
-    const char *suffix[16];
-    size_t len[16], n = 0;
-    for (const char *p = strstr(roomcode_sql_store_triggers, mark); p && n < 16;
-         p = strstr(p, mark)) {
-        p += sizeof mark - 1;
-        suffix[n] = p;
-        len[n] = strcspn(p, "\"");
-        n++;
-    }
-    char names[16][64];
     const char *sorted[16];
-    for (size_t i = 0; i < n; i++) {
-        snprintf(names[i], sizeof names[i], "%.*s", (int)len[i], suffix[i]);
-        sorted[i] = names[i];
-    }
-    qsort(sorted, n, sizeof *sorted, compare_names);
+    int n = roomcode_sql_n_triggers < 16 ? roomcode_sql_n_triggers : 16;
+    for (int i = 0; i < n; i++)
+        sorted[i] = roomcode_sql_triggers[i].suffix;
+    qsort(sorted, (size_t)n, sizeof *sorted, compare_names);
     size_t used = 0;
     out[0] = '\0';
-    for (size_t i = 0; i < n && used < size; i++)
+    for (int i = 0; i < n && used < size; i++)
         used += (size_t)snprintf(out + used, size - used, "%s%s_store_%s", i ? " " : "", table,
                                  sorted[i]);
 }
