@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "platform_claims.h"
-#include "platforms.h"
+#include "registration.h"
 #include "table_resolution.h"
 #include "token.h"
 #include "token_sql.h"

@@ -9,7 +9,6 @@
 SQLITE_EXTENSION_INIT1
 
 #include "connection.h"
-#include "platforms.h"
 #include "registration.h"
 #include "roomcode.h"
 

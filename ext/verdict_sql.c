@@ -7,7 +7,7 @@
  */
 #include <string.h>
 
-#include "platforms.h"
+#include "registration.h"
 #include "room_codes_private.h"
 #include "table_resolution.h"
 #include "token.h"

@@ -325,6 +325,8 @@ class BadInput(unittest.TestCase):
                     self.assertEqual(len(added), target.sql.count("), (") + 1, outcome)
                     self.assertEqual(kept, before)
                     given = bad.params[0] if bad.params else None
+                    if "enabled" in target.name and isinstance(given, (str, float)):
+                        given = int(float(given))  # the store's INTEGER affinity: '1', 1.0 -> 1
                     self.assertTrue(any(given in row[:4] + (code,) for code, row in added.items()))
                 elif target.sql.startswith("SELECT * FROM roomcode_create"):
                     self.assertEqual(kept, before)
