@@ -7,7 +7,10 @@
  * own new rows, or skip rows, as the store changes under it. So before any write through
  * the table, each cursor still reading copies the rows it has left (the current one
  * included) and serves those: the statement sees the rows as they were when it started.
- * A cursor that no write meets costs nothing more.
+ * A cursor filtered after such a write (the inner side of a join) has nothing left to
+ * copy: it skips the codes the running statement minted and shows the rows it disabled
+ * with their values before (room_codes_minted, room_codes_changing). A cursor that no
+ * write meets costs nothing more.
  */
 #include <stddef.h>
 #include <string.h>
@@ -77,7 +80,7 @@ static void cursor_reset(room_codes_cursor *c) {
     c->eof = 1;
 }
 
-/* ---- codes minted by the running statement (see room_codes_minted) ---- */
+/* ---- codes minted and rows changed by the running statement (room_codes_minted) ---- */
 
 /* Drops the minted codes and changed rows no open cursor saw the table without. */
 static void prune_mints(room_codes_table *t) {
