@@ -345,9 +345,10 @@ typedef struct sync_request {
 
 /*
  * The writes of a sync: the lacking codes are minted first, then the unlisted roles' codes
- * are disabled in one statement, and the room's enabled codes are read into the cursor
- * before the writes are committed, so that nothing can fail once they are (an error then
- * would hide codes that exist). atomic_writes.c makes them all or nothing.
+ * are disabled one by one (each kept for the statement's cursors), and the room's enabled
+ * codes are read into the cursor before the writes are committed, so that nothing can fail
+ * once they are (an error then would hide codes that exist). atomic_writes.c makes them
+ * all or nothing.
  */
 static int sync_writes(room_codes_table *codes, void *arg, char **msg) {
     (void)msg; /* messages go to the table-valued function's own */
