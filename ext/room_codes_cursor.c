@@ -18,6 +18,12 @@
 #include "copied_rows.h"
 #include "room_codes_private.h"
 
+/* A code the running statement wrote before a cursor was filtered (see hide_mints). */
+struct statement_row {
+    char code[ROOMCODE_LEN + 1];
+    int old; /* its values before: row old of the cursor's olds; -1: minted */
+};
+
 struct room_codes_cursor {
     sqlite3_vtab_cursor base;
     room_codes_cursor *next_reading; /* in the table's list while stmt reads */
@@ -32,10 +38,7 @@ struct room_codes_cursor {
      * (room_codes_minted, room_codes_changing): a minted one is skipped, a changed one
      * shows its values before (row `old` of olds), so the statement sees the table as it
      * was when it started. */
-    struct statement_row {
-        char code[ROOMCODE_LEN + 1];
-        int old; /* -1: minted */
-    } * hidden;
+    struct statement_row *hidden;
     int n_hidden;
     copied_rows olds;
     /* Once a write met the cursor (copied), the rows it had left; `at` is the current one. */
