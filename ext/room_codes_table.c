@@ -335,7 +335,7 @@ void room_codes_read_give(room_codes_table *t, int plan, unsigned columns, sqlit
 
 static int writes(enum roomcode_store_stmt which) {
     return which == STORE_INSERT || which == STORE_UPDATE || which == STORE_DELETE ||
-           which == STORE_DISABLE_UNLISTED;
+           which == STORE_RESTORE_UPDATED_AT;
 }
 
 int room_codes_take(room_codes_table *t, enum roomcode_store_stmt which, sqlite3_stmt **out) {

@@ -423,6 +423,21 @@ static const op ops[] = {
      "SELECT count(*), sum(enabled), (SELECT count(*) FROM log) FROM room_codes_store"
      " WHERE room_id = 'almost'",
      "98|98|0\n", 1, 0},
+    /* From a statement that writes, inside BEGIN: guest is disabled and viewer minted, both
+     * undone by hand (or by SQLite's rollback) on a failure. */
+    {"roomcode_create_disabling_in_insert", BASE_ROWS "CREATE TABLE log(code); BEGIN;", 0, 0,
+     "INSERT INTO log SELECT code FROM roomcode_create('r-1', '[\"host\", \"viewer\"]')", 0,
+     SUMMARY,
+     "bbb-bbbb-bbb|r-1|guest|0|NULL\naaa-aaaa-aaa|r-1|host|1|NULL\nminted|r-1|viewer|1|NULL\n"
+     "ddd-dddd-ddd|r-2|guest|0|'u-1'\nccc-cccc-ccc|r-2|host|1|NULL\n",
+     0, 0},
+    /* A statement that reads room_codes again for each row while it rotates (the cursor
+     * keeps the rows it disables with their values before). */
+    {"roomcode_rotate_beside_count", BASE_ROWS "CREATE TABLE log(c, n); BEGIN;", 0, 0,
+     "INSERT INTO log SELECT roomcode_rotate(a.code), (SELECT count(*) FROM room_codes c"
+     " WHERE c.room_id = a.room_id AND c.enabled) FROM room_codes a WHERE a.room_id = 'r-1'",
+     0, "SELECT count(*), sum(enabled), (SELECT group_concat(n) FROM log) FROM room_codes_store",
+     "6|3|2,2\n", 0, 0},
     /* templates, rooms and the functions that read them */
     {"roomcode_check", TEMPLATE_ROWS, 0, 0,
      "SELECT roomcode_check('aaa-aaaa-aaa'), roomcode_check('ccc-cccc-ccc'),"
