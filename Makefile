@@ -19,6 +19,7 @@ VERSION     := $(shell cat VERSION)
 EXT_SRC     := $(wildcard ext/*.c)
 EXT_HDR     := $(wildcard ext/*.h) $(BUILD)/roomcode_version.h
 SQL_SRC     := sql/store_table.sql sql/store_triggers.sql sql/store_statements.sql
+TEMPLATES_SQL := sql/templates_tables.sql sql/templates_triggers.sql
 EXT_CFLAGS  := -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -fPIC -fvisibility=hidden -Iext -I$(BUILD) $(PKG_CFLAGS)
 
 # The extension's objects, compiled once each with EXT_CFLAGS. Other builds of the same
@@ -32,7 +33,7 @@ EXT_DEPS    := $(EXT_HDR) $(BUILD)/storage_sql.h
 STATIC_OBJ  := $(call EXT_OBJ_IN,static)
 
 # Pure modules (no SQLite): each unit test links only its own module.
-UNIT_TESTS  := code_format letter_pool token link
+UNIT_TESTS  := code_format letter_pool token link platform_claims
 
 # Suites `make test` runs, in order. Each runs through tests/support/run_suite.sh, which
 # records its count line for the summary (tests/README.md says how to add one).
@@ -51,15 +52,26 @@ include $(sort $(wildcard tests/*/rules.mk cluster/rules.mk examples/*/rules.mk 
 # The suites that install npm packages run last: `make test` starts their installs in the
 # background first (tests/support/npm_prefetch.sh; a compile of better-sqlite3 or
 # node-sqlite3 takes minutes on a new machine), and each suite's own install waits for it.
-NPM_SUITES  := node-test clients-test sdk-test packaging-test
+NPM_SUITES  := node-test clients-test sdk-test packaging-test platforms-test
 TEST_SUITES := $(filter-out $(NPM_SUITES),$(TEST_SUITES)) $(filter $(NPM_SUITES),$(TEST_SUITES))
 
 all: $(BUILD)/roomcode.so
 
 # The storage SQL of sql/ becomes C data (tools/storage_sql.awk, POSIX awk), so nothing
 # repeats it by hand in C and nothing searches it at run time; ext/store_sql.c includes it.
-$(BUILD)/storage_sql.h: tools/storage_sql.awk ext/store_limits.h $(SQL_SRC) | $(BUILD)
+# Every build that embeds the storage SQL gets the templates' too (ext/templates_store.c).
+$(BUILD)/storage_sql.h: tools/storage_sql.awk ext/store_limits.h $(SQL_SRC) $(BUILD)/templates_sql.h | $(BUILD)
 	awk -f tools/storage_sql.awk ext/store_limits.h $(SQL_SRC) > $@.tmp && mv $@.tmp $@
+
+# The templates and rooms tables' DDL, each file one string (comment lines dropped).
+$(BUILD)/templates_sql.h: $(TEMPLATES_SQL) | $(BUILD)
+	@for f in $(TEMPLATES_SQL); do \
+	  name=$$(basename $$f .sql); \
+	  printf 'static const char roomcode_sql_%s[] =\n' "$$name"; \
+	  sed -e '/^[[:space:]]*--/d' -e '/^[[:space:]]*$$/d' -e 's/\\/\\\\/g' -e 's/"/\\"/g' \
+	      -e 's/^/    "/' -e 's/$$/\\n"/' $$f; \
+	  printf '    ;\n'; \
+	done > $@
 
 $(BUILD)/obj/%.o: ext/%.c $(EXT_DEPS)
 	@mkdir -p $(@D)
@@ -89,7 +101,7 @@ $(BUILD)/libroomcode.a: $(STATIC_OBJ)
 static: $(BUILD)/libroomcode.a
 
 $(BUILD)/test_%: tests/unit/test_%.c tests/unit/check.h ext/%.c ext/%.h ext/code_format.c ext/code_format.h | $(BUILD)
-	$(CC) $(CFLAGS) -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -Iext $(PKG_CFLAGS) -o $@ $< ext/$*.c $(if $(filter letter_pool link,$*),ext/code_format.c) $(SODIUM_LIBS)
+	$(CC) $(CFLAGS) -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -Iext $(PKG_CFLAGS) -o $@ $< ext/$*.c $(if $(filter letter_pool link,$*),ext/code_format.c) $(if $(filter platform_claims,$*),ext/token.c) $(SODIUM_LIBS)
 
 # What the tests need, and what the demo needs (much less): installed as root, else the
 # apt-get line to run is printed.

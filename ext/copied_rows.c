@@ -3,19 +3,39 @@
 
 #include <string.h>
 
-int copied_rows_append(copied_rows *rows, sqlite3_stmt *stmt, unsigned columns) {
+/* A new row at the end, every column NULL, or NULL when out of memory. */
+static sqlite3_value **new_row(copied_rows *rows) {
     sqlite3_value **values =
         sqlite3_realloc64(rows->values, sizeof(*values) * (size_t)(rows->n + 1) * COPIED_COLUMNS);
     if (!values)
-        return SQLITE_NOMEM;
+        return 0;
     rows->values = values;
     sqlite3_value **row = values + (size_t)rows->n++ * COPIED_COLUMNS;
     memset(row, 0, sizeof(*row) * COPIED_COLUMNS);
+    return row;
+}
+
+int copied_rows_append(copied_rows *rows, sqlite3_stmt *stmt, unsigned columns) {
+    sqlite3_value **row = new_row(rows);
+    if (!row)
+        return SQLITE_NOMEM;
     for (int col = 0; col < COPIED_COLUMNS; col++) {
         if (!(columns & (1u << col)))
             continue;
         row[col] = sqlite3_value_dup(sqlite3_column_value(stmt, col));
         if (!row[col])
+            return SQLITE_NOMEM;
+    }
+    return SQLITE_OK;
+}
+
+int copied_rows_append_copy(copied_rows *rows, const copied_rows *from, int i) {
+    sqlite3_value **row = new_row(rows);
+    if (!row)
+        return SQLITE_NOMEM;
+    for (int col = 0; col < COPIED_COLUMNS; col++) {
+        sqlite3_value *v = copied_rows_at(from, i, col);
+        if (v && !(row[col] = sqlite3_value_dup(v)))
             return SQLITE_NOMEM;
     }
     return SQLITE_OK;

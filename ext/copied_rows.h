@@ -18,6 +18,9 @@ typedef struct copied_rows {
  * SQLITE_OK or SQLITE_NOMEM. */
 int copied_rows_append(copied_rows *rows, sqlite3_stmt *stmt, unsigned columns);
 
+/* Appends a copy of row i of from (each column it copied). SQLITE_OK or SQLITE_NOMEM. */
+int copied_rows_append_copy(copied_rows *rows, const copied_rows *from, int i);
+
 /* Value col of row i (NULL when that column was not copied). */
 sqlite3_value *copied_rows_at(const copied_rows *rows, int i, int col);
 

@@ -15,6 +15,7 @@
 #include "registration.h"
 #include "room_codes_table.h"
 #include "table_resolution.h"
+#include "template_roles.h"
 
 enum { ARG_ROOM_ID = COPIED_COLUMNS, ARG_ROLES };
 
@@ -86,14 +87,16 @@ static int create_best_index(sqlite3_vtab *vtab, sqlite3_index_info *info) {
             usable[a] = c->usable;
         }
     }
-    if (seen[0] < 0 || seen[1] < 0) {
+    if (seen[0] < 0) {
         return roomcode_vtab_error(
             vtab, SQLITE_ERROR,
             sqlite3_mprintf("roomcode: roomcode_create takes (room_id, roles)"));
     }
-    if (!usable[0] || !usable[1])
+    /* roles left out: those of the room's template (idxNum 1, template_roles.c) */
+    info->idxNum = seen[1] < 0;
+    if (!usable[0] || (seen[1] >= 0 && !usable[1]))
         return SQLITE_CONSTRAINT;
-    for (int a = 0; a < 2; a++) {
+    for (int a = 0; a < 2 - info->idxNum; a++) {
         info->aConstraintUsage[seen[a]].argvIndex = a + 1;
         info->aConstraintUsage[seen[a]].omit = 1;
     }
@@ -236,22 +239,32 @@ static int take_with_args(create_table *t, room_codes_table *codes, enum roomcod
     return rc == SQLITE_OK ? rc : roomcode_vtab_db_error(&t->base, t->db, rc);
 }
 
-static int disable_unlisted(create_table *t, room_codes_table *codes, sqlite3_value **args) {
-    sqlite3_stmt *stmt = 0;
-    int rc = take_with_args(t, codes, STORE_DISABLE_UNLISTED, args, &stmt);
-    if (rc == SQLITE_OK) {
-        rc = room_codes_step_write(stmt);
-        rc = rc == SQLITE_OK ? rc : roomcode_vtab_db_error(&t->base, t->db, rc);
-    }
-    room_codes_give(codes, STORE_DISABLE_UNLISTED, stmt);
-    return rc;
-}
-
-/* The codes a sync minted, so that a sync that fails later can take them back. */
+/* The codes a sync minted, and the rows it disabled as they were, so that a sync that
+ * fails later can take them back. */
 typedef struct minted_codes {
     int n;
     char code[ROOMCODE_MAX_PER_ROOM + 1][ROOMCODE_LEN + 1];
+    copied_rows unlisted; /* the enabled codes of roles not listed */
+    int n_disabled;       /* the first n_disabled of them */
 } minted_codes;
+
+/* Disables the enabled codes of the roles not listed, read in full first (at most the cap
+ * of the room), since writing the store while a statement reads it has no defined result. */
+static int disable_unlisted(create_table *t, room_codes_table *codes, sqlite3_value **args,
+                            minted_codes *done) {
+    sqlite3_stmt *stmt = 0;
+    int rc = take_with_args(t, codes, STORE_UNLISTED, args, &stmt);
+    while (rc == SQLITE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW)
+        rc = copied_rows_append(&done->unlisted, stmt, STORE_ALL_COLUMNS);
+    room_codes_give(codes, STORE_UNLISTED, stmt);
+    if (rc == SQLITE_DONE)
+        rc = SQLITE_OK;
+    for (int i = 0; i < done->unlisted.n && rc == SQLITE_OK; i++) {
+        rc = room_codes_disable(codes, &done->unlisted, i);
+        done->n_disabled += rc == SQLITE_OK;
+    }
+    return rc == SQLITE_OK || rc == SQLITE_NOMEM ? rc : roomcode_vtab_db_error(&t->base, t->db, rc);
+}
 
 /*
  * Mints a code for each listed role that lacks a shared enabled code. The roles are read
@@ -291,10 +304,15 @@ static int mint_lacking(create_table *t, room_codes_table *codes, sqlite3_value 
     return rc;
 }
 
-/* Deletes the codes a failed sync minted. */
+/* Enables the codes a failed sync disabled again, as they were, and deletes those it
+ * minted. */
 static int delete_minted(room_codes_table *codes, const minted_codes *minted) {
+    int rc = SQLITE_OK;
+    for (int i = minted->n_disabled - 1; i >= 0 && rc == SQLITE_OK; i--)
+        rc = room_codes_restore(codes, &minted->unlisted, i);
     sqlite3_stmt *stmt = 0;
-    int rc = room_codes_take(codes, STORE_DELETE, &stmt);
+    if (rc == SQLITE_OK)
+        rc = room_codes_take(codes, STORE_DELETE, &stmt);
     for (int i = 0; i < minted->n && rc == SQLITE_OK; i++) {
         rc = sqlite3_bind_text(stmt, 1, minted->code[i], ROOMCODE_LEN, SQLITE_STATIC);
         if (rc == SQLITE_OK)
@@ -330,9 +348,10 @@ typedef struct sync_request {
 
 /*
  * The writes of a sync: the lacking codes are minted first, then the unlisted roles' codes
- * are disabled in one statement, and the room's enabled codes are read into the cursor
- * before the writes are committed, so that nothing can fail once they are (an error then
- * would hide codes that exist). atomic_writes.c makes them all or nothing.
+ * are disabled one by one (each kept for the statement's cursors), and the room's enabled
+ * codes are read into the cursor before the writes are committed, so that nothing can fail
+ * once they are (an error then would hide codes that exist). atomic_writes.c makes them
+ * all or nothing.
  */
 static int sync_writes(room_codes_table *codes, void *arg, char **msg) {
     (void)msg; /* messages go to the table-valued function's own */
@@ -340,23 +359,53 @@ static int sync_writes(room_codes_table *codes, void *arg, char **msg) {
     cursor_reset(r->c);
     int rc = mint_lacking(r->t, codes, r->args, &r->minted);
     if (rc == SQLITE_OK)
-        rc = disable_unlisted(r->t, codes, r->args);
+        rc = disable_unlisted(r->t, codes, r->args, &r->minted);
     if (rc == SQLITE_OK)
         rc = read_enabled(r->t, r->c, codes, r->args);
     return rc;
 }
 
-/* Inside a statement that itself writes, the undo by hand: the minted codes go again
- * (the disabling is one statement, which either ran whole or failed). */
+/* Inside a statement that itself writes, the undo by hand: the disabled codes are enabled
+ * again as they were and the minted codes go. SQLite's own rollback of the caller's
+ * statement can not be relied on for this: a statement that fails with an ordinary error
+ * and has no statement journal keeps the writes made beside it. */
 static int unmint(room_codes_table *codes, void *arg) {
     sync_request *r = arg;
     return delete_minted(codes, &r->minted);
 }
 
+/*
+ * The roles left out (args[1] NULL) are those of the room's template, copied before the
+ * writes begin: a statement still stepping would keep them from their savepoint.
+ */
+static int template_roles(create_table *t, room_codes_table *codes, sqlite3_value *room,
+                          sqlite3_value **roles) {
+    sqlite3_stmt *stmt = 0;
+    char *err = 0;
+    int rc = roomcode_template_roles(codes, room, &stmt, &err);
+    if (rc == SQLITE_OK && !(*roles = sqlite3_value_dup(sqlite3_column_value(stmt, 0))))
+        rc = SQLITE_NOMEM;
+    sqlite3_finalize(stmt);
+    if (err)
+        rc = roomcode_vtab_error(&t->base, rc, err);
+    return rc;
+}
+
 static int sync_and_read(room_codes_table *codes, void *arg, char **msg) {
     sync_request *r = arg;
-    r->minted.n = 0;
-    int rc = roomcode_atomic_writes(codes, sync_writes, unmint, r, msg);
+    r->minted.n = r->minted.n_disabled = 0;
+    sqlite3_value **given = r->args, *template = 0;
+    sqlite3_value *args[2] = {given[0], given[1]};
+    int rc = args[1] ? SQLITE_OK : template_roles(r->t, codes, args[0], &template);
+    if (rc == SQLITE_OK && template) {
+        args[1] = template;
+        r->args = args;
+    }
+    if (rc == SQLITE_OK)
+        rc = roomcode_atomic_writes(codes, sync_writes, unmint, r, msg);
+    r->args = given;
+    sqlite3_value_free(template);
+    copied_rows_clear(&r->minted.unlisted);
     if (rc != SQLITE_OK) {
         cursor_reset(r->c);
         /* the writes' own message first; else the atomic writes' (busy, interrupted) */
@@ -371,7 +420,6 @@ static int sync_and_read(room_codes_table *codes, void *arg, char **msg) {
 
 static int create_filter(sqlite3_vtab_cursor *cur, int idx, const char *idx_str, int argc,
                          sqlite3_value **argv) {
-    (void)idx;
     (void)idx_str;
     (void)argc;
     create_cursor *c = (create_cursor *)cur;
@@ -379,10 +427,11 @@ static int create_filter(sqlite3_vtab_cursor *cur, int idx, const char *idx_str,
     cursor_reset(c);
     char *msg = 0;
     int rc = roomcode_check_name("room_id", argv[0], 0, &msg);
-    if (rc == SQLITE_OK)
+    if (rc == SQLITE_OK && idx == 0)
         rc = check_roles(t, argv[1]);
+    sqlite3_value *args[2] = {argv[0], idx == 0 ? argv[1] : 0};
     if (rc == SQLITE_OK) {
-        sync_request r = {t, c, argv, {0, {{0}}}};
+        sync_request r = {t, c, args, {0, {{0}}, {0, 0}, 0}};
         rc = room_codes_with_table(t->conn, sync_and_read, &r, &msg);
     }
     if (msg)

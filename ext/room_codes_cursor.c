@@ -7,13 +7,22 @@
  * own new rows, or skip rows, as the store changes under it. So before any write through
  * the table, each cursor still reading copies the rows it has left (the current one
  * included) and serves those: the statement sees the rows as they were when it started.
- * A cursor that no write meets costs nothing more.
+ * A cursor filtered after such a write (the inner side of a join) has nothing left to
+ * copy: it skips the codes the running statement minted and shows the rows it disabled
+ * with their values before (room_codes_minted, room_codes_changing). A cursor that no
+ * write meets costs nothing more.
  */
 #include <stddef.h>
 #include <string.h>
 
 #include "copied_rows.h"
 #include "room_codes_private.h"
+
+/* A code the running statement wrote before a cursor was filtered (see hide_mints). */
+struct statement_row {
+    char code[ROOMCODE_LEN + 1];
+    int old; /* its values before: row old of the cursor's olds; -1: minted */
+};
 
 struct room_codes_cursor {
     sqlite3_vtab_cursor base;
@@ -25,10 +34,13 @@ struct room_codes_cursor {
     int code_len;                 /* for a lookup by code given as text: the code is key[0] */
     room_codes_cursor *next_open; /* in the table's list of open cursors */
     unsigned long opened;         /* t->serial when opened */
-    /* Codes this statement minted before the cursor was filtered (room_codes_minted),
-     * skipped: the statement sees the table as it was when it started. */
-    char (*hidden)[ROOMCODE_LEN + 1];
+    /* Codes this statement minted or changed before the cursor was filtered
+     * (room_codes_minted, room_codes_changing): a minted one is skipped, a changed one
+     * shows its values before (row `old` of olds), so the statement sees the table as it
+     * was when it started. */
+    struct statement_row *hidden;
     int n_hidden;
+    copied_rows olds;
     /* Once a write met the cursor (copied), the rows it had left; `at` is the current one. */
     int copied;
     copied_rows rows;
@@ -67,12 +79,13 @@ static void cursor_reset(room_codes_cursor *c) {
     sqlite3_free(c->hidden);
     c->hidden = 0;
     c->n_hidden = 0;
+    copied_rows_clear(&c->olds);
     c->eof = 1;
 }
 
-/* ---- codes minted by the running statement (see room_codes_minted) ---- */
+/* ---- codes minted and rows changed by the running statement (room_codes_minted) ---- */
 
-/* Drops the minted codes no open cursor saw the table without. */
+/* Drops the minted codes and changed rows no open cursor saw the table without. */
 static void prune_mints(room_codes_table *t) {
     unsigned long oldest = ~0ul;
     for (room_codes_cursor *c = t->open; c; c = c->next_open)
@@ -81,11 +94,15 @@ static void prune_mints(room_codes_table *t) {
     for (int i = 0; i < t->n_mints; i++) {
         if (t->mints[i].serial >= oldest)
             t->mints[kept++] = t->mints[i];
+        else
+            copied_rows_clear(&t->mints[i].was);
     }
     t->n_mints = kept;
 }
 
 void room_codes_free_mints(room_codes_table *t) {
+    for (int i = 0; i < t->n_mints; i++)
+        copied_rows_clear(&t->mints[i].was);
     sqlite3_free(t->mints);
     t->mints = 0;
     t->n_mints = t->cap_mints = 0;
@@ -126,20 +143,49 @@ int room_codes_reserve_mint(room_codes_table *t) {
     return SQLITE_OK;
 }
 
+/* Keeps code, minted or changed now, with the app's statements running (room space
+ * reserved); its row before, if any, goes to was after. */
+static statement_mint *keep(room_codes_table *t, const char *code) {
+    statement_mint *m = &t->mints[t->n_mints++];
+    memset(m, 0, sizeof(*m));
+    memcpy(m->code, code, ROOMCODE_LEN);
+    m->serial = t->serial;
+    m->n_busy = app_statements(t, m->busy, MINT_BUSY_MAX);
+    return m;
+}
+
 void room_codes_minted(room_codes_table *t, const char *code) {
     if (!t->open)
         return;
     prune_mints(t);
-    if (t->n_mints >= t->cap_mints)
-        return; /* reserved by room_codes_reserve_mint before the write */
-    statement_mint *m = &t->mints[t->n_mints++];
-    memcpy(m->code, code, ROOMCODE_LEN + 1);
-    m->serial = t->serial;
-    m->n_busy = app_statements(t, m->busy, MINT_BUSY_MAX);
+    if (t->n_mints < t->cap_mints) /* reserved by room_codes_reserve_mint before the write */
+        keep(t, code);
 }
 
-/* Which minted codes c skips: those minted while every statement running now was
- * running. */
+int room_codes_changing(room_codes_table *t, const copied_rows *was, int i) {
+    if (!t->open)
+        return SQLITE_OK;
+    prune_mints(t);
+    /* the store's key, text of ROOMCODE_LEN letters (a copy: reading it allocates nothing) */
+    const unsigned char *text = sqlite3_value_text(copied_rows_at(was, i, COL_CODE));
+    if (!text)
+        return SQLITE_NOMEM;
+    if (sqlite3_value_bytes(copied_rows_at(was, i, COL_CODE)) != ROOMCODE_LEN)
+        return SQLITE_OK; /* no cursor compares another length (see written) */
+    int rc = room_codes_reserve_mint(t);
+    if (rc != SQLITE_OK)
+        return rc;
+    statement_mint *m = keep(t, (const char *)text);
+    rc = copied_rows_append_copy(&m->was, was, i);
+    if (rc != SQLITE_OK) {
+        copied_rows_clear(&m->was);
+        t->n_mints--;
+    }
+    return rc;
+}
+
+/* Which minted codes c skips, and which changed rows it shows as they were: those
+ * written while every statement running now was running. */
 static int hide_mints(room_codes_cursor *c) {
     room_codes_table *t = table_of(c);
     prune_mints(t);
@@ -161,29 +207,36 @@ static int hide_mints(room_codes_cursor *c) {
                 found = m->busy[j] == now[k];
             all = found;
         }
-        if (all)
-            memcpy(c->hidden[c->n_hidden++], m->code, ROOMCODE_LEN + 1);
+        if (!all)
+            continue;
+        struct statement_row *h = &c->hidden[c->n_hidden++];
+        memcpy(h->code, m->code, ROOMCODE_LEN + 1);
+        h->old = m->was.n ? c->olds.n : -1;
+        if (m->was.n && copied_rows_append_copy(&c->olds, &m->was, 0) != SQLITE_OK)
+            return SQLITE_NOMEM;
     }
     return SQLITE_OK;
 }
 
-/* Is code (len bytes) one c skips? */
-static int hidden(const room_codes_cursor *c, const unsigned char *code, int len) {
+/* The first of c's statement rows for code (len bytes), the earliest write: NULL if none. */
+static const struct statement_row *written(const room_codes_cursor *c, const unsigned char *code,
+                                           int len) {
     for (int i = 0; code && len == ROOMCODE_LEN && i < c->n_hidden; i++) {
-        if (memcmp(c->hidden[i], code, ROOMCODE_LEN) == 0)
-            return 1;
+        if (memcmp(c->hidden[i].code, code, ROOMCODE_LEN) == 0)
+            return &c->hidden[i];
     }
     return 0;
 }
 
-/* Is the statement's current row one c skips? */
+/* Is the statement's current row one c skips (minted by the running statement)? */
 static int row_hidden(room_codes_cursor *c) {
     if (c->n_hidden == 0)
         return 0;
-    if (c->code_len >= 0)
-        return hidden(c, (const unsigned char *)c->key[0], c->code_len);
-    return hidden(c, sqlite3_column_text(c->stmt, COL_CODE),
-                  sqlite3_column_bytes(c->stmt, COL_CODE));
+    const struct statement_row *h = c->code_len >= 0
+                                        ? written(c, (const unsigned char *)c->key[0], c->code_len)
+                                        : written(c, sqlite3_column_text(c->stmt, COL_CODE),
+                                                  sqlite3_column_bytes(c->stmt, COL_CODE));
+    return h && h->old < 0;
 }
 
 void room_codes_free_spare(room_codes_table *t) {
@@ -523,11 +576,26 @@ static int column_of_row(room_codes_cursor *c, sqlite3_context *ctx, int col) {
     return rc;
 }
 
+/* The current row's values before the running statement changed it, or NULL. */
+static sqlite3_value *old_value(room_codes_cursor *c, int col) {
+    const struct statement_row *h = 0;
+    if (c->code_len >= 0) {
+        h = written(c, (const unsigned char *)c->key[0], c->code_len);
+    } else {
+        sqlite3_value *code = value_of(c, COL_CODE);
+        h = code ? written(c, sqlite3_value_text(code), sqlite3_value_bytes(code)) : 0;
+    }
+    return h && h->old >= 0 ? copied_rows_at(&c->olds, h->old, col) : 0;
+}
+
 int room_codes_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col) {
     room_codes_cursor *c = (room_codes_cursor *)cur;
     /* An UPDATE that leaves a column alone need not copy it. */
     if (col != COL_CODE && sqlite3_vtab_nochange(ctx))
         return SQLITE_OK;
+    sqlite3_value *old = c->n_hidden ? old_value(c, col) : 0;
+    if (old)
+        return result_by_type(ctx, old);
     if (col == COL_CODE && c->code_len >= 0)
         sqlite3_result_text(ctx, c->key[0], c->code_len, SQLITE_TRANSIENT);
     else if (c->columns & (1u << col))

@@ -6,6 +6,8 @@
 #ifndef ROOMCODE_ROOM_CODES_PRIVATE_H
 #define ROOMCODE_ROOM_CODES_PRIVATE_H
 
+#include "code_lookup.h"
+#include "copied_rows.h"
 #include "room_codes_table.h"
 
 #define READ_SLOTS 8            /* reading statements kept per table, by plan and columns */
@@ -22,9 +24,11 @@ typedef struct room_codes_cursor room_codes_cursor;
 
 #define MINT_BUSY_MAX 4 /* statements of the app's kept per mint (see room_codes_minted) */
 
-/* A code minted while cursors of the table were open (room_codes_minted). */
+/* A code minted, or a row changed, while cursors of the table were open
+ * (room_codes_minted, room_codes_changing). */
 typedef struct statement_mint {
     char code[ROOMCODE_LEN + 1];
+    copied_rows was;      /* a changed row: its values before, one row; none for a mint */
     unsigned long serial; /* t->serial then: cursors opened up to it saw the table before */
     int n_busy;           /* the app's statements running then; -1: too many to keep */
     sqlite3_stmt *busy[MINT_BUSY_MAX];
@@ -44,9 +48,10 @@ struct room_codes_table {
      * given back after it. */
     sqlite3_stmt *stmt[STORE_N_STMT];
     char *sql[STORE_N_STMT];
-    sqlite3_stmt *sentinel;     /* "SELECT 1", whose re-prepares tell of schema changes */
-    room_codes_cursor *spare;   /* a closed cursor kept for the next xOpen */
-    room_codes_cursor *reading; /* cursors whose statement still reads the store */
+    sqlite3_stmt *lookup[LOOKUP_N_STMT]; /* idle look-ups of a code (code_lookup.c) */
+    sqlite3_stmt *sentinel;              /* "SELECT 1", whose re-prepares tell of schema changes */
+    room_codes_cursor *spare;            /* a closed cursor kept for the next xOpen */
+    room_codes_cursor *reading;          /* cursors whose statement still reads the store */
     read_slot reads[READ_SLOTS];
     sqlite3_stmt *atomic[ROOMCODE_ATOMIC_STMTS]; /* idle, see roomcode_atomic_writes */
     room_codes_cursor *open;                     /* every open cursor */
@@ -95,7 +100,15 @@ void room_codes_minted(room_codes_table *t, const char *code);
 /* Makes room to keep one more minted code, before the write (SQLITE_OK or SQLITE_NOMEM). */
 int room_codes_reserve_mint(room_codes_table *t);
 
-/* Frees the minted codes t keeps (at disconnect). */
+/*
+ * Row i of was (every column, as stored now) is about to change through t (a disable by
+ * roomcode_rotate or roomcode_create). When cursors of t are open it is kept as a minted
+ * code is, with its values: a cursor that skips a code minted then shows this row with
+ * these values. Call it before the write; SQLITE_OK or SQLITE_NOMEM.
+ */
+int room_codes_changing(room_codes_table *t, const copied_rows *was, int i);
+
+/* Frees the minted codes and changed rows t keeps (at disconnect). */
 void room_codes_free_mints(room_codes_table *t);
 
 /* Frees the cursors t keeps for reuse. */

@@ -15,6 +15,7 @@
 #include "registration.h"
 #include "room_codes_private.h"
 #include "store_schema.h"
+#include "templates_store.h"
 
 /* What EXPLAIN QUERY PLAN shows for each plan. */
 static const char *const plan_text[] = {"full scan", "code=?",
@@ -32,6 +33,8 @@ static void clear_statements(room_codes_table *t) {
         roomcode_stmt_clear(&t->stmt[i]);
     for (int i = 0; i < READ_SLOTS; i++)
         roomcode_stmt_clear(&t->reads[i].stmt);
+    for (int i = 0; i < LOOKUP_N_STMT; i++)
+        roomcode_stmt_clear(&t->lookup[i]);
     roomcode_stmt_clear(&t->sentinel);
     roomcode_atomic_clear(t);
 }
@@ -107,8 +110,12 @@ static int table_init(sqlite3 *db, void *aux, int argc, const char *const *argv,
     rc = (t->schema && t->name) ? format_statements(t) : SQLITE_NOMEM;
     if (rc == SQLITE_OK && is_create)
         rc = roomcode_store_create(db, t->schema, t->name, err);
-    else if (rc == SQLITE_OK)
+    if (rc == SQLITE_OK && is_create)
+        rc = roomcode_templates_create(db, t->schema, t->name, err);
+    else if (rc == SQLITE_OK) {
         roomcode_store_upgrade(db, t->schema, t->name);
+        roomcode_templates_upgrade(db, t->schema, t->name);
+    }
     if (rc != SQLITE_OK) {
         table_free(t);
         return rc;
@@ -145,7 +152,9 @@ static int table_disconnect(sqlite3_vtab *vtab) {
 static int table_destroy(sqlite3_vtab *vtab) {
     room_codes_table *t = (room_codes_table *)vtab;
     char *err = 0;
-    int rc = roomcode_store_drop(t->db, t->schema, t->name, &err);
+    int rc = roomcode_templates_drop(t->db, t->schema, t->name, &err);
+    if (rc == SQLITE_OK)
+        rc = roomcode_store_drop(t->db, t->schema, t->name, &err);
     if (rc != SQLITE_OK)
         return roomcode_vtab_error(vtab, rc, err);
     return table_disconnect(vtab);
@@ -155,7 +164,11 @@ static int table_rename(sqlite3_vtab *vtab, const char *to) {
     room_codes_table *t = (room_codes_table *)vtab;
     char *err = 0;
     clear_statements(t);
-    int rc = roomcode_store_rename(t->db, t->schema, t->name, to, &err);
+    int rc = roomcode_templates_unhook(t->db, t->schema, t->name, to, &err);
+    if (rc == SQLITE_OK)
+        rc = roomcode_store_rename(t->db, t->schema, t->name, to, &err);
+    if (rc == SQLITE_OK)
+        rc = roomcode_templates_rename(t->db, t->schema, t->name, to, &err);
     if (rc != SQLITE_OK)
         return roomcode_vtab_error(vtab, rc, err);
     char *name = sqlite3_mprintf("%s", to);
@@ -322,7 +335,7 @@ void room_codes_read_give(room_codes_table *t, int plan, unsigned columns, sqlit
 
 static int writes(enum roomcode_store_stmt which) {
     return which == STORE_INSERT || which == STORE_UPDATE || which == STORE_DELETE ||
-           which == STORE_DISABLE_UNLISTED;
+           which == STORE_RESTORE_UPDATED_AT;
 }
 
 int room_codes_take(room_codes_table *t, enum roomcode_store_stmt which, sqlite3_stmt **out) {

@@ -14,6 +14,7 @@
 #define ROOMCODE_ROOM_CODES_TABLE_H
 
 #include "connection.h"
+#include "copied_rows.h"
 #include "db_statements.h"
 #include "errors.h"
 #include "input_check.h"
@@ -35,6 +36,17 @@ void room_codes_release(room_codes_table *t);
 /* Inserts a row (checks, minting, messages as an INSERT does); the code goes to code_out. */
 int room_codes_insert(room_codes_table *t, const roomcode_row *row, char code_out[ROOMCODE_LEN + 1],
                       char **err);
+
+/*
+ * Disables the code of row i of was, which holds that row as stored now (every column):
+ * the disable of roomcode_rotate and roomcode_create. A statement reading t meanwhile
+ * keeps seeing the row as it was (room_codes_changing).
+ */
+int room_codes_disable(room_codes_table *t, const copied_rows *was, int i);
+
+/* Puts enabled, user_id and updated_at of row i of was back: undoes room_codes_disable
+ * inside a statement that itself writes (atomic_writes.c). */
+int room_codes_restore(room_codes_table *t, const copied_rows *was, int i);
 
 /*
  * Takes statement which of t's store, prepared once; give it back when done. Taking a

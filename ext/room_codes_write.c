@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "room_codes_private.h"
+#include "templates_store.h"
 
 #define MINT_ATTEMPTS 16 /* a collision in 26^10 is rare; sixteen in a row is a broken RNG */
 
@@ -222,7 +223,13 @@ static int room_codes_write_row(room_codes_table *t, sqlite3_value *const *col,
         }
         break;
     }
-    if (rc != SQLITE_OK)
+    char *role_msg = rc == SQLITE_CONSTRAINT
+                         ? roomcode_templates_role_refusal(t->db, t->schema, t->name,
+                                                           col[COL_ROOM_ID], col[COL_ROLE])
+                         : 0;
+    if (role_msg)
+        rc = roomcode_vtab_error(&t->base, SQLITE_CONSTRAINT, role_msg);
+    else if (rc != SQLITE_OK)
         rc = refuse_from_store(t, rc, col[COL_ROOM_ID], code);
     else
         room_codes_minted(t, code);
@@ -345,6 +352,50 @@ int room_codes_update(sqlite3_vtab *vtab, int argc, sqlite3_value **argv, sqlite
         return room_codes_write_row(t, argv + 2, code);
     }
     return table_change(t, argv[0], argv + 2);
+}
+
+/* Runs STORE_UPDATE on the code of row i of was: enabled becomes `enabled` (0 when NULL),
+ * user_id becomes `user_id` when not NULL (a value; SQL NULL is a value too). */
+static int update_row(room_codes_table *t, const copied_rows *was, int i, sqlite3_value *enabled,
+                      sqlite3_value *user_id) {
+    sqlite3_stmt *stmt = 0;
+    int rc = room_codes_take(t, STORE_UPDATE, &stmt);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_value(stmt, 1, copied_rows_at(was, i, COL_CODE));
+    if (rc == SQLITE_OK)
+        rc = enabled ? sqlite3_bind_value(stmt, 2, enabled) : sqlite3_bind_int(stmt, 2, 0);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int(stmt, 3, 1);
+    if (rc == SQLITE_OK && user_id)
+        rc = sqlite3_bind_value(stmt, 4, user_id);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int(stmt, 5, user_id != 0);
+    if (rc == SQLITE_OK)
+        rc = run_write(stmt);
+    room_codes_give(t, STORE_UPDATE, stmt);
+    return rc;
+}
+
+int room_codes_disable(room_codes_table *t, const copied_rows *was, int i) {
+    int rc = room_codes_changing(t, was, i);
+    return rc == SQLITE_OK ? update_row(t, was, i, 0, 0) : rc;
+}
+
+int room_codes_restore(room_codes_table *t, const copied_rows *was, int i) {
+    int rc = update_row(t, was, i, copied_rows_at(was, i, COL_ENABLED),
+                        copied_rows_at(was, i, COL_USER_ID));
+    /* the store's trigger touched updated_at: it goes back too */
+    sqlite3_stmt *stmt = 0;
+    if (rc == SQLITE_OK)
+        rc = room_codes_take(t, STORE_RESTORE_UPDATED_AT, &stmt);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_value(stmt, 1, copied_rows_at(was, i, COL_CODE));
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_value(stmt, 2, copied_rows_at(was, i, COL_UPDATED_AT));
+    if (rc == SQLITE_OK)
+        rc = run_write(stmt);
+    room_codes_give(t, STORE_RESTORE_UPDATED_AT, stmt);
+    return rc;
 }
 
 int room_codes_insert(room_codes_table *t, const roomcode_row *row, char code_out[ROOMCODE_LEN + 1],

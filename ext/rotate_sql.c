@@ -25,10 +25,10 @@ typedef struct rotation {
 } rotation;
 
 /*
- * Reads the enabled code's room_id, role and user_id into row (copies, freed by the
- * caller); a disabled or unknown code is refused.
+ * Reads the enabled code's row into was (a copy, freed by the caller); a disabled or
+ * unknown code is refused.
  */
-static int read_enabled_code(room_codes_table *t, rotation *r, roomcode_row *row, char **msg) {
+static int read_enabled_code(room_codes_table *t, rotation *r, copied_rows *was, char **msg) {
     sqlite3_stmt *stmt = 0;
     int rc = room_codes_take(t, STORE_BY_CODE, &stmt);
     if (rc == SQLITE_OK)
@@ -39,13 +39,7 @@ static int read_enabled_code(room_codes_table *t, rotation *r, roomcode_row *row
         rc = roomcode_refuse(msg,
                              sqlite3_mprintf("roomcode: room code '%s' is disabled", r->old_code));
     } else if (rc == SQLITE_ROW) {
-        rc = SQLITE_OK;
-        static const int cols[] = {COL_ROOM_ID, COL_ROLE, COL_USER_ID};
-        for (int i = 0; i < 3 && rc == SQLITE_OK; i++) {
-            row->col[cols[i]] = sqlite3_value_dup(sqlite3_column_value(stmt, cols[i]));
-            if (!row->col[cols[i]])
-                rc = SQLITE_NOMEM;
-        }
+        rc = copied_rows_append(was, stmt, STORE_ALL_COLUMNS);
     } else if (rc == SQLITE_DONE) {
         rc = roomcode_refuse(msg, sqlite3_mprintf("roomcode: unknown room code '%s'", r->old_code));
     } else if (rc != SQLITE_NOMEM) {
@@ -55,48 +49,39 @@ static int read_enabled_code(room_codes_table *t, rotation *r, roomcode_row *row
     return rc;
 }
 
-/* Runs store statement which on one code: STORE_UPDATE disabling it, or STORE_DELETE. */
-static int write_code(room_codes_table *t, enum roomcode_store_stmt which, const char *code) {
-    sqlite3_stmt *stmt = 0;
-    int rc = room_codes_take(t, which, &stmt);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(stmt, 1, code, ROOMCODE_LEN, SQLITE_STATIC);
-    if (rc == SQLITE_OK && which == STORE_UPDATE) {
-        /* enabled = 0; user_id unchanged */
-        rc = sqlite3_bind_int(stmt, 2, 0);
-        if (rc == SQLITE_OK)
-            rc = sqlite3_bind_int(stmt, 3, 1);
-        if (rc == SQLITE_OK)
-            rc = sqlite3_bind_int(stmt, 5, 0);
-    }
-    if (rc == SQLITE_OK)
-        rc = room_codes_step_write(stmt);
-    room_codes_give(t, which, stmt);
-    return rc;
-}
-
-/* The writes of a rotation, without any transaction of their own. */
+/* The writes of a rotation, without any transaction of their own: the disable comes
+ * last, so an undo has only the new code to delete. */
 static int rotate_writes(room_codes_table *t, rotation *r, int *minted, char **msg) {
-    roomcode_row row = {{0}};
-    int rc = read_enabled_code(t, r, &row, msg);
+    copied_rows was = {0, 0};
+    int rc = read_enabled_code(t, r, &was, msg);
     if (rc == SQLITE_OK) {
+        roomcode_row row = {{0}};
+        static const int cols[] = {COL_ROOM_ID, COL_ROLE, COL_USER_ID};
+        for (int i = 0; i < 3; i++)
+            row.col[cols[i]] = copied_rows_at(&was, 0, cols[i]);
         rc = room_codes_insert(t, &row, r->new_code, msg);
         *minted = rc == SQLITE_OK;
     }
     if (rc == SQLITE_OK) {
-        rc = write_code(t, STORE_UPDATE, r->old_code);
+        rc = room_codes_disable(t, &was, 0);
         if (rc != SQLITE_OK && rc != SQLITE_NOMEM)
             *msg = roomcode_db_message(r->db);
     }
-    for (int i = 0; i <= COL_UPDATED_AT; i++)
-        sqlite3_value_free(row.col[i]);
+    copied_rows_clear(&was);
     return rc;
 }
 
 /* Deletes the new code again: the undo of a rotation inside a statement that writes. */
 static int unmint(room_codes_table *t, void *arg) {
     rotation *r = arg;
-    return r->minted ? write_code(t, STORE_DELETE, r->new_code) : SQLITE_OK;
+    sqlite3_stmt *stmt = 0;
+    int rc = r->minted ? room_codes_take(t, STORE_DELETE, &stmt) : SQLITE_OK;
+    if (rc == SQLITE_OK && stmt)
+        rc = sqlite3_bind_text(stmt, 1, r->new_code, ROOMCODE_LEN, SQLITE_STATIC);
+    if (rc == SQLITE_OK && stmt)
+        rc = room_codes_step_write(stmt);
+    room_codes_give(t, STORE_DELETE, stmt);
+    return rc;
 }
 
 static int rotate_writes_of(room_codes_table *t, void *arg, char **msg) {

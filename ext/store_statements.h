@@ -9,20 +9,21 @@
 
 /* The statements on a store, each prepared once per virtual table. */
 enum roomcode_store_stmt {
-    STORE_SCAN,             /* every row, in code order */
-    STORE_BY_CODE,          /* ?1 code */
-    STORE_BY_ROOM,          /* ?1 room_id */
-    STORE_BY_ROOM_ROLE,     /* ?1 room_id, ?2 role */
-    STORE_BY_USER,          /* ?1 user_id, on the partial index of bound codes */
-    STORE_BY_USER_ROOM,     /* ?1 user_id, ?2 room_id, on the same index */
-    STORE_INSERT,           /* ?1 code, ?2 room_id, ?3 role, ?4 enabled, ?5 user_id */
-    STORE_UPDATE,           /* ?1 code; enabled ?2 when ?3; user_id ?4 when ?5 */
-    STORE_DELETE,           /* ?1 code */
-    STORE_DISABLE_UNLISTED, /* ?1 room_id, ?2 JSON array of the roles to keep */
-    STORE_ROLES_LACKING,    /* ?1 room_id, ?2 roles: those without a shared enabled code */
-    STORE_LIST_ENABLED,     /* ?1 room_id, ?2 roles: enabled codes in the roles' order */
-    STORE_JSON_CODE,        /* ?1 code: the code as a 100ms API object (JSON text) */
-    STORE_JSON_ROOM,        /* ?1 room_id: {"data": [...]}, the room's codes as objects */
+    STORE_SCAN,               /* every row, in code order */
+    STORE_BY_CODE,            /* ?1 code */
+    STORE_BY_ROOM,            /* ?1 room_id */
+    STORE_BY_ROOM_ROLE,       /* ?1 room_id, ?2 role */
+    STORE_BY_USER,            /* ?1 user_id, on the partial index of bound codes */
+    STORE_BY_USER_ROOM,       /* ?1 user_id, ?2 room_id, on the same index */
+    STORE_INSERT,             /* ?1 code, ?2 room_id, ?3 role, ?4 enabled, ?5 user_id */
+    STORE_UPDATE,             /* ?1 code; enabled ?2 when ?3; user_id ?4 when ?5 */
+    STORE_DELETE,             /* ?1 code */
+    STORE_RESTORE_UPDATED_AT, /* ?1 code, ?2 updated_at */
+    STORE_UNLISTED,           /* ?1 room_id, ?2 roles: enabled codes of roles not listed */
+    STORE_ROLES_LACKING,      /* ?1 room_id, ?2 roles: those without a shared enabled code */
+    STORE_LIST_ENABLED,       /* ?1 room_id, ?2 roles: enabled codes in the roles' order */
+    STORE_JSON_CODE,          /* ?1 code: the code as a 100ms API object (JSON text) */
+    STORE_JSON_ROOM,          /* ?1 room_id: {"data": [...]}, the room's codes as objects */
     STORE_N_STMT
 };
 

@@ -37,8 +37,15 @@ UPDATE "{schema}"."{table}_store"
 -- statement: delete
 DELETE FROM "{schema}"."{table}_store" WHERE code = ?1;
 
--- statement: disable_unlisted
-UPDATE "{schema}"."{table}_store" SET enabled = 0
+-- statement: restore_updated_at
+-- Puts back the updated_at an undone change had touched; naming neither enabled nor
+-- user_id, it leaves the touch trigger out.
+UPDATE "{schema}"."{table}_store" SET updated_at = ?2 WHERE code = ?1;
+
+-- statement: unlisted
+-- The enabled codes of roles not listed, which roomcode_create disables one by one.
+SELECT code, room_id, role, enabled, user_id, created_at, updated_at
+  FROM "{schema}"."{table}_store"
  WHERE room_id = ?1 AND enabled = 1 AND role NOT IN (SELECT value FROM json_each(?2));
 
 -- statement: roles_lacking

@@ -1206,6 +1206,8 @@ static void bench_attached(void) {
     snprintf(res->note, sizeof res->note, "base: the same table in main");
 }
 
+#include "bench_platforms.c"
+
 static void print_results(void) {
     printf("\n%-42s %14s %14s %8s %9s  %-3s  %s\n", "workload", "ours", "baseline", "ratio",
            "target", "ok", "note");
@@ -1259,7 +1261,7 @@ int main(int argc, char **argv) {
             run.only = argv[++i];
         else
             die("usage: bench [--quick] [--rounds N] [--ext build/roomcode] [--sql sql]"
-                " [--only store|draw|new|scale|lookup|token|attached]");
+                " [--only store|draw|new|scale|lookup|token|attached|platforms]");
     }
     if (run.quick)
         run.rounds = 1;
@@ -1286,9 +1288,10 @@ int main(int argc, char **argv) {
     static const struct {
         const char *name;
         void (*fn)(void);
-    } workloads[] = {{"store", bench_store},      {"draw", bench_draw},     {"new", bench_new},
-                     {"scale", bench_scale},      {"lookup", bench_lookup}, {"token", bench_token},
-                     {"attached", bench_attached}};
+    } workloads[] = {{"store", bench_store},       {"draw", bench_draw},
+                     {"new", bench_new},           {"scale", bench_scale},
+                     {"lookup", bench_lookup},     {"token", bench_token},
+                     {"attached", bench_attached}, {"platforms", bench_platforms}};
     for (size_t i = 0; i < sizeof workloads / sizeof workloads[0]; i++) {
         /* lookup runs on the table that scale grows */
         int wanted = !run.only || strcmp(run.only, workloads[i].name) == 0 ||

@@ -44,6 +44,9 @@ OPERATIONS = {
     "create": "SELECT * FROM roomcode_create('r-1', '[\"host\", \"viewer\", \"cohost\"]')",
     "create_in_insert":
         "INSERT INTO log SELECT code FROM roomcode_create('r-3', '[\"a\", \"b\"]')",
+    # mints viewer and disables guest, undone by hand (or by SQLite's rollback) on failure
+    "create_disabling_in_insert":
+        "INSERT INTO log SELECT code FROM roomcode_create('r-1', '[\"host\", \"viewer\"]')",
     "new": "SELECT roomcode_new('r-1', 'viewer')",
     "insert": "INSERT INTO room_codes(room_id, role) VALUES ('r-3', 'a'), ('r-3', 'b')",
     "update": "UPDATE room_codes SET enabled = 0 WHERE room_id = 'r-1'",
