@@ -538,6 +538,12 @@ def check_platforms(report, tmp):
                     "CREATE VIRTUAL TABLE room_codes USING roomcode",
                     "INSERT INTO room_codes(code, room_id, role) VALUES ('abc-defg-hij', "
                     "'Town Hall', 'guest')",
+                    "INSERT INTO room_codes_templates(template, role, permissions) VALUES "
+                    "('webinar', 'guest', '{}')",
+                    "INSERT INTO room_codes_rooms(room_id, template) VALUES ('Closed', 'webinar')",
+                    "INSERT INTO room_codes(code, room_id, role) VALUES ('clo-sedr-oom', "
+                    "'Closed', 'guest')",
+                    "UPDATE room_codes_rooms SET enabled = 0 WHERE room_id = 'Closed'",
                 ]:
                     subprocess.run(["dqlite", "-s", servers, run.DB, statement],
                                    capture_output=True, timeout=20)
@@ -554,10 +560,12 @@ def check_platforms(report, tmp):
                       f"https://meet.example.com/{quote(claims.get('room', ''), safe=SAFE)}"
                       f"?jwt={token}")
             s2, _, b2 = request(web, body={"code": "zzz-zzzz-zzz"})
+            s3, _, b3 = request(web, body={"code": "clo-sedr-oom"})
             report.check(f"ROOMCODE_PLATFORM={name}: {{token, url}} with a token that verifies; "
-                         "refusals as on 100ms", ok and s2 == 404 and b2 == {
-                             "code": 404, "message": "room code does not exist"},
-                         f"{s} {b} {claims} / {s2} {b2}")
+                         "refusals as on 100ms, a disabled room's too", ok and s2 == 404 and b2 == {
+                             "code": 404, "message": "room code does not exist"} and s3 == 403
+                         and b3 == {"code": 403, "message": "room is disabled"},
+                         f"{s} {b} {claims} / {s2} {b2} / {s3} {b3}")
         finally:
             p.send_signal(signal.SIGTERM)
             p.wait(20)
@@ -626,7 +634,7 @@ def main():
             t.start()
         check_in_flight(report, c)
         check_connection_caps(report, tmp)
-        # check_platforms(report, tmp)  (after the platforms merge)
+        check_platforms(report, tmp)
         slow[0].join(10)
         report.check("headers sent a byte a second are cut after 5 s",
                      slow_headers and 4.5 <= slow_headers[0] <= 6.8, slow_headers)
