@@ -4,7 +4,7 @@
 // whose `code` the SDK hands to the app. Configured by the environment (see README.md);
 // `node server.js` runs it in the foreground until SIGTERM or SIGINT.
 import http from 'node:http';
-import { realpathSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -65,10 +65,13 @@ export function roomcodeExchange(db, accessKey, appSecret, ttlSeconds) {
 }
 
 /**
- * Failed exchanges (403 and 404) per client address, as token buckets: `limit` failures
- * at once, regained at `limit` per `windowSeconds`. IPv6 clients count per /64, the block
- * one subscriber usually holds. At most `maxClients` addresses are tracked; the oldest
- * are forgotten first.
+ * Failed exchanges (403 and 404) per client address, as token buckets: `limit` tries at
+ * once, regained at `limit` per `windowSeconds`. A request takes a try when it arrives,
+ * before its body is read, and gives it back when it ends in anything but a failure; so
+ * requests in flight count, however many arrive at once, and a bucket never goes below
+ * empty: the wait is never longer than windowSeconds / limit. IPv6 clients count per /64,
+ * the block one subscriber usually holds. At most `maxClients` addresses are tracked; the
+ * oldest are forgotten first.
  */
 export class FailureLimiter {
   constructor({ limit = 10, windowSeconds = 60, maxClients = 100000, now = () => Date.now() } = {}) {
@@ -84,18 +87,28 @@ export class FailureLimiter {
     return b ? Math.min(this.limit, b.tokens + (t - b.at) * this.perMs) : this.limit;
   }
 
-  /** Seconds the client must wait before its next exchange, 0 when it may go on. */
-  waitSeconds(key) {
-    const tokens = this.tokens(key, this.now());
-    return tokens >= 1 ? 0 : Math.ceil((1 - tokens) / this.perMs / 1000);
-  }
-
-  fail(key) {
-    const t = this.now();
-    const tokens = this.tokens(key, t) - 1;
+  set(key, tokens, t) {
     this.buckets.delete(key); // re-inserted last: the Map's order is least recent first
     this.buckets.set(key, { tokens, at: t });
     if (this.buckets.size > this.maxClients) this.buckets.delete(this.buckets.keys().next().value);
+  }
+
+  /**
+   * Takes a try for the client: returns 0 when it had one, else the seconds until it has
+   * one again (and takes nothing).
+   */
+  take(key) {
+    const t = this.now();
+    const tokens = this.tokens(key, t);
+    if (tokens < 1) return Math.ceil((1 - tokens) / this.perMs / 1000);
+    this.set(key, tokens - 1, t);
+    return 0;
+  }
+
+  /** Gives back a try taken by take(): the request did not fail. */
+  giveBack(key) {
+    const t = this.now();
+    this.set(key, Math.min(this.limit, this.tokens(key, t) + 1), t);
   }
 
   /** Forgets clients whose bucket has refilled: they are as good as new. */
@@ -120,6 +133,69 @@ export function clientKey(address) {
     ? [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right]
     : left;
   return groups.slice(0, 4).map((g) => g.toLowerCase().replace(/^0+(?=.)/, '')).join(':') + '::/64';
+}
+
+export const HEADERS_TIMEOUT_MS = 5000;
+export const REQUEST_TIMEOUT_MS = 10000;
+
+const BUSY = Symbol('answering a request');
+
+/**
+ * Caps the server's open connections: at most `maxPerAddress` from one client address (a
+ * new one past that is closed at once), and `maxConnections` in all. At the total cap a
+ * new connection closes the oldest one that is not being answered (still sending its
+ * headers, or idle between requests), so a crowd of half-sent requests cannot keep
+ * everyone else out while it waits for its timeout.
+ */
+export function limitConnections(server, { maxConnections, maxPerAddress }) {
+  const open = new Map(); // socket -> client key, oldest first
+  const perAddress = new Map();
+  const forget = (socket) => {
+    const key = open.get(socket);
+    if (key === undefined) return;
+    open.delete(socket);
+    const n = perAddress.get(key) - 1;
+    if (n) perAddress.set(key, n);
+    else perAddress.delete(key);
+  };
+  server.on('connection', (socket) => {
+    const key = clientKey(socket.remoteAddress);
+    if ((perAddress.get(key) || 0) >= maxPerAddress) return socket.destroy();
+    if (open.size >= maxConnections) {
+      let oldest = null;
+      for (const s of open.keys()) {
+        if (!s[BUSY]) {
+          oldest = s;
+          break;
+        }
+      }
+      if (!oldest) return socket.destroy();
+      forget(oldest);
+      oldest.destroy();
+    }
+    open.set(socket, key);
+    perAddress.set(key, (perAddress.get(key) || 0) + 1);
+    socket.once('close', () => forget(socket));
+  });
+  server.on('request', (req, res) => {
+    req.socket[BUSY] = true;
+    res.once('close', () => (req.socket[BUSY] = false));
+  });
+}
+
+/**
+ * How many connections the process can hold: `wanted`, or less when the open-file limit
+ * (from /proc/self/limits on Linux) leaves fewer files than that beside 64 for the
+ * database and Node itself.
+ */
+export function connectionBudget(wanted) {
+  try {
+    const m = /^Max open files\s+(\d+)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
+    if (m) return Math.max(1, Math.min(wanted, Number(m[1]) - 64));
+  } catch {
+    // not Linux: trust the setting
+  }
+  return wanted;
 }
 
 function send(res, status, body, headers = {}) {
@@ -171,6 +247,8 @@ export function createJoinServer({
   limiter = new FailureLimiter(),
   corsOrigin = '*',
   trustProxy = false,
+  maxConnections = 1000,
+  maxPerAddress = 50,
   log = (line) => console.error(line),
 }) {
   const cors = {
@@ -189,6 +267,12 @@ export function createJoinServer({
     return clientKey(req.socket.remoteAddress);
   }
 
+  // a bad request costs no try: it says nothing about any code
+  function badRequest(res, message) {
+    sendError(res, 400, message, cors);
+    return false;
+  }
+
   async function handle(req, res) {
     if (req.method === 'OPTIONS') {
       res.writeHead(204, {
@@ -203,40 +287,55 @@ export function createJoinServer({
       return sendError(res, 405, 'use POST', { ...cors, Allow: 'POST, OPTIONS' });
     }
     const client = clientOf(req);
-    const wait = limiter.waitSeconds(client);
+    const wait = limiter.take(client);
     if (wait > 0) {
       return sendError(res, 429, `too many failed room codes from this address: try again in ${wait} s`, {
         ...cors,
         'Retry-After': String(wait),
       });
     }
+    // the try taken stays taken only for a refusal (403, 404)
+    let failed = false;
+    try {
+      failed = await answer(req, res);
+    } finally {
+      if (!failed) limiter.giveBack(client);
+    }
+  }
+
+  /** Reads the body and answers it; returns true when the answer is a refusal. */
+  async function answer(req, res) {
     const { text, cut, gone } = await readBody(req, BODY_LIMIT, DISCARD_LIMIT);
-    if (gone) return res.destroy();
+    if (gone) {
+      res.destroy();
+      return false;
+    }
     if (text === null) {
-      return sendError(res, 413, `request body larger than ${BODY_LIMIT} bytes`, {
+      sendError(res, 413, `request body larger than ${BODY_LIMIT} bytes`, {
         ...cors,
         ...(cut ? { Connection: 'close' } : {}),
       });
+      return false;
     }
     let body;
     try {
       body = JSON.parse(text);
     } catch {
-      return sendError(res, 400, 'request body is not JSON', cors);
+      return badRequest(res, 'request body is not JSON');
     }
     if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-      return sendError(res, 400, 'request body must be a JSON object', cors);
+      return badRequest(res, 'request body must be a JSON object');
     }
     const { code } = body;
     // the SDK leaves user_id out when the app gives none; an empty one means the same
     const userId = body.user_id === '' || body.user_id === undefined ? null : body.user_id;
-    if (typeof code !== 'string') return sendError(res, 400, 'code must be a string', cors);
+    if (typeof code !== 'string') return badRequest(res, 'code must be a string');
     if (userId !== null && typeof userId !== 'string') {
-      return sendError(res, 400, 'user_id must be a string when given', cors);
+      return badRequest(res, 'user_id must be a string when given');
     }
     if (userId !== null && /\p{Cs}/u.test(userId)) {
       // SQLite would store a lone surrogate as U+FFFD: the token would name someone else
-      return sendError(res, 400, 'user_id must be well-formed Unicode', cors);
+      return badRequest(res, 'user_id must be well-formed Unicode');
     }
     let token;
     try {
@@ -247,25 +346,35 @@ export function createJoinServer({
         // a fault of the server (a lock held too long, a missing table): worth the SDK's
         // immediate retries; the message names the code, never the secret
         log(`join-endpoint: ${err.message}`);
-        return sendError(res, 503, 'token service unavailable, try again', cors);
+        sendError(res, 503, 'token service unavailable, try again', cors);
+        return false;
       }
-      if (refusal.code !== 400) limiter.fail(client);
       // a stored name another client wrote badly: the operator has to fix the row
       if (/ has a stored /.test(err.message)) log(`join-endpoint: ${err.message}`);
-      return sendError(res, refusal.code, refusal.message, cors);
+      sendError(res, refusal.code, refusal.message, cors);
+      return refusal.code !== 400;
     }
     send(res, 200, { token }, cors);
+    return false;
   }
 
-  const server = http.createServer((req, res) => {
-    handle(req, res).catch((err) => {
-      log(`join-endpoint: ${err.message}`);
-      if (!res.headersSent) sendError(res, 500, 'internal error', cors);
-      else res.destroy();
-    });
-  });
-  server.headersTimeout = 10000;
-  server.requestTimeout = 15000;
+  const server = http.createServer(
+    {
+      // a request must have sent its headers within 5 s and all of itself within 10 s;
+      // Node checks both every connectionsCheckingInterval (30 s unless set)
+      headersTimeout: HEADERS_TIMEOUT_MS,
+      requestTimeout: REQUEST_TIMEOUT_MS,
+      connectionsCheckingInterval: 1000,
+    },
+    (req, res) => {
+      handle(req, res).catch((err) => {
+        log(`join-endpoint: ${err.message}`);
+        if (!res.headersSent) sendError(res, 500, 'internal error', cors);
+        else res.destroy();
+      });
+    },
+  );
+  limitConnections(server, { maxConnections, maxPerAddress: trustProxy ? Infinity : maxPerAddress });
   const sweeper = setInterval(() => limiter.sweep(), 60000);
   sweeper.unref();
   server.on('close', () => clearInterval(sweeper));
@@ -315,6 +424,8 @@ export function main() {
       limiter,
       corsOrigin: process.env.ROOMCODE_CORS_ORIGIN || '*',
       trustProxy: process.env.ROOMCODE_TRUST_PROXY === '1',
+      maxConnections: connectionBudget(wholeNumber('ROOMCODE_MAX_CONNECTIONS', 1000)),
+      maxPerAddress: wholeNumber('ROOMCODE_MAX_CONNECTIONS_PER_ADDRESS', 50),
     });
     server.listen(port, host, () => {
       const { address, port: bound } = server.address();
