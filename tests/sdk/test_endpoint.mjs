@@ -470,7 +470,7 @@ describe('the process', () => {
     sqlite(bare, 'CREATE TABLE t(x);');
     const cases = [
       [{ ROOMCODE_APP_SECRET: '' }, /^join-endpoint: set ROOMCODE_APP_SECRET$/m],
-      [{ ROOMCODE_DB: path.join(dir, 'missing.db') }, /^join-endpoint: unable to open database file$/m],
+      [{ ROOMCODE_DB: path.join(dir, 'missing.db') }, new RegExp(`^join-endpoint: database file '${path.join(dir, 'missing.db')}' does not exist \\(ROOMCODE_DB\\)$`, 'm')],
       [{ ROOMCODE_DB: bare }, /^join-endpoint: roomcode: no room_codes table here/m],
       [{ PORT: 'eighty' }, /^join-endpoint: PORT must be a whole number from 0, not 'eighty'$/m],
       [{ ROOMCODE_MAX_FAILURES: '0' }, /^join-endpoint: ROOMCODE_MAX_FAILURES must be a whole number from 1, not '0'$/m],
@@ -525,15 +525,16 @@ describe('pieces', () => {
 
   test('refusalFor maps every roomcode_token refusal of the errors table, and nothing else', () => {
     const m = (message) => refusalFor(new Error(message));
-    assert.deepEqual(m("roomcode: unknown room code 'zzz-zzzz-zzz'"), { code: 404, message: 'room code does not exist' });
-    assert.deepEqual(m("roomcode: malformed room code 'xvm-wxwo-gb'"), { code: 404, message: 'not a room code' });
-    assert.deepEqual(m("roomcode: room code 'abc-defg-hij' is disabled"), { code: 403, message: 'room code is disabled' });
+    assert.deepEqual(m("roomcode: unknown room code 'zzz-zzzz-zzz'"), { code: 404, message: 'room code does not exist', reason: 'unknown' });
+    assert.deepEqual(m("roomcode: malformed room code 'xvm-wxwo-gb'"), { code: 404, message: 'not a room code', reason: 'malformed' });
+    assert.deepEqual(m("roomcode: room code 'abc-defg-hij' is disabled"), { code: 403, message: 'room code is disabled', reason: 'disabled' });
     assert.equal(m("roomcode: room code 'abc-defg-hij' is bound to another user than 'bob'").code, 403);
     assert.equal(m("roomcode: room code 'abc-defg-hij' has a stored room_id 'r\\xff' that is not valid UTF-8").code, 403);
-    assert.deepEqual(m("roomcode: user_id 'a\\x00b' contains a NUL byte"), { code: 400, message: "user_id 'a\\x00b' contains a NUL byte" });
+    assert.deepEqual(m("roomcode: user_id 'a\\x00b' contains a NUL byte"), { code: 400, message: "user_id 'a\\x00b' contains a NUL byte", reason: 'bad_request' });
     assert.deepEqual(m("roomcode: room code 'abc-defg-hij' is bound to a user: give that user's user_id"), {
       code: 403,
       message: 'room code is bound to a user',
+      reason: 'bound',
     });
     assert.equal(m('roomcode: database is locked'), null);
     assert.equal(m('roomcode: no room_codes table here: CREATE VIRTUAL TABLE room_codes USING roomcode'), null);
