@@ -35,14 +35,17 @@ export function pageRoute(pathname) {
 /** A display name: at most this many characters, no control characters. */
 export const NAME_LIMIT = 64;
 
+/** A code that no line break cuts in two: its dashes as non-breaking hyphens (U+2011). */
+const unbroken = (code) => code.replaceAll('-', '\u2011');
+
 /** The sentence a person reads for a refusal, by its reason; `code` is what was read. */
 export function sentenceFor(reason, code, retryAfter) {
-  const c = code || 'this code';
+  const c = code ? unbroken(code) : 'this code';
   switch (reason) {
     case 'unknown':
       return `There is no meeting with the code ${c}. Check the code and try again.`;
     case 'malformed':
-      return 'That is not a room code. A room code has 10 letters, like abc-defg-hij.';
+      return `That is not a room code. A room code has 10 letters, like ${unbroken('abc-defg-hij')}.`;
     case 'empty':
       return 'Type or paste your room code first.';
     case 'disabled':

@@ -16,10 +16,13 @@
   let readSeq = 0;
   let readTimer = null;
 
-  function post(fields) {
+  // reading only (Roomcode-Read) asks what the text reads as, and tries no code
+  function post(fields, readOnly) {
+    const headers = { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' };
+    if (readOnly) headers['Roomcode-Read'] = '1';
     return fetch(target, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
+      headers: headers,
       body: new URLSearchParams(fields).toString(),
       credentials: 'omit',
       cache: 'no-store',
@@ -66,7 +69,7 @@
     const text = code.value;
     const seq = ++readSeq;
     if (!text.trim()) return showRead(text, null);
-    post({ code: text, read: '1' })
+    post({ code: text }, true)
       .then(function (r) {
         return r.ok ? r.json() : null;
       })
