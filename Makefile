@@ -18,11 +18,11 @@ VERSION     := $(shell cat VERSION)
 
 EXT_SRC     := $(wildcard ext/*.c)
 EXT_HDR     := $(wildcard ext/*.h) $(BUILD)/roomcode_version.h
-SQL_SRC     := sql/store_table.sql sql/store_triggers.sql
+SQL_SRC     := sql/store_table.sql sql/store_triggers.sql sql/templates_tables.sql sql/templates_triggers.sql
 EXT_CFLAGS  := -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -fPIC -fvisibility=hidden -Iext -I$(BUILD) $(PKG_CFLAGS)
 
 # Pure modules (no SQLite): each unit test links only its own module.
-UNIT_TESTS  := code_format letter_pool token link
+UNIT_TESTS  := code_format letter_pool token link platform_claims
 
 # Suites `make test` runs, in order. Each runs through tests/support/run_suite.sh, which
 # records its count line for the summary (tests/README.md says how to add one).
@@ -41,7 +41,11 @@ include $(sort $(wildcard tests/*/rules.mk cluster/rules.mk examples/*/rules.mk 
 # The suites that install npm packages run last: `make test` starts their installs in the
 # background first (tests/support/npm_prefetch.sh; a compile of better-sqlite3 or
 # node-sqlite3 takes minutes on a new machine), and each suite's own install waits for it.
+<<<<<<< HEAD
 NPM_SUITES  := node-test clients-test sdk-test browser-test packaging-test
+=======
+NPM_SUITES  := node-test clients-test sdk-test packaging-test platforms-test
+>>>>>>> platforms
 TEST_SUITES := $(filter-out $(NPM_SUITES),$(TEST_SUITES)) $(filter $(NPM_SUITES),$(TEST_SUITES))
 
 all: $(BUILD)/roomcode.so
@@ -81,7 +85,7 @@ $(BUILD)/libroomcode.a: $(STATIC_OBJ)
 static: $(BUILD)/libroomcode.a
 
 $(BUILD)/test_%: tests/unit/test_%.c tests/unit/check.h ext/%.c ext/%.h ext/code_format.c ext/code_format.h | $(BUILD)
-	$(CC) $(CFLAGS) -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -Iext $(PKG_CFLAGS) -o $@ $< ext/$*.c $(if $(filter letter_pool link,$*),ext/code_format.c) $(SODIUM_LIBS)
+	$(CC) $(CFLAGS) -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -Iext $(PKG_CFLAGS) -o $@ $< ext/$*.c $(if $(filter letter_pool link,$*),ext/code_format.c) $(if $(filter platform_claims,$*),ext/token.c) $(SODIUM_LIBS)
 
 # What the tests need, and what the demo needs (much less): installed as root, else the
 # apt-get line to run is printed.

@@ -12,6 +12,7 @@
 
 #include "copied_rows.h"
 #include "room_codes_table.h"
+#include "template_roles.h"
 
 enum { ARG_ROOM_ID = COPIED_COLUMNS, ARG_ROLES };
 
@@ -79,14 +80,16 @@ static int create_best_index(sqlite3_vtab *vtab, sqlite3_index_info *info) {
             usable[a] = c->usable;
         }
     }
-    if (seen[0] < 0 || seen[1] < 0) {
+    if (seen[0] < 0) {
         return roomcode_vtab_error(
             vtab, SQLITE_ERROR,
             sqlite3_mprintf("roomcode: roomcode_create takes (room_id, roles)"));
     }
-    if (!usable[0] || !usable[1])
+    /* roles left out: those of the room's template (idxNum 1, template_roles.c) */
+    info->idxNum = seen[1] < 0;
+    if (!usable[0] || (seen[1] >= 0 && !usable[1]))
         return SQLITE_CONSTRAINT;
-    for (int a = 0; a < 2; a++) {
+    for (int a = 0; a < 2 - info->idxNum; a++) {
         info->aConstraintUsage[seen[a]].argvIndex = a + 1;
         info->aConstraintUsage[seen[a]].omit = 1;
     }
@@ -302,13 +305,24 @@ static int sync_and_read(room_codes_table *codes, void *arg, char **msg) {
     (void)msg; /* messages go to the table-valued function's own */
     sync_request *r = arg;
     cursor_reset(r->c);
-    int rc = sync_room(r->t, codes, r->args);
-    return rc == SQLITE_OK ? read_enabled(r->t, r->c, codes, r->args) : rc;
+    sqlite3_stmt *template = 0;
+    sqlite3_value *args[2] = {r->args[0], r->args[1]};
+    char *err = 0;
+    int rc = args[1] ? SQLITE_OK : roomcode_template_roles(codes, args[0], &template, &err);
+    if (rc == SQLITE_OK && !args[1])
+        args[1] = sqlite3_column_value(template, 0);
+    if (rc == SQLITE_OK)
+        rc = sync_room(r->t, codes, args);
+    if (rc == SQLITE_OK)
+        rc = read_enabled(r->t, r->c, codes, args);
+    else if (err)
+        rc = roomcode_vtab_error(&r->t->base, rc, err);
+    sqlite3_finalize(template);
+    return rc;
 }
 
 static int create_filter(sqlite3_vtab_cursor *cur, int idx, const char *idx_str, int argc,
                          sqlite3_value **argv) {
-    (void)idx;
     (void)idx_str;
     (void)argc;
     create_cursor *c = (create_cursor *)cur;
@@ -316,10 +330,11 @@ static int create_filter(sqlite3_vtab_cursor *cur, int idx, const char *idx_str,
     cursor_reset(c);
     char *msg = 0;
     int rc = roomcode_check_name("room_id", argv[0], 0, &msg);
-    if (rc == SQLITE_OK)
+    if (rc == SQLITE_OK && idx == 0)
         rc = check_roles(t, argv[1]);
+    sqlite3_value *args[2] = {argv[0], idx == 0 ? argv[1] : 0};
     if (rc == SQLITE_OK) {
-        sync_request r = {t, c, argv};
+        sync_request r = {t, c, args};
         rc = room_codes_with_table(t->conn, sync_and_read, &r, &msg);
     }
     if (msg)

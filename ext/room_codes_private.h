@@ -6,6 +6,7 @@
 #ifndef ROOMCODE_ROOM_CODES_PRIVATE_H
 #define ROOMCODE_ROOM_CODES_PRIVATE_H
 
+#include "code_lookup.h"
 #include "room_codes_table.h"
 
 #define READ_SLOTS 8 /* reading statements kept per table, by plan and columns */
@@ -32,9 +33,10 @@ struct room_codes_table {
      * given back after it. */
     sqlite3_stmt *stmt[STORE_N_STMT];
     char *sql[STORE_N_STMT];
-    sqlite3_stmt *sentinel;     /* "SELECT 1", whose re-prepares tell of schema changes */
-    room_codes_cursor *spare;   /* a closed cursor kept for the next xOpen */
-    room_codes_cursor *reading; /* cursors whose statement still reads the store */
+    sqlite3_stmt *lookup[LOOKUP_N_STMT]; /* idle look-ups of a code (code_lookup.c) */
+    sqlite3_stmt *sentinel;              /* "SELECT 1", whose re-prepares tell of schema changes */
+    room_codes_cursor *spare;            /* a closed cursor kept for the next xOpen */
+    room_codes_cursor *reading;          /* cursors whose statement still reads the store */
     read_slot reads[READ_SLOTS];
     unsigned next_evicted; /* round robin over reads when all are full */
 };

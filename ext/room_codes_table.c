@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "room_codes_private.h"
+#include "templates_store.h"
 
 /* What EXPLAIN QUERY PLAN shows for each plan. */
 static const char *const plan_text[] = {"full scan", "code=?",
@@ -28,6 +29,8 @@ static void clear_statements(room_codes_table *t) {
         roomcode_stmt_clear(&t->stmt[i]);
     for (int i = 0; i < READ_SLOTS; i++)
         roomcode_stmt_clear(&t->reads[i].stmt);
+    for (int i = 0; i < LOOKUP_N_STMT; i++)
+        roomcode_stmt_clear(&t->lookup[i]);
     roomcode_stmt_clear(&t->sentinel);
 }
 
@@ -101,8 +104,12 @@ static int table_init(sqlite3 *db, void *aux, int argc, const char *const *argv,
     rc = (t->schema && t->name) ? format_statements(t) : SQLITE_NOMEM;
     if (rc == SQLITE_OK && is_create)
         rc = roomcode_store_create(db, t->schema, t->name, err);
-    else if (rc == SQLITE_OK)
+    if (rc == SQLITE_OK && is_create)
+        rc = roomcode_templates_create(db, t->schema, t->name, err);
+    else if (rc == SQLITE_OK) {
         roomcode_store_upgrade(db, t->schema, t->name);
+        roomcode_templates_upgrade(db, t->schema, t->name);
+    }
     if (rc != SQLITE_OK) {
         table_free(t);
         return rc;
@@ -139,7 +146,9 @@ static int table_disconnect(sqlite3_vtab *vtab) {
 static int table_destroy(sqlite3_vtab *vtab) {
     room_codes_table *t = (room_codes_table *)vtab;
     char *err = 0;
-    int rc = roomcode_store_drop(t->db, t->schema, t->name, &err);
+    int rc = roomcode_templates_drop(t->db, t->schema, t->name, &err);
+    if (rc == SQLITE_OK)
+        rc = roomcode_store_drop(t->db, t->schema, t->name, &err);
     if (rc != SQLITE_OK)
         return roomcode_vtab_error(vtab, rc, err);
     return table_disconnect(vtab);
@@ -149,7 +158,11 @@ static int table_rename(sqlite3_vtab *vtab, const char *to) {
     room_codes_table *t = (room_codes_table *)vtab;
     char *err = 0;
     clear_statements(t);
-    int rc = roomcode_store_rename(t->db, t->schema, t->name, to, &err);
+    int rc = roomcode_templates_unhook(t->db, t->schema, t->name, &err);
+    if (rc == SQLITE_OK)
+        rc = roomcode_store_rename(t->db, t->schema, t->name, to, &err);
+    if (rc == SQLITE_OK)
+        rc = roomcode_templates_rename(t->db, t->schema, t->name, to, &err);
     if (rc != SQLITE_OK)
         return roomcode_vtab_error(vtab, rc, err);
     char *name = sqlite3_mprintf("%s", to);

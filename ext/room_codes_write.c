@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "room_codes_private.h"
+#include "templates_store.h"
 
 #define MINT_ATTEMPTS 16 /* a collision in 26^10 is rare; sixteen in a row is a broken RNG */
 
@@ -135,7 +136,13 @@ int room_codes_write_row(room_codes_table *t, sqlite3_value *const *col,
         }
         break;
     }
-    if (rc != SQLITE_OK)
+    char *role_msg = rc == SQLITE_CONSTRAINT
+                         ? roomcode_templates_role_refusal(t->db, t->schema, t->name,
+                                                           col[COL_ROOM_ID], col[COL_ROLE])
+                         : 0;
+    if (role_msg)
+        rc = roomcode_vtab_error(&t->base, SQLITE_CONSTRAINT, role_msg);
+    else if (rc != SQLITE_OK)
         rc = refuse_from_store(t, rc, col[COL_ROOM_ID], code);
     room_codes_give(t, STORE_INSERT, stmt);
     return rc;

@@ -8,6 +8,7 @@
 #include <sqlite3ext.h>
 SQLITE_EXTENSION_INIT1
 
+#include "platforms.h"
 #include "roomcode_internal.h"
 
 #ifdef _WIN32
@@ -36,6 +37,10 @@ __attribute__((visibility("default")))
         rc = roomcode_register_create(db, conn);
     if (rc == SQLITE_OK)
         rc = roomcode_register_functions(db, conn);
+    if (rc == SQLITE_OK)
+        rc = roomcode_register_verdict(db, conn);
+    if (rc == SQLITE_OK)
+        rc = roomcode_register_platform_tokens(db, conn);
     roomcode_conn_unref(conn);
     if (rc != SQLITE_OK)
         *err =

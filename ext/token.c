@@ -294,6 +294,18 @@ size_t roomcode_jwt_max_size(size_t name_bytes) {
     return sizeof header_b64 + roomcode_base64url_encoded_len(json) + 1 + SIGNATURE_B64 + 1;
 }
 
+/* Appends '.' and the signature of out[0..signed_len), header and payload encoded, and
+ * returns the token's length: the one signing path of every token the extension makes. */
+static size_t sign_encoded(char *out, size_t signed_len, const unsigned char *secret,
+                           size_t secret_len) {
+    unsigned char mac[32];
+    roomcode_hmac_sha256(mac, secret, secret_len, (const unsigned char *)out, signed_len);
+    out[signed_len] = '.';
+    roomcode_base64url_encode(out + signed_len + 1, mac, sizeof mac);
+    sodium_memzero(mac, sizeof mac);
+    return signed_len + 1 + SIGNATURE_B64;
+}
+
 size_t roomcode_jwt_write(char *out, const roomcode_claims *c, const unsigned char *secret,
                           size_t secret_len, const char **bad) {
     memcpy(out, header_b64, sizeof header_b64 - 1);
@@ -308,13 +320,51 @@ size_t roomcode_jwt_write(char *out, const roomcode_claims *c, const unsigned ch
     flush(&w);
     if (w.n)
         w.out = b64_tail(w.out, w.window, w.n);
-
     /* The signature covers the encoded text, which already sits in out. */
-    size_t signed_len = (size_t)(w.out - out);
-    unsigned char mac[32];
-    roomcode_hmac_sha256(mac, secret, secret_len, (const unsigned char *)out, signed_len);
-    out[signed_len] = '.';
-    roomcode_base64url_encode(out + signed_len + 1, mac, sizeof mac);
-    sodium_memzero(mac, sizeof mac);
-    return signed_len + 1 + SIGNATURE_B64;
+    return sign_encoded(out, (size_t)(w.out - out), secret, secret_len);
+}
+
+char *roomcode_json_string_body(char *out, const char *s) {
+    unsigned char *d = (unsigned char *)out;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        unsigned char c = *p;
+        if (c < 0x80) {
+            unsigned char e = ascii_escape[c];
+            if (!e) {
+                *d++ = c;
+            } else if (e == 'u') {
+                d = put_u_escape(d, c);
+            } else {
+                d[0] = '\\';
+                d[1] = e;
+                d += 2;
+            }
+            continue;
+        }
+        uint32_t cp;
+        int len = utf8_decode(p, &cp);
+        if (!len)
+            return 0;
+        p += len - 1;
+        if (cp < 0x10000) {
+            d = put_u_escape(d, cp);
+        } else {
+            cp -= 0x10000;
+            d = put_u_escape(put_u_escape(d, 0xD800 | cp >> 10), 0xDC00 | (cp & 0x3FF));
+        }
+    }
+    return (char *)d;
+}
+
+size_t roomcode_jwt_from_json_max_size(size_t json_len) {
+    return sizeof header_b64 + roomcode_base64url_encoded_len(json_len) + 1 + SIGNATURE_B64 + 1;
+}
+
+size_t roomcode_jwt_from_json(char *out, const char *json, size_t json_len,
+                              const unsigned char *secret, size_t secret_len) {
+    memcpy(out, header_b64, sizeof header_b64 - 1);
+    out[sizeof header_b64 - 1] = '.';
+    roomcode_base64url_encode(out + sizeof header_b64, (const unsigned char *)json, json_len);
+    size_t signed_len = sizeof header_b64 + roomcode_base64url_encoded_len(json_len);
+    return sign_encoded(out, signed_len, secret, secret_len);
 }

@@ -61,4 +61,23 @@ size_t roomcode_jwt_max_size(size_t name_bytes);
 size_t roomcode_jwt_write(char *out, const roomcode_claims *c, const unsigned char *secret,
                           size_t secret_len, const char **bad);
 
+/*
+ * The pieces other platforms' tokens share with this one (platform_claims.c): the same
+ * ASCII-only JSON strings and the same header and signature.
+ *
+ * Writes the body of a JSON string for the NUL-terminated s into out, which holds
+ * ROOMCODE_JSON_ESCAPE_MAX bytes per byte of s, escaped as this token's claims are;
+ * returns the end of what it wrote, or NULL when s is not valid UTF-8.
+ */
+#define ROOMCODE_JSON_ESCAPE_MAX 6
+char *roomcode_json_string_body(char *out, const char *s);
+
+/* The most bytes roomcode_jwt_from_json() needs, its NUL included, for json_len bytes. */
+size_t roomcode_jwt_from_json_max_size(size_t json_len);
+
+/* Writes the HS256 JWT of the payload json (ASCII, so that its base64url is standard
+ * base64 too) signed with secret, and a NUL, into out; returns its length. */
+size_t roomcode_jwt_from_json(char *out, const char *json, size_t json_len,
+                              const unsigned char *secret, size_t secret_len);
+
 #endif

@@ -9,38 +9,11 @@
 
 #include "room_codes_private.h"
 #include "token.h"
+#include "token_sql.h"
 
 #define DEFAULT_TTL 86400     /* a day, as 100ms app tokens */
 #define MAX_TTL (366 * 86400) /* longer than a year is a mistake, not a policy */
 #define BACKDATE 10           /* seconds iat lies in the past, as in 100ms's tokens */
-
-/*
- * Whether a stored code may authenticate user_id (NULL when none was given): the one place
- * that decides. A code authenticates while enabled, and a code bound to a user
- * authenticates that user only, who must be named. Returns SQLITE_OK when it may, else a
- * refusal.
- */
-static int refuse_authentication(const char *code, sqlite3_stmt *row, sqlite3_value *user_id,
-                                 char **msg) {
-    if (sqlite3_column_int(row, COL_ENABLED) != 1)
-        return roomcode_refuse(msg, sqlite3_mprintf("roomcode: room code '%s' is disabled", code));
-    sqlite3_value *bound = sqlite3_column_value(row, COL_USER_ID);
-    if (sqlite3_value_type(bound) == SQLITE_NULL)
-        return SQLITE_OK;
-    if (sqlite3_value_type(user_id) == SQLITE_NULL) {
-        return roomcode_refuse(msg, sqlite3_mprintf("roomcode: room code '%s' is bound to a user:"
-                                                    " give that user's user_id",
-                                                    code));
-    }
-    if (sqlite3_value_bytes(bound) != sqlite3_value_bytes(user_id) ||
-        memcmp(sqlite3_value_text(bound), sqlite3_value_text(user_id),
-               (size_t)sqlite3_value_bytes(user_id)) != 0) {
-        return roomcode_refuse(
-            msg, roomcode_message_with(
-                     user_id, "roomcode: room code '%s' is bound to another user than ", code));
-    }
-    return SQLITE_OK;
-}
 
 /* Printable ASCII of 1 to 256 bytes, which roomcode_check_name accepts: the usual user id
  * and access key pass without decoding UTF-8; anything else gets the full check. */
@@ -58,34 +31,50 @@ static int plain_name(sqlite3_value *v) {
     return 1;
 }
 
-/* Refuses arguments other than the code that cannot make a token; sets *ttl. */
-static int refuse_arguments(int argc, sqlite3_value **argv, sqlite3_int64 *ttl, char **msg) {
+int roomcode_token_check_user(const char *what, sqlite3_value *v, char **msg) {
     /* The joining user's id only goes into the token, where JSON escapes any character,
-     * and may be left out (NULL) for a fresh one; the access key is an identifier. */
-    int rc = sqlite3_value_type(argv[1]) == SQLITE_NULL || plain_name(argv[1])
-                 ? SQLITE_OK
-                 : roomcode_check_name("user_id", argv[1], 1, msg);
-    if (rc == SQLITE_OK && !plain_name(argv[2]))
-        rc = roomcode_check_name("access_key", argv[2], 0, msg);
-    if (rc != SQLITE_OK)
-        return rc;
-    int secret_type = sqlite3_value_type(argv[3]);
-    if ((secret_type != SQLITE_TEXT && secret_type != SQLITE_BLOB) ||
-        sqlite3_value_bytes(argv[3]) == 0)
+     * and may be left out (NULL) for a fresh one. */
+    return sqlite3_value_type(v) == SQLITE_NULL || plain_name(v)
+               ? SQLITE_OK
+               : roomcode_check_name(what, v, 1, msg);
+}
+
+int roomcode_token_check_key(const char *what, sqlite3_value *v, char **msg) {
+    return plain_name(v) ? SQLITE_OK : roomcode_check_name(what, v, 0, msg);
+}
+
+int roomcode_token_check_secret(const char *what, sqlite3_value *v, char **msg) {
+    int secret_type = sqlite3_value_type(v);
+    if ((secret_type != SQLITE_TEXT && secret_type != SQLITE_BLOB) || sqlite3_value_bytes(v) == 0)
         return roomcode_refuse(
-            msg, sqlite3_mprintf("roomcode: app_secret must be non-empty text or blob"));
+            msg, sqlite3_mprintf("roomcode: %s must be non-empty text or blob", what));
+    return SQLITE_OK;
+}
+
+int roomcode_token_check_ttl(sqlite3_value *v, sqlite3_int64 *ttl, char **msg) {
     *ttl = DEFAULT_TTL;
-    if (argc > 4) {
-        *ttl = sqlite3_value_int64(argv[4]);
-        if (sqlite3_value_type(argv[4]) != SQLITE_INTEGER || *ttl <= 0 || *ttl > MAX_TTL) {
-            return roomcode_refuse(msg,
-                                   roomcode_message_with(argv[4],
-                                                         "roomcode: ttl_seconds must be a whole"
-                                                         " number of seconds from 1 to %d, not ",
-                                                         MAX_TTL));
-        }
+    if (!v)
+        return SQLITE_OK;
+    *ttl = sqlite3_value_int64(v);
+    if (sqlite3_value_type(v) != SQLITE_INTEGER || *ttl <= 0 || *ttl > MAX_TTL) {
+        return roomcode_refuse(msg, roomcode_message_with(v,
+                                                          "roomcode: ttl_seconds must be a whole"
+                                                          " number of seconds from 1 to %d, not ",
+                                                          MAX_TTL));
     }
     return SQLITE_OK;
+}
+
+/* Refuses arguments other than the code that cannot make a token; sets *ttl. */
+static int refuse_arguments(int argc, sqlite3_value **argv, sqlite3_int64 *ttl, char **msg) {
+    int rc = roomcode_token_check_user("user_id", argv[1], msg);
+    if (rc == SQLITE_OK)
+        rc = roomcode_token_check_key("access_key", argv[2], msg);
+    if (rc == SQLITE_OK)
+        rc = roomcode_token_check_secret("app_secret", argv[3], msg);
+    if (rc == SQLITE_OK)
+        rc = roomcode_token_check_ttl(argc > 4 ? argv[4] : 0, ttl, msg);
+    return rc;
 }
 
 /* What a token is made of, besides the stored row. */
@@ -103,9 +92,14 @@ static int64_t now_seconds(void) {
     return clock_gettime(CLOCK_REALTIME, &ts) == 0 ? (int64_t)ts.tv_sec : (int64_t)time(0);
 }
 
-/* Refuses a stored name the writer found not valid UTF-8: another client may have written
- * it to the store, and a token must carry what is stored. */
-static int refuse_stored(const char *code, sqlite3_stmt *row, const char *what, char **msg) {
+int64_t roomcode_token_issued_at(void) {
+    /* backdated as 100ms's server SDK does, so that a verifier whose clock is a little
+     * behind accepts a fresh token */
+    return now_seconds() - BACKDATE;
+}
+
+int roomcode_token_refuse_stored(const char *code, sqlite3_stmt *row, const char *what,
+                                 char **msg) {
     int col = strcmp(what, "role") == 0 ? COL_ROLE : COL_ROOM_ID;
     char *q = roomcode_quote(sqlite3_column_text(row, col), sqlite3_column_bytes(row, col));
     int rc =
@@ -145,9 +139,8 @@ static int sign(const token_request *r, sqlite3_stmt *row, char **msg) {
         (anonymous ? ROOMCODE_UUID_SIZE - 1 : (size_t)sqlite3_value_bytes(argv[1])) +
         (size_t)sqlite3_value_bytes(argv[2]) + (size_t)sqlite3_column_bytes(row, COL_ROOM_ID) +
         (size_t)sqlite3_column_bytes(row, COL_ROLE);
-    /* iat backdated as 100ms's server SDK does, so that a verifier whose clock is a little
-     * behind accepts a fresh token; nbf = iat, exp = nbf + ttl */
-    claims.iat = now_seconds() - BACKDATE;
+    /* nbf = iat, exp = nbf + ttl */
+    claims.iat = roomcode_token_issued_at();
     claims.ttl = r->ttl;
     char *jwt = sqlite3_malloc64(roomcode_jwt_max_size(name_bytes));
     if (!jwt)
@@ -157,14 +150,11 @@ static int sign(const token_request *r, sqlite3_stmt *row, char **msg) {
     if (n == 0) {
         sqlite3_free(jwt);
         /* user_id and access_key were checked as arguments: only stored names remain */
-        return refuse_stored(r->code, row, bad, msg);
+        return roomcode_token_refuse_stored(r->code, row, bad, msg);
     }
     sqlite3_result_text64(r->ctx, jwt, n, sqlite3_free, SQLITE_UTF8);
     return SQLITE_OK;
 }
-
-/* The columns a token needs: the others read as NULL and cost no copy. */
-#define TOKEN_COLUMNS (1u << COL_ROOM_ID | 1u << COL_ROLE | 1u << COL_ENABLED | 1u << COL_USER_ID)
 
 /*
  * Looks the code up in t and signs its token, or says why not. Returns SQLITE_OK when the
@@ -173,22 +163,23 @@ static int sign(const token_request *r, sqlite3_stmt *row, char **msg) {
 static int token_from(room_codes_table *t, void *arg, char **msg) {
     token_request *r = arg;
     sqlite3_stmt *row = 0;
-    int rc = room_codes_read_take(t, PLAN_CODE, TOKEN_COLUMNS, &row);
+    int rc = roomcode_token_lookup(t, LOOKUP_VERDICT, r->code, r->argv[1], &row, msg);
     if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(row, 1, r->code, ROOMCODE_LEN, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(row);
+        rc = sign(r, row, msg);
+    roomcode_lookup_give(t, LOOKUP_VERDICT, row);
+    return rc;
+}
+
+int roomcode_token_lookup(room_codes_table *t, int which, const char *code, sqlite3_value *user_id,
+                          sqlite3_stmt **row, char **msg) {
+    int rc = roomcode_lookup(t, which, code, row);
     if (rc == SQLITE_ROW) {
-        rc = refuse_authentication(r->code, row, r->argv[1], msg);
-        if (rc == SQLITE_OK)
-            rc = sign(r, row, msg);
-    } else if (rc == SQLITE_DONE) {
-        rc = roomcode_refuse(msg, sqlite3_mprintf("roomcode: unknown room code '%s'", r->code));
-    } else {
-        *msg = roomcode_db_message(sqlite3_context_db_handle(r->ctx));
+        roomcode_verdict v = roomcode_verdict_of(*row, user_id);
+        return v == VERDICT_OK ? SQLITE_OK : roomcode_verdict_refuse(v, code, *row, user_id, msg);
     }
-    if (row)
-        room_codes_read_give(t, PLAN_CODE, TOKEN_COLUMNS, row);
+    if (rc == SQLITE_DONE)
+        return roomcode_verdict_refuse(VERDICT_UNKNOWN, code, *row, user_id, msg);
+    *msg = roomcode_db_message(t->db);
     return rc;
 }
 

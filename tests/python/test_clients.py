@@ -8,6 +8,17 @@ import unittest
 
 from roomcode_test_support import connect, set_defensive
 
+
+def templates_names(table):
+    """The schema names of table's templates and rooms (sql/templates_*.sql), sorted: the
+    rooms' six sort before "<table>_store", the templates' six after its triggers."""
+    return sorted([f"{table}_rooms", f"{table}_templates"]
+                  + [f"{table}_rooms_{t}" for t in ("codes", "codes_update", "role_of_code",
+                                                     "template", "template_update")]
+                  + [f"{table}_templates_{t}" for t in ("last_role", "permissions",
+                                                         "permissions_update", "role_in_use",
+                                                         "role_renamed")])
+
 class WithFile(unittest.TestCase):
     def setUp(self):
         self.dir = tempfile.TemporaryDirectory()
@@ -109,7 +120,7 @@ class Defensive(WithFile):
         db.execute("CREATE VIRTUAL TABLE more_codes USING roomcode")
         triggers = db.execute("SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' "
                               "AND tbl_name = 'more_codes_store'").fetchone()
-        self.assertEqual(triggers, (4,))
+        self.assertEqual(triggers, (5,))  # the store's four, and the templates' one
         db.close()
 
 class Schemas(unittest.TestCase):
@@ -146,9 +157,12 @@ class Schemas(unittest.TestCase):
         self.db.execute("ALTER TABLE room_codes RENAME TO codes")
         # a named index keeps its name through ALTER TABLE (SQLite cannot drop one while the
         # statement runs); the table gives it its own name when it next connects
-        self.assertEqual(self.names(), ["codes", "codes_store", "codes_store_cap", "codes_store_fixed",
-                                        "codes_store_no_replace", "codes_store_touch",
+        self.assertEqual(self.names(), ["codes"] + templates_names("codes")[:6] + [
+                                        "codes_store", "codes_store_cap", "codes_store_fixed",
+                                        "codes_store_no_replace", "codes_store_touch"]
+                         + templates_names("codes")[6:] + [
                                         "room_codes_store_user_id",
+                                        "sqlite_autoindex_codes_rooms_2",
                                         "sqlite_autoindex_codes_store_2"])
         self.assertEqual(self.db.execute("SELECT role FROM codes WHERE code = 'aaa-aaaa-aaa'").fetchone(), ("h",))
         with self.assertRaisesRegex(sqlite3.IntegrityError, "already exists"):
@@ -159,12 +173,15 @@ class Schemas(unittest.TestCase):
         self.db.execute("CREATE VIRTUAL TABLE room_codes USING roomcode")
         self.assertIsNotNone(self.db.execute("SELECT roomcode_new('r', 'h')").fetchone()[0])
         self.db.execute("DROP TABLE codes")
-        self.assertEqual(self.names(), ["room_codes", "room_codes_store", "room_codes_store_cap",
+        self.assertEqual(self.names(), ["room_codes"] + templates_names("room_codes")[:6] + [
+                                        "room_codes_store", "room_codes_store_cap",
                                         "room_codes_store_fixed", "room_codes_store_no_replace",
                                         "room_codes_store_touch",
                                         # made while codes_store's index still held the name
                                         # (no DDL on connect inside the open transaction)
-                                        "room_codes_store_user_id_2",
+                                        "room_codes_store_user_id_2"]
+                         + templates_names("room_codes")[6:] + [
+                                        "sqlite_autoindex_room_codes_rooms_2",
                                         "sqlite_autoindex_room_codes_store_2"])
 
     def test_attached_schema(self):

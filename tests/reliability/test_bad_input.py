@@ -108,6 +108,39 @@ TARGETS = [
            writes=False),
     Target("roomcode_token(·, ·, ·, ·, ttl_seconds)",
            f"SELECT roomcode_token('{KNOWN}', 'u-1', 'key', '{SECRET}', {{}})", writes=False),
+    Target("roomcode_check(code)", "SELECT roomcode_check({})", extra=CODE_EXTRA, writes=False),
+    Target("roomcode_check(·, user_id)", f"SELECT roomcode_check('{KNOWN}', {{}})", writes=False),
+    Target("roomcode_resolve(code)", "SELECT roomcode_resolve({})", extra=CODE_EXTRA, writes=False),
+    Target("roomcode_resolve(·, user_id)", f"SELECT roomcode_resolve('{KNOWN}', {{}})", writes=False),
+    Target("roomcode_livekit_token(code, ·, ·, ·)",
+           f"SELECT roomcode_livekit_token({{}}, 'u-1', 'key', '{SECRET}')", extra=CODE_EXTRA,
+           writes=False),
+    Target("roomcode_livekit_token(·, identity, ·, ·)",
+           f"SELECT roomcode_livekit_token('{KNOWN}', {{}}, 'key', '{SECRET}')", writes=False),
+    Target("roomcode_livekit_token(·, ·, api_key, ·)",
+           f"SELECT roomcode_livekit_token('{KNOWN}', 'u-1', {{}}, '{SECRET}')", writes=False),
+    Target("roomcode_livekit_token(·, ·, ·, api_secret)",
+           f"SELECT roomcode_livekit_token('{KNOWN}', 'u-1', 'key', {{}})", writes=False),
+    Target("roomcode_livekit_token(·, ·, ·, ·, ttl_seconds)",
+           f"SELECT roomcode_livekit_token('{KNOWN}', 'u-1', 'key', '{SECRET}', {{}})", writes=False),
+    Target("roomcode_jitsi_token(code, ·, ·, ·, ·)",
+           f"SELECT roomcode_jitsi_token({{}}, 'u-1', 'app', '{SECRET}', 'meet.example.com')",
+           extra=CODE_EXTRA, writes=False),
+    Target("roomcode_jitsi_token(·, user_id, ·, ·, ·)",
+           f"SELECT roomcode_jitsi_token('{KNOWN}', {{}}, 'app', '{SECRET}', 'meet.example.com')",
+           writes=False),
+    Target("roomcode_jitsi_token(·, ·, app_id, ·, ·)",
+           f"SELECT roomcode_jitsi_token('{KNOWN}', 'u-1', {{}}, '{SECRET}', 'meet.example.com')",
+           writes=False),
+    Target("roomcode_jitsi_token(·, ·, ·, app_secret, ·)",
+           f"SELECT roomcode_jitsi_token('{KNOWN}', 'u-1', 'app', {{}}, 'meet.example.com')",
+           writes=False),
+    Target("roomcode_jitsi_token(·, ·, ·, ·, domain)",
+           f"SELECT roomcode_jitsi_token('{KNOWN}', 'u-1', 'app', '{SECRET}', {{}})", writes=False),
+    Target("roomcode_jitsi_token(·, ·, ·, ·, ·, ttl_seconds)",
+           f"SELECT roomcode_jitsi_token('{KNOWN}', 'u-1', 'app', '{SECRET}', 'meet.example.com', {{}})",
+           writes=False),
+    Target("roomcode_create(room_id) of a template", "SELECT * FROM roomcode_create({})"),
     Target("roomcode_rotate(code)", "SELECT roomcode_rotate({})", extra=CODE_EXTRA),
     Target("roomcode_json(code)", "SELECT roomcode_json({})", extra=CODE_EXTRA, writes=False),
     Target("roomcode_room_json(room_id)", "SELECT roomcode_room_json({})", writes=False),
@@ -156,7 +189,17 @@ def fresh_database():
     db.execute("CREATE VIRTUAL TABLE room_codes USING roomcode")
     db.execute("INSERT INTO room_codes(code, room_id, role) VALUES (?, 'r-1', 'host'), (?, 'r-1', 'guest')",
                (KNOWN, OTHER))
+    db.execute("INSERT INTO room_codes_templates(template, role) VALUES ('class', 'host'), ('class', 'guest')")
     return db
+
+
+def snapshot_all(db):
+    """The store's rows (snapshot), and those of the templates and rooms tables."""
+    rows = snapshot(db)
+    for table in ("templates", "rooms"):
+        for r in db.execute(f"SELECT * FROM room_codes_{table}"):
+            rows[(table,) + tuple(r[:2])] = tuple(r[2:])
+    return rows
 
 
 def show(v):
@@ -192,14 +235,14 @@ def run_case(target, bad):
     db = fresh_database()
     db.text_factory = lambda b: b.decode("utf-8", "surrogateescape")
     try:
-        before = snapshot(db)
+        before = snapshot_all(db)
         error = None
         rows = None
         try:
             rows = db.execute(target.sql.format(bad.sql), target.params + bad.params).fetchall()
         except sqlite3.Error as e:
             error = e
-        after = snapshot(db)
+        after = snapshot_all(db)
         integrity = db.execute("PRAGMA integrity_check").fetchone()[0]
     finally:
         db.close()

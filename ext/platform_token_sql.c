@@ -1,0 +1,173 @@
+/*
+ * roomcode_livekit_token(code, identity, api_key, api_secret [, ttl_seconds]) and
+ * roomcode_jitsi_token(code, user_id, app_id, app_secret, domain [, ttl_seconds]): the
+ * tokens LiveKit and Jitsi Meet accept, for a room code. Both check their arguments and
+ * refuse a code exactly as roomcode_token does (token_sql.h), write their payloads with
+ * platform_claims.c and sign through token.c's one signing path.
+ */
+#include <string.h>
+
+#include "platform_claims.h"
+#include "platforms.h"
+#include "token.h"
+#include "token_sql.h"
+
+enum platform { LIVEKIT, JITSI };
+
+typedef struct platform_request {
+    sqlite3_context *ctx;
+    enum platform platform;
+    char code[ROOMCODE_LEN + 1];
+    sqlite3_value *user;   /* identity or user_id */
+    sqlite3_value *key;    /* api_key or app_id */
+    sqlite3_value *secret; /* api_secret or app_secret */
+    sqlite3_value *domain; /* Jitsi only */
+    sqlite3_int64 ttl;
+} platform_request;
+
+/* The user the token names: the one given, else a fresh UUID of the connection's pool (a
+ * code bound to a user was refused without one). */
+static const char *user_of(const platform_request *r, char fresh[ROOMCODE_UUID_SIZE]) {
+    if (sqlite3_value_type(r->user) != SQLITE_NULL)
+        return (const char *)sqlite3_value_text(r->user);
+    roomcode_conn *conn = sqlite3_user_data(r->ctx);
+    unsigned char bytes[16];
+    roomcode_pool_draw_bytes(&conn->pool, bytes, sizeof bytes);
+    roomcode_uuid4_format(bytes, fresh);
+    return fresh;
+}
+
+/* Writes the payload for the row into json (sized by the caller); 0 with *bad when a
+ * stored name is not valid UTF-8. */
+static size_t payload(const platform_request *r, sqlite3_stmt *row, const char *user, char *json,
+                      const char **bad) {
+    int64_t nbf = roomcode_token_issued_at();
+    if (r->platform == LIVEKIT) {
+        roomcode_livekit_claims c = {
+            (const char *)sqlite3_value_text(r->key),
+            user,
+            (const char *)sqlite3_column_text(row, COL_ROOM_ID),
+            (const char *)sqlite3_column_text(row, COL_ROLE),
+            nbf,
+            r->ttl,
+            {sqlite3_column_int(row, LOOKUP_PUBLISH) != 0,
+             sqlite3_column_int(row, LOOKUP_SUBSCRIBE) != 0,
+             sqlite3_column_int(row, LOOKUP_PUBLISH_DATA) != 0,
+             sqlite3_column_int(row, LOOKUP_ADMIN) != 0,
+             sqlite3_column_int(row, LOOKUP_HIDDEN) != 0},
+        };
+        return roomcode_livekit_json(json, &c, bad);
+    }
+    roomcode_jitsi_claims c = {
+        (const char *)sqlite3_value_text(r->key),
+        user,
+        (const char *)sqlite3_value_text(r->domain),
+        (const char *)sqlite3_column_text(row, COL_ROOM_ID),
+        nbf,
+        r->ttl,
+        sqlite3_column_int(row, LOOKUP_ADMIN) != 0,
+    };
+    return roomcode_jitsi_json(json, &c, bad);
+}
+
+static int sign(const platform_request *r, sqlite3_stmt *row, char **msg) {
+    char fresh[ROOMCODE_UUID_SIZE];
+    const char *user = user_of(r, fresh);
+    if (!user || !sqlite3_value_text(r->key) || !sqlite3_column_text(row, COL_ROOM_ID) ||
+        !sqlite3_column_text(row, COL_ROLE) || (r->domain && !sqlite3_value_text(r->domain)))
+        return SQLITE_NOMEM;
+    size_t names = strlen(user) + (size_t)sqlite3_value_bytes(r->key) +
+                   (size_t)sqlite3_column_bytes(row, COL_ROOM_ID) +
+                   (size_t)sqlite3_column_bytes(row, COL_ROLE) +
+                   (r->domain ? (size_t)sqlite3_value_bytes(r->domain) : 0);
+    size_t json_max =
+        r->platform == LIVEKIT ? roomcode_livekit_json_max(names) : roomcode_jitsi_json_max(names);
+    size_t jwt_max = roomcode_jwt_from_json_max_size(json_max);
+    char *buf = sqlite3_malloc64(json_max + jwt_max);
+    if (!buf)
+        return SQLITE_NOMEM;
+    const char *bad = 0;
+    size_t n = payload(r, row, user, buf, &bad);
+    if (n == 0) {
+        sqlite3_free(buf);
+        /* the arguments were checked: only stored names remain */
+        return roomcode_token_refuse_stored(r->code, row,
+                                            strcmp(bad, "role") == 0 ? "role" : "room_id", msg);
+    }
+    const unsigned char *secret = sqlite3_value_blob(r->secret);
+    if (!secret) {
+        sqlite3_free(buf);
+        return SQLITE_NOMEM;
+    }
+    char *jwt = buf + json_max;
+    size_t len =
+        roomcode_jwt_from_json(jwt, buf, n, secret, (size_t)sqlite3_value_bytes(r->secret));
+    /* the payload names no secret, but the token is what the caller keeps */
+    sqlite3_result_text64(r->ctx, jwt, len, SQLITE_TRANSIENT, SQLITE_UTF8);
+    sqlite3_free(buf);
+    return SQLITE_OK;
+}
+
+static int token_from(room_codes_table *t, void *arg, char **msg) {
+    platform_request *r = arg;
+    sqlite3_stmt *row = 0;
+    int rc = roomcode_token_lookup(t, LOOKUP_RESOLVE, r->code, r->user, &row, msg);
+    if (rc == SQLITE_OK)
+        rc = sign(r, row, msg);
+    roomcode_lookup_give(t, LOOKUP_RESOLVE, row);
+    return rc;
+}
+
+static void make_token(platform_request *r, sqlite3_value *code, sqlite3_value *ttl) {
+    char *msg = 0;
+    int is_livekit = r->platform == LIVEKIT;
+    int rc = roomcode_token_check_user(is_livekit ? "identity" : "user_id", r->user, &msg);
+    if (rc == SQLITE_OK)
+        rc = roomcode_token_check_key(is_livekit ? "api_key" : "app_id", r->key, &msg);
+    if (rc == SQLITE_OK)
+        rc = roomcode_token_check_secret(is_livekit ? "api_secret" : "app_secret", r->secret, &msg);
+    if (rc == SQLITE_OK && r->domain)
+        rc = roomcode_token_check_key("domain", r->domain, &msg);
+    if (rc == SQLITE_OK)
+        rc = roomcode_token_check_ttl(ttl, &r->ttl, &msg);
+    if (rc == SQLITE_OK)
+        rc = roomcode_parse_code(code, r->code, &msg);
+    if (rc == SQLITE_OK)
+        rc = room_codes_with_table(sqlite3_user_data(r->ctx), token_from, r, &msg);
+    if (rc != SQLITE_OK)
+        roomcode_fn_error(r->ctx, rc, msg);
+}
+
+static void fn_livekit_token(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+    platform_request r = {ctx, LIVEKIT, {0}, argv[1], argv[2], argv[3], 0, 0};
+    make_token(&r, argv[0], argc > 4 ? argv[4] : 0);
+}
+
+static void fn_jitsi_token(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+    platform_request r = {ctx, JITSI, {0}, argv[1], argv[2], argv[3], argv[4], 0};
+    make_token(&r, argv[0], argc > 5 ? argv[5] : 0);
+}
+
+/* Both read the table and draw random ids: no schema object may run them. */
+static const struct {
+    const char *name;
+    int n_arg;
+    void (*fn)(sqlite3_context *, int, sqlite3_value **);
+} functions[] = {
+    {"roomcode_livekit_token", 4, fn_livekit_token},
+    {"roomcode_livekit_token", 5, fn_livekit_token},
+    {"roomcode_jitsi_token", 5, fn_jitsi_token},
+    {"roomcode_jitsi_token", 6, fn_jitsi_token},
+};
+
+int roomcode_register_platform_tokens(sqlite3 *db, roomcode_conn *conn) {
+    for (size_t i = 0; i < sizeof functions / sizeof functions[0]; i++) {
+        roomcode_conn_ref(conn); /* released by the destructor, also when this fails */
+        int rc = sqlite3_create_function_v2(db, functions[i].name, functions[i].n_arg,
+                                            SQLITE_UTF8 | SQLITE_DIRECTONLY, conn, functions[i].fn,
+                                            0, 0, roomcode_conn_unref);
+        if (rc != SQLITE_OK)
+            return rc;
+    }
+    return SQLITE_OK;
+}
