@@ -8,6 +8,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { clientKey, FailureLimiter, refusalFor } from '../../examples/join-endpoint/server.js';
+import { refusalOfVerdict } from '../../bindings/node/join/database.mjs';
 import {
   ACCESS_KEY,
   APP_SECRET,
@@ -523,22 +524,23 @@ describe('pieces', () => {
     assert.equal(l.buckets.size, 0);
   });
 
-  test('refusalFor maps every roomcode_token refusal of the errors table, and nothing else', () => {
+  test('refusalOfVerdict maps every verdict of roomcode_check; refusalFor only the two errors that are the person\'s', () => {
+    const v = (verdict) => refusalOfVerdict(verdict).refusal;
+    assert.deepEqual(v('unknown'), { code: 404, message: 'room code does not exist', reason: 'unknown' });
+    assert.deepEqual(v('malformed'), { code: 404, message: 'not a room code', reason: 'malformed' });
+    assert.deepEqual(v('disabled'), { code: 403, message: 'room code is disabled', reason: 'disabled' });
+    assert.deepEqual(v('room_disabled'), { code: 403, message: 'room is disabled', reason: 'room_disabled' });
+    assert.deepEqual(v('bound'), { code: 403, message: 'room code is bound to a user', reason: 'bound' });
+    assert.deepEqual(v('other_user'), { code: 403, message: 'room code is bound to another user', reason: 'other_user' });
+    assert.throws(() => refusalOfVerdict('ok'), /unknown verdict 'ok'/);
     const m = (message) => refusalFor(new Error(message));
-    assert.deepEqual(m("roomcode: unknown room code 'zzz-zzzz-zzz'"), { code: 404, message: 'room code does not exist', reason: 'unknown' });
-    assert.deepEqual(m("roomcode: malformed room code 'xvm-wxwo-gb'"), { code: 404, message: 'not a room code', reason: 'malformed' });
-    assert.deepEqual(m("roomcode: room code 'abc-defg-hij' is disabled"), { code: 403, message: 'room code is disabled', reason: 'disabled' });
-    assert.equal(m("roomcode: room code 'abc-defg-hij' is bound to another user than 'bob'").code, 403);
+    assert.deepEqual(refusalFor(refusalOfVerdict('unknown')), v('unknown'));
     assert.equal(m("roomcode: room code 'abc-defg-hij' has a stored room_id 'r\\xff' that is not valid UTF-8").code, 403);
     assert.deepEqual(m("roomcode: user_id 'a\\x00b' contains a NUL byte"), { code: 400, message: "user_id 'a\\x00b' contains a NUL byte", reason: 'bad_request' });
-    assert.deepEqual(m("roomcode: room code 'abc-defg-hij' is bound to a user: give that user's user_id"), {
-      code: 403,
-      message: 'room code is bound to a user',
-      reason: 'bound',
-    });
+    // no message text decides a verdict any more
+    assert.equal(m("roomcode: unknown room code 'zzz-zzzz-zzz'"), null);
     assert.equal(m('roomcode: database is locked'), null);
     assert.equal(m('roomcode: no room_codes table here: CREATE VIRTUAL TABLE room_codes USING roomcode'), null);
-    // a fault of the configuration is the server's, not the person's
     assert.equal(m("roomcode: access_key must not be empty"), null);
   });
 });

@@ -6,7 +6,15 @@
 // Configured by the environment (docs/join-page.md, docs/authentication.md); main() runs it
 // in the foreground until SIGTERM or SIGINT.
 import http from 'node:http';
-import { claimsOf, codeReader, openDatabase, refusalFor, roomcodeExchange } from './database.mjs';
+import {
+  claimsOf,
+  codeReader,
+  jitsiExchange,
+  livekitExchange,
+  openDatabase,
+  refusalFor,
+  roomcodeExchange,
+} from './database.mjs';
 import {
   clientKey,
   connectionBudget,
@@ -26,6 +34,7 @@ import {
 } from './page.mjs';
 
 export { clientKey, FailureLimiter, openDatabase, refusalFor, roomcodeExchange };
+export { jitsiExchange, livekitExchange };
 
 // A pasted link is the longest thing a person sends; 8 KiB is generous for that plus a
 // 256-byte user id, and small enough that nobody streams megabytes at the parser.
@@ -74,6 +83,11 @@ function readBody(req, limit, discard) {
 const isForm = (req) => /^application\/x-www-form-urlencoded\b/i.test(String(req.headers['content-type'] || ''));
 const wantsJson = (req) => /\bapplication\/json\b/i.test(String(req.headers.accept || ''));
 
+/** What a meeting URL template may use from a result: its claims by platform. */
+function templateValues(result, room, role) {
+  return { token: result.token, url: result.url, room_id: room, role };
+}
+
 /**
  * The 100ms platform: tokens from roomcode_token, and with `joinUrl` (ROOMCODE_JOIN_URL)
  * the meeting URL the page sends a person to, placeholders {token} {room_id} {role}
@@ -83,12 +97,55 @@ export function hundredMs({ exchange, joinUrl }) {
   return {
     exchange: (code, userId) => ({ token: exchange(code, userId) }),
     meetingUrl: joinUrl
-      ? ({ token, code, name }) => {
-          const claims = claimsOf(token);
-          return fillJoinTemplate(joinUrl, { token, room_id: claims.room_id, role: claims.role, code, name });
+      ? (result) => {
+          const claims = claimsOf(result.token);
+          return fillJoinTemplate(joinUrl, { ...templateValues(result, claims.room_id, claims.role), code: result.code, name: result.name });
         }
       : null,
     formTarget: joinUrl ? checkJoinTemplate('ROOMCODE_JOIN_URL', joinUrl) : null,
+  };
+}
+
+/** LiveKit Meet's page that joins any LiveKit server with a URL and a token. */
+export const LIVEKIT_MEET = 'https://meet.livekit.io/custom?liveKitUrl={url}&token={token}';
+
+/**
+ * LiveKit: tokens from roomcode_livekit_token, answered with the server's `url`; the page
+ * goes to `joinUrl` (default LiveKit Meet's custom connection page), placeholders {url}
+ * {token} {room_id} {role} {code} {name}.
+ */
+export function livekit({ exchange, serverUrl, joinUrl }) {
+  const template = joinUrl || LIVEKIT_MEET;
+  return {
+    exchange: (code, identity) => ({ token: exchange(code, identity), url: serverUrl }),
+    meetingUrl: (result) => {
+      const claims = claimsOf(result.token);
+      const values = templateValues(result, claims.video?.room, claims.attributes?.role);
+      return fillJoinTemplate(template, { ...values, code: result.code, name: result.name });
+    },
+    formTarget: checkJoinTemplate(joinUrl ? 'ROOMCODE_JOIN_URL' : 'the LiveKit Meet URL', template),
+  };
+}
+
+/**
+ * Jitsi Meet: tokens from roomcode_jitsi_token, answered with the meeting URL Jitsi opens
+ * with the token (`https://<domain>/<room>?jwt=<token>`), where the page goes too unless
+ * `joinUrl` says otherwise.
+ */
+export function jitsi({ exchange, domain, joinUrl }) {
+  const meeting = (token) => `https://${domain}/${encodeURIComponent(claimsOf(token).room)}?jwt=${token}`;
+  return {
+    exchange: (code, userId) => {
+      const token = exchange(code, userId);
+      return { token, url: meeting(token) };
+    },
+    meetingUrl: (result) => {
+      if (!joinUrl) return result.url;
+      const claims = claimsOf(result.token);
+      const values = templateValues(result, claims.room, claims.context?.user?.moderator === 'true' ? 'moderator' : 'member');
+      return fillJoinTemplate(joinUrl, { ...values, code: result.code, name: result.name });
+    },
+    formTarget: joinUrl ? checkJoinTemplate('ROOMCODE_JOIN_URL', joinUrl) : `https://${domain}`,
   };
 }
 
@@ -338,26 +395,59 @@ function required(env, name) {
   return value;
 }
 
+const PLATFORMS = ['100ms', 'livekit', 'jitsi'];
+
+/** A LiveKit server URL: ws, wss, http or https, with a host. */
+function checkLivekitUrl(raw) {
+  let url;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = null;
+  }
+  if (!url || !['ws:', 'wss:', 'http:', 'https:'].includes(url.protocol) || !url.hostname) {
+    throw new Error(`ROOMCODE_LIVEKIT_URL must be a ws, wss, http or https URL of your LiveKit server, not '${raw}'`);
+  }
+  return raw;
+}
+
+/** A Jitsi domain: a host name as Jitsi's `sub` claim and meeting URLs carry it. */
+function checkJitsiDomain(raw) {
+  if (!/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*(:\d{1,5})?$/i.test(raw)) {
+    throw new Error(`ROOMCODE_JITSI_DOMAIN must be the host name of your Jitsi Meet (meet.example.com), not '${raw}'`);
+  }
+  return raw;
+}
+
 /**
- * The platform the environment asks for, on `db`. A wrong or missing setting throws the
- * reason.
+ * The platform the environment asks for (ROOMCODE_PLATFORM), on `db`. A wrong or missing
+ * setting throws the reason; so does a wrong key or table (the exchange's probe).
  */
 export function platformFromEnv(db, env) {
   const name = env.ROOMCODE_PLATFORM || '100ms';
-  if (name !== '100ms') throw new Error(`ROOMCODE_PLATFORM must be 100ms, not '${name}'`);
-  const accessKey = required(env, 'ROOMCODE_ACCESS_KEY');
+  if (!PLATFORMS.includes(name)) {
+    throw new Error(`ROOMCODE_PLATFORM must be one of ${PLATFORMS.join(', ')}, not '${name}'`);
+  }
   const appSecret = required(env, 'ROOMCODE_APP_SECRET');
   const ttl = wholeNumber(env, 'ROOMCODE_TTL_SECONDS', null);
   const joinUrl = env.ROOMCODE_JOIN_URL || null;
   if (joinUrl) checkJoinTemplate('ROOMCODE_JOIN_URL', joinUrl);
-  const exchange = roomcodeExchange(db, accessKey, appSecret, ttl);
-  // a wrong key, a missing table or a bad ttl shows now, not at the first join
-  try {
-    exchange('zzz-zzzz-zzz', 'startup-check');
-  } catch (err) {
-    if (!/^roomcode: (unknown room code|room code '[a-z-]+' is )/.test(err.message)) throw err;
+  let platform, exchange;
+  if (name === '100ms') {
+    exchange = roomcodeExchange(db, required(env, 'ROOMCODE_ACCESS_KEY'), appSecret, ttl);
+    platform = hundredMs({ exchange, joinUrl });
+  } else if (name === 'livekit') {
+    const serverUrl = checkLivekitUrl(required(env, 'ROOMCODE_LIVEKIT_URL'));
+    exchange = livekitExchange(db, required(env, 'ROOMCODE_ACCESS_KEY'), appSecret, ttl);
+    platform = livekit({ exchange, serverUrl, joinUrl });
+  } else {
+    const domain = checkJitsiDomain(required(env, 'ROOMCODE_JITSI_DOMAIN'));
+    exchange = jitsiExchange(db, required(env, 'ROOMCODE_APP_ID'), appSecret, domain, ttl);
+    platform = jitsi({ exchange, domain, joinUrl });
   }
-  return hundredMs({ exchange, joinUrl });
+  // a wrong key, a missing table or a bad ttl shows now, not at the first join
+  exchange.probe();
+  return platform;
 }
 
 /**
