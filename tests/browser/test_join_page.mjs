@@ -1,13 +1,15 @@
 // The join page in a real browser (Debian's Chromium through playwright-core): typing,
 // pasting a link and a chat message, the keyboard alone, a 360-pixel phone, each refusal's
-// sentence, the 429 countdown, JavaScript off, the meeting URL's token checked as 100ms
-// would (HS256 with the app secret), and no request leaving 127.0.0.1. Screenshots of the
+// sentence, the 429 countdown, JavaScript off, the meeting URL's token checked as each
+// platform would (100ms: HS256 with the app secret; LiveKit: livekit-server-sdk's
+// TokenVerifier; Jitsi: prosody's checks), and no request leaving 127.0.0.1. Screenshots of the
 // page, an error and the phone view go to build/join-page/.
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import * as jose from 'jose';
+import { TokenVerifier } from 'livekit-server-sdk';
 import {
   ACCESS_KEY,
   APP_SECRET,
@@ -282,6 +284,54 @@ describe('without JavaScript, and on a phone', () => {
     const box = await page.locator('button').boundingBox();
     assert.ok(box.x >= 0 && box.x + box.width <= 360, JSON.stringify(box));
     await page.screenshot({ path: path.join(SHOTS, 'phone.png'), fullPage: true });
+    await page.context().close();
+  });
+});
+
+describe('LiveKit and Jitsi Meet', () => {
+  test('LiveKit: the page lands with the server URL and a token TokenVerifier accepts', async () => {
+    const key = 'APIbrowserTest';
+    const lk = await start({
+      ROOMCODE_PLATFORM: 'livekit',
+      ROOMCODE_ACCESS_KEY: key,
+      ROOMCODE_LIVEKIT_URL: 'wss://livekit.example.com',
+      ROOMCODE_JOIN_URL: `${meeting.url}/meet/{room_id}?url={url}&token={token}&role={role}&code={code}&name={name}`,
+    });
+    const page = await newPage();
+    await page.goto(`${lk.url}/preview/toz-mfgy-vep`);
+    await page.locator('#name').fill('Ann');
+    await page.getByRole('button', { name: 'Join' }).click();
+    await page.waitForURL(`${meeting.url}/meet/**`);
+    const url = new URL(page.url());
+    assert.equal(url.searchParams.get('url'), 'wss://livekit.example.com');
+    assert.equal(url.searchParams.get('name'), 'Ann');
+    const claims = await new TokenVerifier(key, APP_SECRET).verify(url.searchParams.get('token'));
+    assert.equal(claims.video.room, 'standup-42');
+    assert.equal(claims.video.roomJoin, true);
+    await page.context().close();
+  });
+
+  test('Jitsi Meet: the page lands with a token that passes prosody\'s checks', async () => {
+    const ji = await start({
+      ROOMCODE_PLATFORM: 'jitsi',
+      ROOMCODE_APP_ID: 'browser-app',
+      ROOMCODE_JITSI_DOMAIN: 'meet.example.com',
+      ROOMCODE_JOIN_URL: `${meeting.url}/jitsi/{room_id}?jwt={token}`,
+    });
+    const page = await newPage();
+    await page.goto(`${ji.url}/`);
+    await page.locator('#code').fill('Use code toz–mfgy–vep to join.');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`${meeting.url}/jitsi/**`);
+    const url = new URL(page.url());
+    const { payload } = await jose.jwtVerify(url.searchParams.get('jwt'), new TextEncoder().encode(APP_SECRET), {
+      algorithms: ['HS256'],
+      issuer: 'browser-app',
+      audience: 'browser-app',
+      subject: 'meet.example.com',
+      requiredClaims: ['nbf', 'exp', 'room'],
+    });
+    assert.equal(payload.room, decodeURIComponent(url.pathname.slice('/jitsi/'.length)));
     await page.context().close();
   });
 });
