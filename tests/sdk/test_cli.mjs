@@ -39,7 +39,7 @@ const ENV = {
 
 test('npx roomcode-join: no warning, a token for the SDK, the join page', async () => {
   // a relative ROOMCODE_DB names the file in the folder it is run from
-  const e = await startEndpoint({ ...ENV, ROOMCODE_DB: 'app.db' }, { command: 'npx', argv: ['--no', 'roomcode-join'], cwd: dir });
+  const e = await startEndpoint({ ...ENV, ROOMCODE_DB: 'app.db' }, { command: 'npx', argv: ['--no', 'roomcode-join'], cwd: dir, group: true });
   started.push(e);
   const r = await fetch(`${e.url}/token`, { method: 'POST', body: JSON.stringify({ code: 'TOZ MFGY VEP' }) });
   assert.equal(r.status, 200);
@@ -54,7 +54,7 @@ test('npx roomcode-join: no warning, a token for the SDK, the join page', async 
 });
 
 test('npx roomcode-join: a missing database file is an error naming it', async () => {
-  const err = await startEndpoint({ ...ENV, ROOMCODE_DB: 'nothere.db' }, { command: 'npx', argv: ['--no', 'roomcode-join'], cwd: dir }).then(
+  const err = await startEndpoint({ ...ENV, ROOMCODE_DB: 'nothere.db' }, { command: 'npx', argv: ['--no', 'roomcode-join'], cwd: dir, group: true }).then(
     () => assert.fail('it started'),
     (x) => x,
   );
