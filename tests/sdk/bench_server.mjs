@@ -4,7 +4,8 @@
 // SELECT through the table, the same checks, and jsonwebtoken's sign with the same claims,
 // given the secret as a string as jsonwebtoken's README shows (`jsonwebtoken`;
 // jsonwebtoken 9 then first tries to read it as a private key, and that failed attempt
-// costs most of the time) or as a KeyObject made once (`jsonwebtoken-keyobject`). Same server, database and settings.
+// costs most of the time) or as a KeyObject made once (`jsonwebtoken-keyobject`). Same
+// server, database and settings.
 import { createSecretKey, randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { createJoinServer, FailureLimiter, openDatabase, roomcodeExchange } from '../../examples/join-endpoint/server.js';
