@@ -14,11 +14,16 @@
  * unregistered (t.permissions NULL). */
 static const char resolve_sql[] =
     "SELECT NULL, s.room_id, s.role, s.enabled, s.user_id, r.enabled, r.template,"
-    " coalesce(json_extract(t.permissions, '$.publish'), 1),"
-    " coalesce(json_extract(t.permissions, '$.subscribe'), 1),"
-    " coalesce(json_extract(t.permissions, '$.publish_data'), 1),"
-    " coalesce(json_extract(t.permissions, '$.admin'), 0),"
-    " coalesce(json_extract(t.permissions, '$.hidden'), 0)"
+    " CASE WHEN t.permissions IS NULL THEN 1"
+    " ELSE coalesce(json_extract(t.permissions, '$.publish'), 1) END,"
+    " CASE WHEN t.permissions IS NULL THEN 1"
+    " ELSE coalesce(json_extract(t.permissions, '$.subscribe'), 1) END,"
+    " CASE WHEN t.permissions IS NULL THEN 1"
+    " ELSE coalesce(json_extract(t.permissions, '$.publish_data'), 1) END,"
+    " CASE WHEN t.permissions IS NULL THEN 0"
+    " ELSE coalesce(json_extract(t.permissions, '$.admin'), 0) END,"
+    " CASE WHEN t.permissions IS NULL THEN 0"
+    " ELSE coalesce(json_extract(t.permissions, '$.hidden'), 0) END"
     " FROM \"%w\".\"%w_store\" AS s"
     " LEFT JOIN \"%w\".\"%w_rooms\" AS r ON r.room_id = s.room_id"
     " LEFT JOIN \"%w\".\"%w_templates\" AS t ON t.template = r.template AND t.role = s.role"
@@ -30,14 +35,15 @@ static char *lookup_sql(int which, const char *schema, const char *table, int te
                                " FROM \"%w\".\"%w_store\" WHERE code = ?1",
                                which == LOOKUP_RESOLVE ? ", 1, 1, 1, 0, 0" : "", schema, table);
     }
-    if (which == LOOKUP_VERDICT) {
-        return sqlite3_mprintf("SELECT NULL, s.room_id, s.role, s.enabled, s.user_id,"
-                               " r.enabled, r.template FROM \"%w\".\"%w_store\" AS s"
-                               " LEFT JOIN \"%w\".\"%w_rooms\" AS r ON r.room_id = s.room_id"
-                               " WHERE s.code = ?1",
-                               schema, table, schema, table);
-    }
-    return sqlite3_mprintf(resolve_sql, schema, table, schema, table, schema, table);
+    /* The room is one probe of its key; the verdict alone copies no name. */
+    return which == LOOKUP_RESOLVE
+               ? sqlite3_mprintf(resolve_sql, schema, table, schema, table, schema, table)
+               : sqlite3_mprintf("SELECT NULL, %s, s.enabled, s.user_id,"
+                                 " (SELECT r.enabled FROM \"%w\".\"%w_rooms\" AS r"
+                                 " WHERE r.room_id = s.room_id)"
+                                 " FROM \"%w\".\"%w_store\" AS s WHERE s.code = ?1",
+                                 which == LOOKUP_CHECK ? "NULL, NULL" : "s.room_id, s.role", schema,
+                                 table, schema, table);
 }
 
 static int prepare(room_codes_table *t, int which, sqlite3_stmt **out) {

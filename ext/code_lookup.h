@@ -9,8 +9,10 @@
 
 #include "roomcode_internal.h"
 
-/* The statements: LOOKUP_VERDICT reads up to LOOKUP_TEMPLATE, LOOKUP_RESOLVE all. */
-enum { LOOKUP_VERDICT, LOOKUP_RESOLVE, LOOKUP_N_STMT };
+/* The statements: LOOKUP_CHECK reads only what the verdict needs (COL_ENABLED,
+ * COL_USER_ID, LOOKUP_ROOM_ENABLED), LOOKUP_VERDICT also COL_ROOM_ID and COL_ROLE,
+ * LOOKUP_RESOLVE every column. */
+enum { LOOKUP_CHECK, LOOKUP_VERDICT, LOOKUP_RESOLVE, LOOKUP_N_STMT };
 
 /* Their columns: the store's first five in the store's positions (COL_CODE reads NULL),
  * then the room's enabled and template (NULL for an unregistered room), then the role's

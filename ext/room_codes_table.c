@@ -158,7 +158,7 @@ static int table_rename(sqlite3_vtab *vtab, const char *to) {
     room_codes_table *t = (room_codes_table *)vtab;
     char *err = 0;
     clear_statements(t);
-    int rc = roomcode_templates_unhook(t->db, t->schema, t->name, &err);
+    int rc = roomcode_templates_unhook(t->db, t->schema, t->name, to, &err);
     if (rc == SQLITE_OK)
         rc = roomcode_store_rename(t->db, t->schema, t->name, to, &err);
     if (rc == SQLITE_OK)

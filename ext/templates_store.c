@@ -140,8 +140,27 @@ void roomcode_templates_upgrade(sqlite3 *db, const char *schema, const char *tab
     sqlite3_free(err);
 }
 
-int roomcode_templates_unhook(sqlite3 *db, const char *schema, const char *table, char **err) {
-    return drop_triggers(db, schema, table, err);
+int roomcode_templates_unhook(sqlite3 *db, const char *schema, const char *from, const char *to,
+                              char **err) {
+    static const char *const suffix[] = {"templates", "rooms"};
+    for (int i = 0; i < 2; i++) {
+        char *sql = sqlite3_mprintf("SELECT type FROM \"%w\".sqlite_schema"
+                                    " WHERE name = '%q_%s' COLLATE NOCASE",
+                                    schema, to, suffix[i]);
+        sqlite3_stmt *stmt = 0;
+        int rc = sql ? sqlite3_prepare_v2(db, sql, -1, &stmt, 0) : SQLITE_NOMEM;
+        sqlite3_free(sql);
+        if (rc == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW) {
+            *err = sqlite3_mprintf("roomcode: cannot rename %s to %s: %s_%s is already a %s in"
+                                   " schema %s; rename or drop it first",
+                                   from, to, to, suffix[i], sqlite3_column_text(stmt, 0), schema);
+            rc = *err ? SQLITE_ERROR : SQLITE_NOMEM;
+        }
+        sqlite3_finalize(stmt);
+        if (rc != SQLITE_OK)
+            return rc;
+    }
+    return drop_triggers(db, schema, from, err);
 }
 
 /* Renames "<from>_<suffix>" to "<to>_<suffix>" when it exists. */

@@ -29,8 +29,10 @@ int roomcode_templates_create(sqlite3 *db, const char *schema, const char *table
 void roomcode_templates_upgrade(sqlite3 *db, const char *schema, const char *table);
 
 /* Renaming takes two steps around the store's rename: the triggers go first (their bodies
- * name the store), then the tables are renamed and the triggers made under the new name. */
-int roomcode_templates_unhook(sqlite3 *db, const char *schema, const char *table, char **err);
+ * name the store), then the tables are renamed and the triggers made under the new name.
+ * Unhooking refuses first a rename onto names that another object holds. */
+int roomcode_templates_unhook(sqlite3 *db, const char *schema, const char *from, const char *to,
+                              char **err);
 int roomcode_templates_rename(sqlite3 *db, const char *schema, const char *from, const char *to,
                               char **err);
 

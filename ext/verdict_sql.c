@@ -21,7 +21,7 @@ typedef struct verdict_request {
 static int verdict_from(room_codes_table *t, void *arg, char **msg) {
     verdict_request *r = arg;
     sqlite3_stmt *row = 0;
-    int rc = roomcode_lookup(t, LOOKUP_VERDICT, r->code, &row);
+    int rc = roomcode_lookup(t, LOOKUP_CHECK, r->code, &row);
     roomcode_verdict v = VERDICT_UNKNOWN;
     if (rc == SQLITE_ROW)
         v = roomcode_verdict_of(row, r->user_id);
@@ -31,7 +31,7 @@ static int verdict_from(room_codes_table *t, void *arg, char **msg) {
     } else {
         *msg = roomcode_db_message(t->db);
     }
-    roomcode_lookup_give(t, LOOKUP_VERDICT, row);
+    roomcode_lookup_give(t, LOOKUP_CHECK, row);
     return rc;
 }
 

@@ -1062,6 +1062,8 @@ static void bench_token(void) {
              1e6 / res->base);
 }
 
+#include "bench_platforms.c"
+
 static void print_results(void) {
     printf("\n%-42s %14s %14s %8s %9s  %-3s  %s\n", "workload", "ours", "baseline", "ratio",
            "target", "ok", "note");
@@ -1115,7 +1117,7 @@ int main(int argc, char **argv) {
             run.only = argv[++i];
         else
             die("usage: bench [--quick] [--rounds N] [--ext build/roomcode] [--sql sql]"
-                " [--only store|draw|new|scale|lookup|token]");
+                " [--only store|draw|new|scale|lookup|token|platforms]");
     }
     if (run.quick)
         run.rounds = 1;
@@ -1142,8 +1144,10 @@ int main(int argc, char **argv) {
     static const struct {
         const char *name;
         void (*fn)(void);
-    } workloads[] = {{"store", bench_store}, {"draw", bench_draw},     {"new", bench_new},
-                     {"scale", bench_scale}, {"lookup", bench_lookup}, {"token", bench_token}};
+    } workloads[] = {
+        {"store", bench_store},        {"draw", bench_draw},     {"new", bench_new},
+        {"scale", bench_scale},        {"lookup", bench_lookup}, {"token", bench_token},
+        {"platforms", bench_platforms}};
     for (size_t i = 0; i < sizeof workloads / sizeof workloads[0]; i++) {
         /* lookup runs on the table that scale grows */
         int wanted = !run.only || strcmp(run.only, workloads[i].name) == 0 ||

@@ -9,7 +9,7 @@ BENCH_PYTHON := /usr/bin/python3
 .PHONY: bench bench-smoke
 TEST_SUITES += bench-smoke
 
-$(BUILD)/bench: tests/bench/bench.c | $(BUILD)
+$(BUILD)/bench: tests/bench/bench.c tests/bench/bench_platforms.c | $(BUILD)
 	$(CC) $(CFLAGS) -std=c11 $(WARN) $(PKG_CFLAGS) -o $@ $< $(BENCH_LIBS)
 
 bench: $(BUILD)/bench $(BUILD)/roomcode.so

@@ -246,6 +246,14 @@ typedef struct op {
 #define ALMOST_FULL BASE_ROWS FILL("almost", 98)
 
 /* Every row but timestamps, and minted codes shown only by whether they are valid. */
+/* The base rows with r-1 registered with template t (host and guest) and r-2 registered
+ * and disabled. */
+#define TEMPLATE_ROWS                                                                              \
+    BASE_ROWS "INSERT INTO room_codes_templates VALUES ('t', 'host', '{\"admin\": true}'),"        \
+              " ('t', 'guest', '{}');"                                                             \
+              "INSERT INTO room_codes_rooms(room_id, template, enabled) VALUES ('r-1', 't', 1),"   \
+              " ('r-2', 't', 0);"
+
 #define SUMMARY                                                                                    \
     "SELECT iif(code IN ('aaa-aaaa-aaa', 'bbb-bbbb-bbb', 'ccc-cccc-ccc', 'ddd-dddd-ddd',"          \
     " 'xvm-wxwo-gbl'), code, 'minted'),"                                                           \
@@ -263,12 +271,26 @@ typedef struct op {
 static const op ops[] = {
     {"load", 0, 1, 0, 0, 0, 0, 0, 0, 0},
     {"create_table", 0, 0, 0, "CREATE VIRTUAL TABLE room_codes USING roomcode", 0, SCHEMA,
-     "table|room_codes|room_codes\ntable|room_codes_store|room_codes_store\n"
-     "trigger|room_codes_store_cap|room_codes_store\ntrigger|room_codes_store_fixed|room_codes_"
-     "store\n"
+     "table|room_codes|room_codes\n"
+     "table|room_codes_rooms|room_codes_rooms\n"
+     "trigger|room_codes_rooms_codes|room_codes_rooms\n"
+     "trigger|room_codes_rooms_codes_update|room_codes_rooms\n"
+     "trigger|room_codes_rooms_role_of_code|room_codes_store\n"
+     "trigger|room_codes_rooms_template|room_codes_rooms\n"
+     "trigger|room_codes_rooms_template_update|room_codes_rooms\n"
+     "table|room_codes_store|room_codes_store\n"
+     "trigger|room_codes_store_cap|room_codes_store\n"
+     "trigger|room_codes_store_fixed|room_codes_store\n"
      "trigger|room_codes_store_no_replace|room_codes_store\n"
      "trigger|room_codes_store_touch|room_codes_store\n"
      "index|room_codes_store_user_id|room_codes_store\n"
+     "table|room_codes_templates|room_codes_templates\n"
+     "trigger|room_codes_templates_last_role|room_codes_templates\n"
+     "trigger|room_codes_templates_permissions|room_codes_templates\n"
+     "trigger|room_codes_templates_permissions_update|room_codes_templates\n"
+     "trigger|room_codes_templates_role_in_use|room_codes_templates\n"
+     "trigger|room_codes_templates_role_renamed|room_codes_templates\n"
+     "index|sqlite_autoindex_room_codes_rooms_2|room_codes_rooms\n"
      "index|sqlite_autoindex_room_codes_store_2|room_codes_store\n",
      0, 0},
     {"connect", BASE_ROWS, 0, 1,
@@ -385,12 +407,60 @@ static const op ops[] = {
      "SELECT count(*), sum(enabled), (SELECT count(*) FROM log) FROM room_codes_store"
      " WHERE room_id = 'almost'",
      "98|98|0\n", 1, 0},
+    /* templates, rooms and the functions that read them */
+    {"roomcode_check", TEMPLATE_ROWS, 0, 0,
+     "SELECT roomcode_check('aaa-aaaa-aaa'), roomcode_check('ccc-cccc-ccc'),"
+     " roomcode_check('ddd-dddd-ddd', 'u-1'), roomcode_check('zzz-zzzz-zzz')",
+     "ok|room_disabled|disabled|unknown\n", SUMMARY, BASE_SUMMARY, 0, 0},
+    {"roomcode_resolve", TEMPLATE_ROWS, 0, 0, "SELECT roomcode_resolve('aaa-aaaa-aaa', 'u-7')",
+     "{\"code\":\"aaa-aaaa-aaa\",\"room_id\":\"r-1\",\"role\":\"host\",\"user_id\":\"u-7\","
+     "\"template\":\"t\",\"permissions\":{\"publish\":true,\"subscribe\":true,"
+     "\"publish_data\":true,\"admin\":true,\"hidden\":false}}\n",
+     SUMMARY, BASE_SUMMARY, 0, 0},
+    {"roomcode_livekit_token", TEMPLATE_ROWS, 0, 0,
+     "SELECT length(roomcode_livekit_token('bbb-bbbb-bbb', 'u-7', 'key', 'secret')) > 100", "1\n",
+     SUMMARY, BASE_SUMMARY, 0, 0},
+    {"roomcode_jitsi_token", TEMPLATE_ROWS, 0, 0,
+     "SELECT length(roomcode_jitsi_token('aaa-aaaa-aaa', NULL, 'app', 'secret', "
+     "'meet.example.com'))"
+     " > 100",
+     "1\n", SUMMARY, BASE_SUMMARY, 0, 0},
+    {"roomcode_token_room_disabled", TEMPLATE_ROWS, 0, 0,
+     "SELECT roomcode_token('ccc-cccc-ccc', 'u', 'k', 's')", 0, SUMMARY, BASE_SUMMARY, 1, 0},
+    {"insert_refused_role_of_template", TEMPLATE_ROWS, 0, 0,
+     "INSERT INTO room_codes(room_id, role) VALUES ('r-1', 'janitor')", 0, SUMMARY, BASE_SUMMARY, 1,
+     0},
+    {"roomcode_create_of_template", TEMPLATE_ROWS, 0, 0,
+     "SELECT role, enabled FROM roomcode_create('r-1')", "guest|1\nhost|1\n", SUMMARY, BASE_SUMMARY,
+     0, 0},
+    /* a table of 1.2.0 gets its templates and rooms when it connects */
+    {"connect_upgrade_templates",
+     BASE_ROWS "DROP TABLE room_codes_templates; DROP TABLE room_codes_rooms;"
+               " DROP TRIGGER room_codes_rooms_role_of_code;",
+     0, 1, "SELECT code FROM room_codes WHERE code = 'aaa-aaaa-aaa'", "aaa-aaaa-aaa\n", SUMMARY,
+     BASE_SUMMARY, 0, 0},
     {"rename", BASE_ROWS, 0, 0, "ALTER TABLE room_codes RENAME TO rc2", 0, SCHEMA,
-     "table|rc2|rc2\ntable|rc2_store|rc2_store\ntrigger|rc2_store_cap|rc2_store\n"
-     "trigger|rc2_store_fixed|rc2_store\ntrigger|rc2_store_no_replace|rc2_store\n"
+     "table|rc2|rc2\n"
+     "table|rc2_rooms|rc2_rooms\n"
+     "trigger|rc2_rooms_codes|rc2_rooms\n"
+     "trigger|rc2_rooms_codes_update|rc2_rooms\n"
+     "trigger|rc2_rooms_role_of_code|rc2_store\n"
+     "trigger|rc2_rooms_template|rc2_rooms\n"
+     "trigger|rc2_rooms_template_update|rc2_rooms\n"
+     "table|rc2_store|rc2_store\n"
+     "trigger|rc2_store_cap|rc2_store\n"
+     "trigger|rc2_store_fixed|rc2_store\n"
+     "trigger|rc2_store_no_replace|rc2_store\n"
      "trigger|rc2_store_touch|rc2_store\n"
+     "table|rc2_templates|rc2_templates\n"
+     "trigger|rc2_templates_last_role|rc2_templates\n"
+     "trigger|rc2_templates_permissions|rc2_templates\n"
+     "trigger|rc2_templates_permissions_update|rc2_templates\n"
+     "trigger|rc2_templates_role_in_use|rc2_templates\n"
+     "trigger|rc2_templates_role_renamed|rc2_templates\n"
      /* a named index keeps its name through ALTER TABLE, until the table next connects */
      "index|room_codes_store_user_id|rc2_store\n"
+     "index|sqlite_autoindex_rc2_rooms_2|rc2_rooms\n"
      "index|sqlite_autoindex_rc2_store_2|rc2_store\n",
      0, "rc2"},
     {"drop", BASE_ROWS, 0, 0, "DROP TABLE room_codes", 0, SCHEMA, "", 0, ""},

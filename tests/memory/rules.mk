@@ -29,7 +29,7 @@ $(BUILD)/memory/canary.so: tests/memory/canary.c
 $(BUILD)/asan/test_%: tests/unit/test_%.c tests/unit/check.h ext/%.c ext/%.h ext/code_format.c ext/code_format.h
 	@mkdir -p $(@D)
 	$(SAN_CC) $(SAN_FLAGS) -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -Iext $(PKG_CFLAGS) -o $@ $< \
-	    ext/$*.c $(if $(filter letter_pool link,$*),ext/code_format.c) $(SODIUM_LIBS)
+	    ext/$*.c $(if $(filter letter_pool link,$*),ext/code_format.c) $(if $(filter platform_claims,$*),ext/token.c) $(SODIUM_LIBS)
 
 test-asan: $(BUILD)/asan/roomcode.so $(BUILD)/asan/canary.so $(addprefix $(BUILD)/asan/test_,$(UNIT_TESTS))
 	@status=0; \

@@ -126,6 +126,40 @@ CASES = {
         " INSERT INTO room_codes(room_id, role) SELECT 'r-42', 'guest' FROM n;"
         " INSERT INTO room_codes(code, room_id, role) VALUES ('abc-defg-hij', 'r-42', 'host')",
         "SELECT roomcode_rotate('abc-defg-hij')", None),
+    "token (any platform) or `roomcode_resolve` for a code of a disabled room": (
+        "INSERT INTO room_codes_templates VALUES ('class', 'teacher', '{}'), ('class', 'student', '{}'); INSERT INTO room_codes_rooms(room_id, template) VALUES ('math', 'class');"
+        " INSERT INTO room_codes(code, room_id, role) VALUES ('abc-defg-hij', 'math', 'teacher');"
+        " UPDATE room_codes_rooms SET enabled = 0",
+        "SELECT roomcode_livekit_token('abc-defg-hij', 'u', 'k', 's')", None),
+    "a code whose role is not one of its registered room's template": (
+        "INSERT INTO room_codes_templates VALUES ('class', 'teacher', '{}'), ('class', 'student', '{}'); INSERT INTO room_codes_rooms(room_id, template) VALUES ('math', 'class');",
+        "SELECT roomcode_new('math', 'janitor')",
+        "INSERT INTO room_codes(room_id, role) VALUES ('math', 'janitor')"),
+    "the same, written to the store directly": (
+        "INSERT INTO room_codes_templates VALUES ('class', 'teacher', '{}'), ('class', 'student', '{}'); INSERT INTO room_codes_rooms(room_id, template) VALUES ('math', 'class');", None,
+        "INSERT INTO room_codes_store(code, room_id, role) VALUES ('abc-defg-hij', 'math', 'janitor')"),
+    "`roomcode_create(room_id)` of a room without a template": (
+        "", "SELECT * FROM roomcode_create('lobby')", None),
+    "permissions of another form": (
+        "", None, "INSERT INTO room_codes_templates VALUES ('class', 'teacher', '{\"admin\": 1}')"),
+    "a room naming a template without roles": (
+        "", None, "INSERT INTO room_codes_rooms(room_id, template) VALUES ('math', 'class')"),
+    "registering a room whose codes carry other roles": (
+        "INSERT INTO room_codes_templates VALUES ('class', 'teacher', '{}');"
+        " INSERT INTO room_codes(room_id, role) VALUES ('math', 'janitor')",
+        None, "INSERT INTO room_codes_rooms(room_id, template) VALUES ('math', 'class')"),
+    "deleting a role that codes carry": (
+        "INSERT INTO room_codes_templates VALUES ('class', 'teacher', '{}'), ('class', 'student', '{}'); INSERT INTO room_codes_rooms(room_id, template) VALUES ('math', 'class'); INSERT INTO room_codes(room_id, role) VALUES ('math', 'student')",
+        None, "DELETE FROM room_codes_templates WHERE role = 'student'"),
+    "deleting the last role of a template that rooms use": (
+        "INSERT INTO room_codes_templates VALUES ('class', 'teacher', '{}'), ('class', 'student', '{}'); INSERT INTO room_codes_rooms(room_id, template) VALUES ('math', 'class'); DELETE FROM room_codes_templates WHERE role = 'teacher'",
+        None, "DELETE FROM room_codes_templates WHERE role = 'student'"),
+    "renaming a template or role that rooms use": (
+        "INSERT INTO room_codes_templates VALUES ('class', 'teacher', '{}'), ('class', 'student', '{}'); INSERT INTO room_codes_rooms(room_id, template) VALUES ('math', 'class');", None, "UPDATE room_codes_templates SET role = 'pupil' WHERE role = 'student'"),
+    "renaming onto a name whose templates or rooms table is taken": (
+        "CREATE TABLE codes_rooms(x)",
+        "ALTER TABLE room_codes RENAME TO codes",
+        None),
     "something else named room_codes": (
         "CREATE TEMP VIEW room_codes AS SELECT * FROM main.room_codes",
         "SELECT roomcode_new('r', 'h')",

@@ -202,6 +202,19 @@ class Rules(unittest.TestCase):
         self.assertEqual(left, [])
         db.close()
 
+    def test_rename_onto_a_taken_name_is_refused(self):
+        db = connect(self.path, isolation_level=None)
+        db.execute("CREATE TABLE codes_rooms(x)")
+        before = db.execute("SELECT name, sql FROM sqlite_schema ORDER BY name").fetchall()
+        with self.assertRaises(sqlite3.OperationalError) as e:
+            db.execute("ALTER TABLE room_codes RENAME TO codes")
+        self.assertEqual(str(e.exception), "roomcode: cannot rename room_codes to codes:"
+                         " codes_rooms is already a table in schema main; rename or drop it first")
+        self.assertEqual(db.execute("SELECT name, sql FROM sqlite_schema ORDER BY name").fetchall(),
+                         before)
+        self.assertEqual(db.execute("SELECT roomcode_check('aaa-aaaa-aaa')").fetchone(), ("ok",))
+        db.close()
+
 
 if __name__ == "__main__":
     unittest.main()
