@@ -52,7 +52,7 @@ include $(sort $(wildcard tests/*/rules.mk cluster/rules.mk examples/*/rules.mk 
 # The suites that install npm packages run last: `make test` starts their installs in the
 # background first (tests/support/npm_prefetch.sh; a compile of better-sqlite3 or
 # node-sqlite3 takes minutes on a new machine), and each suite's own install waits for it.
-NPM_SUITES  := node-test clients-test sdk-test packaging-test platforms-test
+NPM_SUITES  := node-test clients-test sdk-test browser-test packaging-test platforms-test
 TEST_SUITES := $(filter-out $(NPM_SUITES),$(TEST_SUITES)) $(filter $(NPM_SUITES),$(TEST_SUITES))
 
 all: $(BUILD)/roomcode.so

@@ -18,11 +18,13 @@ void roomcode_format_letters(const unsigned char letters[ROOMCODE_LETTERS],
                              char out[ROOMCODE_LEN + 1]);
 
 /*
- * Finds the code in what a person typed or pasted. Text without any of / ? # & = is a bare
- * code: any case, blanks/dashes/dots/underscores (or nothing) between the groups,
- * surrounding blanks. Other text is a link, read as code_format.c describes: the code is
- * found only when the most clearly marked candidates in it are all the same code. Writes
- * the canonical form into out and returns 1, or returns 0 when s[0..n) holds no code, more
+ * Finds the code in what a person typed or pasted. Unicode dashes and hyphens read as '-',
+ * Unicode spaces as blanks. Text without any of / ? # & = is a bare code: any case,
+ * blanks/dashes/dots/underscores (or nothing) between the groups, surrounding blanks and
+ * punctuation. A link is read as code_format.c describes: the code is found only when the
+ * most clearly marked candidates in it are all the same code. Other text (a chat message)
+ * is read word by word: codes written with dashes as whole words, and links. Writes the
+ * canonical form into out and returns 1, or returns 0 when s[0..n) holds no code, more
  * than one, or a NUL byte.
  */
 int roomcode_normalize_text(const char *s, size_t n, char out[ROOMCODE_LEN + 1]);

@@ -1,7 +1,9 @@
-# make serve: the join endpoint of examples/join-endpoint in the foreground, configured by
-# the environment (ROOMCODE_DB, ROOMCODE_ACCESS_KEY, ROOMCODE_APP_SECRET, HOST, PORT; see
-# its README.md). The first run installs better-sqlite3 with `npm ci` (it compiles, a
-# minute or two); SIGTERM or Ctrl-C stops it.
+# make serve: the join endpoint of examples/join-endpoint in the foreground (the code of
+# the npm package's roomcode-join, bindings/node/join/), configured by the environment
+# (ROOMCODE_DB, ROOMCODE_ACCESS_KEY, ROOMCODE_APP_SECRET, ROOMCODE_JOIN_URL for the join
+# page, ROOMCODE_PLATFORM, HOST, PORT; see docs/authentication.md and docs/join-page.md).
+# The first run installs better-sqlite3 with `npm ci` (it compiles, a minute or two);
+# SIGTERM or Ctrl-C stops it.
 
 JOIN_ENDPOINT := examples/join-endpoint
 

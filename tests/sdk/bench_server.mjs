@@ -1,10 +1,11 @@
 // One side of the endpoint benchmark, as its own process: the join endpoint of
-// examples/join-endpoint with its exchange either roomcode_token (`roomcode`) or what an
-// app would write without it: a plain SELECT through the table, the same checks, and
-// jsonwebtoken's sign with the same claims, given the secret as a string as jsonwebtoken's
-// README shows (`jsonwebtoken`; jsonwebtoken 9 then first tries to read it as a private
-// key, and that failed attempt costs most of the time) or as a KeyObject made once
-// (`jsonwebtoken-keyobject`). Same server, database and settings.
+// examples/join-endpoint with its exchange either roomcode_check then roomcode_token
+// (`roomcode`, as the endpoint runs them) or what an app would write without it: a plain
+// SELECT through the table, the same checks, and jsonwebtoken's sign with the same claims,
+// given the secret as a string as jsonwebtoken's README shows (`jsonwebtoken`;
+// jsonwebtoken 9 then first tries to read it as a private key, and that failed attempt
+// costs most of the time) or as a KeyObject made once (`jsonwebtoken-keyobject`). Same
+// server, database and settings.
 import { createSecretKey, randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { createJoinServer, FailureLimiter, openDatabase, roomcodeExchange } from '../../examples/join-endpoint/server.js';

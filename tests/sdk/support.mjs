@@ -56,18 +56,22 @@ ${extra}`,
  * Starts the endpoint (or `command argv`) with `env` on 127.0.0.1 and a free port; resolves once
  * it listens. `output()` is everything it printed; `stop()` ends it by its pid.
  */
-export function startEndpoint(env, { command = process.execPath, argv = [SERVER], cwd = ROOT, timeoutMs = 15000 } = {}) {
+export function startEndpoint(env, { command = process.execPath, argv = [SERVER], cwd = ROOT, timeoutMs = 15000, group = false } = {}) {
+  // group: the command starts the endpoint as a child of its own (npx): both run in a
+  // process group of their own, and stop() ends the group
   const proc = spawn(command, argv, {
     cwd,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, HOST: '127.0.0.1', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: group,
   });
+  const kill = () => (group ? process.kill(-proc.pid, 'SIGKILL') : proc.kill('SIGKILL'));
   let output = '';
   // 'close': every process holding its output has ended (make's child too)
   const exited = new Promise((resolve) => proc.on('close', (code, signal) => resolve({ code, signal })));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
-      proc.kill('SIGKILL');
+      kill();
       reject(new Error(`endpoint did not start in ${timeoutMs} ms:\n${output}`));
     }, timeoutMs);
     const onData = (chunk) => {
@@ -82,7 +86,14 @@ export function startEndpoint(env, { command = process.execPath, argv = [SERVER]
           port: Number(m[2]),
           output: () => output,
           stop: async () => {
-            if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+            if (proc.exitCode === null && proc.signalCode === null) kill();
+            else if (group) {
+              try {
+                process.kill(-proc.pid, 'SIGKILL');
+              } catch {
+                // the group has ended
+              }
+            }
             return exited;
           },
         });

@@ -8,6 +8,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { clientKey, FailureLimiter, refusalFor } from '../../examples/join-endpoint/server.js';
+import { refusalOfVerdict } from '../../bindings/node/join/database.mjs';
 import {
   ACCESS_KEY,
   APP_SECRET,
@@ -15,6 +16,7 @@ import {
   loadSdk,
   makeDatabase,
   removeDir,
+  SERVER,
   sqlite,
   startEndpoint,
   tempDir,
@@ -237,6 +239,176 @@ describe('the failure limit', () => {
   });
 });
 
+/**
+ * Sends `count` POSTs on their own connections: every request's headers first, then, once
+ * the server has had them for `holdMs`, every body. Resolves to the answers.
+ */
+async function parallelPosts(url, body, count, holdMs = 500) {
+  const text = JSON.stringify(body);
+  const reqs = [];
+  const answers = [];
+  for (let i = 0; i < count; i++) {
+    answers.push(
+      new Promise((resolve, reject) => {
+        const req = http.request(
+          url,
+          { method: 'POST', agent: false, timeout: 20000, headers: { 'Content-Length': Buffer.byteLength(text) } },
+          (res) => {
+            let t = '';
+            res.setEncoding('utf8');
+            res.on('data', (c) => (t += c));
+            res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: JSON.parse(t) }));
+          },
+        );
+        req.on('timeout', () => req.destroy(new Error('request timed out')));
+        req.on('error', reject);
+        req.flushHeaders();
+        reqs.push(req);
+      }),
+    );
+  }
+  await sleep(holdMs);
+  for (const req of reqs) req.end(text);
+  return Promise.all(answers);
+}
+
+describe('the failure limit under parallel requests', () => {
+  test('200 wrong guesses sent at once, bodies last, limit 5: 5 are looked up, 195 get 429', async () => {
+    const e = await endpoint({
+      ROOMCODE_MAX_FAILURES: '5',
+      ROOMCODE_FAILURE_WINDOW: '10',
+      ROOMCODE_MAX_CONNECTIONS_PER_ADDRESS: '250',
+    });
+    const answers = await parallelPosts(`${e.url}/token`, { code: 'zzz-zzzz-zzz' }, 200);
+    const counts = {};
+    for (const a of answers) counts[a.status] = (counts[a.status] || 0) + 1;
+    assert.deepEqual(counts, { 404: 5, 429: 195 });
+    // the wait is bounded by the time one try takes to come back (10 s / 5), burst or not
+    for (const a of answers.filter((x) => x.status === 429)) {
+      assert.ok(Number(a.headers['retry-after']) <= 2, `Retry-After ${a.headers['retry-after']}`);
+    }
+    const next = await post(e.url, { code: 'zzz-zzzz-zzz' });
+    assert.equal(next.status, 429);
+    assert.ok(Number(next.headers['retry-after']) <= 2, `Retry-After ${next.headers['retry-after']} after the burst`);
+    await sleep(Number(next.headers['retry-after']) * 1000 + 100);
+    assert.equal((await post(e.url, { code: 'zzz-zzzz-zzz' })).status, 404, 'one try came back');
+  });
+
+  test('a try is charged while the request is in flight, and given back for a token or a bad request', async () => {
+    const e = await endpoint({ ROOMCODE_MAX_FAILURES: '3', ROOMCODE_FAILURE_WINDOW: '600' });
+    // three good codes at once hold the three tries until they are answered, then give them back
+    const good = await parallelPosts(e.url, { code: 'abc-defg-hij' }, 3);
+    assert.deepEqual(good.map((a) => a.status), [200, 200, 200]);
+    for (let i = 0; i < 3; i++) assert.equal((await post(e.url, '{')).status, 400);
+    // so all three are still there for three wrong codes, and no more
+    for (let i = 0; i < 3; i++) assert.equal((await post(e.url, { code: 'zzz-zzzz-zzz' })).status, 404);
+    const limited = await post(e.url, { code: 'abc-defg-hij' });
+    assert.equal(limited.status, 429);
+    assert.ok(Number(limited.headers['retry-after']) <= 200);
+  });
+});
+
+/** Opens a connection from `localAddress` and sends part of a request's headers. */
+function halfRequest(port, localAddress) {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ port, host: '127.0.0.1', localAddress }, () => {
+      socket.write('POST /token HTTP/1.1\r\nHost: x\r\n');
+      socket.resume(); // read what the server answers, so that its close is seen
+      resolve(socket);
+    });
+    socket.on('error', () => {}); // a connection the server closed or refused
+    socket.once('error', reject);
+  });
+}
+
+const closedWithin = (socket, ms) =>
+  new Promise((resolve) => {
+    if (socket.destroyed) return resolve(0);
+    const t0 = Date.now();
+    const timer = setTimeout(() => resolve(null), ms);
+    socket.once('close', () => {
+      clearTimeout(timer);
+      resolve(Date.now() - t0);
+    });
+  });
+
+/** A POST from `localAddress`; resolves to its status, or rejects after `ms`. */
+function postFrom(port, localAddress, body, ms) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { host: '127.0.0.1', port, path: '/token', method: 'POST', localAddress, agent: false, timeout: ms },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode));
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`no answer in ${ms} ms`)));
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
+describe('connections', () => {
+  test('1,100 idle half-sent requests (open-file limit 1024) do not hold up real ones', async () => {
+    // the endpoint as a default system runs it: at most 1024 open files
+    const e = await startEndpoint(
+      { ...ENV, ROOMCODE_DB: path.join(dir, 'app.db'), ROOMCODE_MAX_FAILURES: '100000' },
+      { command: 'sh', argv: ['-c', 'ulimit -n 1024 && exec "$0" "$@"', process.execPath, SERVER] },
+    );
+    started.push(e);
+    const sockets = [];
+    try {
+      // 1,000 from 50 addresses (20 each), 100 more from one address
+      for (let a = 1; a <= 50; a++) {
+        const opened = [];
+        for (let i = 0; i < 20; i++) opened.push(halfRequest(e.port, `127.0.3.${a}`).catch(() => null));
+        sockets.push(...(await Promise.all(opened)));
+      }
+      const one = [];
+      for (let i = 0; i < 100; i++) one.push(halfRequest(e.port, '127.0.0.7').catch(() => null));
+      sockets.push(...(await Promise.all(one)));
+      await sleep(300);
+      const t0 = Date.now();
+      for (let i = 0; i < 5; i++) {
+        assert.equal(await postFrom(e.port, '127.0.0.9', { code: 'abc-defg-hij' }, 2000), 200);
+      }
+      assert.ok(Date.now() - t0 < 2000, `five real requests took ${Date.now() - t0} ms`);
+      const open = sockets.filter((s) => s && !s.destroyed).length;
+      assert.ok(open <= 1000, `${open} idle connections still open`);
+    } finally {
+      for (const s of sockets) s?.destroy();
+    }
+  });
+
+  test('connections per address are capped; slow headers and slow bodies are cut within seconds', async () => {
+    const e = await endpoint({ ROOMCODE_MAX_CONNECTIONS_PER_ADDRESS: '4' });
+    const sockets = [];
+    try {
+      for (let i = 0; i < 6; i++) sockets.push(await halfRequest(e.port, '127.0.4.1').catch(() => null));
+      await sleep(200);
+      const open = sockets.filter((s) => s && !s.destroyed);
+      assert.equal(open.length, 4, 'a fifth and sixth connection from one address were kept');
+      // another address is served meanwhile
+      assert.equal(await postFrom(e.port, '127.0.4.2', { code: 'abc-defg-hij' }, 2000), 200);
+      // a body that never ends
+      const slowBody = await new Promise((resolve, reject) => {
+        const s = net.connect({ port: e.port, host: '127.0.0.1', localAddress: '127.0.4.3' }, () => {
+          s.write('POST /token HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"code":');
+          s.resume();
+          resolve(s);
+        });
+        s.on('error', reject);
+      });
+      sockets.push(slowBody);
+      const [headers, body] = await Promise.all([closedWithin(open[0], 8000), closedWithin(slowBody, 13000)]);
+      assert.ok(headers !== null, 'a request whose headers never end was kept 8 s');
+      assert.ok(body !== null, 'a request whose body never ends was kept 13 s');
+    } finally {
+      for (const s of sockets) s?.destroy();
+    }
+  });
+});
+
 describe('behind a proxy, and a locked database', () => {
   let e, journalDb;
   before(async () => {
@@ -299,7 +471,7 @@ describe('the process', () => {
     sqlite(bare, 'CREATE TABLE t(x);');
     const cases = [
       [{ ROOMCODE_APP_SECRET: '' }, /^join-endpoint: set ROOMCODE_APP_SECRET$/m],
-      [{ ROOMCODE_DB: path.join(dir, 'missing.db') }, /^join-endpoint: unable to open database file$/m],
+      [{ ROOMCODE_DB: path.join(dir, 'missing.db') }, new RegExp(`^join-endpoint: database file '${path.join(dir, 'missing.db')}' does not exist \\(ROOMCODE_DB\\)$`, 'm')],
       [{ ROOMCODE_DB: bare }, /^join-endpoint: roomcode: no room_codes table here/m],
       [{ PORT: 'eighty' }, /^join-endpoint: PORT must be a whole number from 0, not 'eighty'$/m],
       [{ ROOMCODE_MAX_FAILURES: '0' }, /^join-endpoint: ROOMCODE_MAX_FAILURES must be a whole number from 1, not '0'$/m],
@@ -328,42 +500,47 @@ describe('pieces', () => {
     assert.equal(clientKey('::1'), '0:0:0:0::/64');
   });
 
-  test('FailureLimiter: a bucket per client, refilled in time, swept and bounded', () => {
+  test('FailureLimiter: a bucket per client, taken and given back, refilled, never below empty', () => {
     let now = 0;
     const l = new FailureLimiter({ limit: 3, windowSeconds: 30, maxClients: 2, now: () => now });
-    for (let i = 0; i < 3; i++) {
-      assert.equal(l.waitSeconds('a'), 0);
-      l.fail('a');
-    }
-    assert.equal(l.waitSeconds('a'), 10);
-    assert.equal(l.waitSeconds('b'), 0);
+    for (let i = 0; i < 3; i++) assert.equal(l.take('a'), 0);
+    assert.equal(l.take('a'), 10);
+    // refused takes take nothing: the wait stays one try's worth, however many
+    for (let i = 0; i < 1000; i++) l.take('a');
+    assert.equal(l.take('a'), 10);
+    assert.equal(l.take('b'), 0);
+    l.giveBack('b');
+    assert.equal(l.tokens('b', now), 3);
     now = 9000;
-    assert.equal(l.waitSeconds('a'), 1);
+    assert.equal(l.take('a'), 1);
     now = 10000;
-    assert.equal(l.waitSeconds('a'), 0);
-    l.fail('b');
-    l.fail('c'); // a third client: the least recent ('a') is forgotten
-    assert.deepEqual([...l.buckets.keys()], ['b', 'c']);
-    now = 50000;
+    assert.equal(l.take('a'), 0);
+    l.giveBack('a');
+    assert.equal(l.tokens('a', now), 1, 'a try given back');
+    l.take('c'); // a third client: the least recent ('b') is forgotten
+    assert.deepEqual([...l.buckets.keys()], ['a', 'c']);
+    now = 100000;
     l.sweep();
     assert.equal(l.buckets.size, 0);
   });
 
-  test('refusalFor maps every roomcode_token refusal of the errors table, and nothing else', () => {
+  test('refusalOfVerdict maps every verdict of roomcode_check; refusalFor only the two errors that are the person\'s', () => {
+    const v = (verdict) => refusalOfVerdict(verdict).refusal;
+    assert.deepEqual(v('unknown'), { code: 404, message: 'room code does not exist', reason: 'unknown' });
+    assert.deepEqual(v('malformed'), { code: 404, message: 'not a room code', reason: 'malformed' });
+    assert.deepEqual(v('disabled'), { code: 403, message: 'room code is disabled', reason: 'disabled' });
+    assert.deepEqual(v('room_disabled'), { code: 403, message: 'room is disabled', reason: 'room_disabled' });
+    assert.deepEqual(v('bound'), { code: 403, message: 'room code is bound to a user', reason: 'bound' });
+    assert.deepEqual(v('other_user'), { code: 403, message: 'room code is bound to another user', reason: 'other_user' });
+    assert.throws(() => refusalOfVerdict('ok'), /unknown verdict 'ok'/);
     const m = (message) => refusalFor(new Error(message));
-    assert.deepEqual(m("roomcode: unknown room code 'zzz-zzzz-zzz'"), { code: 404, message: 'room code does not exist' });
-    assert.deepEqual(m("roomcode: malformed room code 'xvm-wxwo-gb'"), { code: 404, message: 'not a room code' });
-    assert.deepEqual(m("roomcode: room code 'abc-defg-hij' is disabled"), { code: 403, message: 'room code is disabled' });
-    assert.equal(m("roomcode: room code 'abc-defg-hij' is bound to another user than 'bob'").code, 403);
+    assert.deepEqual(refusalFor(refusalOfVerdict('unknown')), v('unknown'));
     assert.equal(m("roomcode: room code 'abc-defg-hij' has a stored room_id 'r\\xff' that is not valid UTF-8").code, 403);
-    assert.deepEqual(m("roomcode: user_id 'a\\x00b' contains a NUL byte"), { code: 400, message: "user_id 'a\\x00b' contains a NUL byte" });
-    assert.deepEqual(m("roomcode: room code 'abc-defg-hij' is bound to a user: give that user's user_id"), {
-      code: 403,
-      message: 'room code is bound to a user',
-    });
+    assert.deepEqual(m("roomcode: user_id 'a\\x00b' contains a NUL byte"), { code: 400, message: "user_id 'a\\x00b' contains a NUL byte", reason: 'bad_request' });
+    // no message text decides a verdict any more
+    assert.equal(m("roomcode: unknown room code 'zzz-zzzz-zzz'"), null);
     assert.equal(m('roomcode: database is locked'), null);
     assert.equal(m('roomcode: no room_codes table here: CREATE VIRTUAL TABLE room_codes USING roomcode'), null);
-    // a fault of the configuration is the server's, not the person's
     assert.equal(m("roomcode: access_key must not be empty"), null);
   });
 });

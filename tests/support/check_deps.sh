@@ -4,7 +4,7 @@
 # apt-get line to run and stops.
 # usage: tests/support/check_deps.sh [--list] PROFILE
 # PROFILE: demo (what `make` and `make demo` need), test (everything `make test` drives),
-# or one suite's own: clients, packaging, cluster, orm.
+# or one suite's own: clients, packaging, cluster, orm, browser.
 list=0
 [ "$1" = --list ] && { list=1; shift; }
 DEMO="build-essential pkg-config libsqlite3-dev sqlite3 libsodium-dev"
@@ -22,14 +22,18 @@ PACKAGING="dpkg-dev debhelper fakeroot lintian python3-pip python3-setuptools py
 CLUSTER="libdqlite-dev go-dqlite libmicrohttpd-dev curl"
 # the ORM recipes of docs/orm.md (tests/orm)
 ORM="python3-sqlalchemy python3-django"
+# the join page in a real browser (tests/browser): Debian's Chromium, driven by
+# playwright-core from npm, which must never download a browser of its own
+BROWSER="chromium"
 case $1 in
 demo) PACKAGES=$DEMO ;;
-test) PACKAGES="$DEMO $CORE $CLIENTS $PACKAGING $CLUSTER $ORM" ;;
+test) PACKAGES="$DEMO $CORE $CLIENTS $PACKAGING $CLUSTER $ORM $BROWSER" ;;
 clients) PACKAGES=$CLIENTS ;;
 packaging) PACKAGES=$PACKAGING ;;
 cluster) PACKAGES=$CLUSTER ;;
 orm) PACKAGES=$ORM ;;
-*) echo "usage: $0 [--list] demo|test|clients|packaging|cluster|orm"; exit 2 ;;
+browser) PACKAGES=$BROWSER ;;
+*) echo "usage: $0 [--list] demo|test|clients|packaging|cluster|orm|browser"; exit 2 ;;
 esac
 if [ "$list" = 1 ]; then
     echo $PACKAGES

@@ -6,6 +6,6 @@
 # and it leaves better-sqlite3's prebuild for the others. Output goes
 # to build/npm-prefetch.log; a failure here is reported again by the suite's own install.
 cd "$(dirname "$0")/../.." || exit 1
-for folder in tests/clients tests/node examples/join-endpoint tests/sdk tests/platforms; do
+for folder in tests/clients tests/node examples/join-endpoint tests/sdk tests/browser tests/platforms; do
     nice tests/support/npm_install.sh "$folder"
 done

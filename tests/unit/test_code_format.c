@@ -176,6 +176,76 @@ static void test_normalize_ambiguous(void) {
     CHECK(roomcode_normalize_text(nul, sizeof nul - 2, out) && strcmp(out, "xvm-wxwo-gbl") == 0);
 }
 
+/* A code in a chat message, with punctuation around it and a phone's dashes. */
+static void test_normalize_sentences(void) {
+    check_normalize("toz-mfgy-vep.", "toz-mfgy-vep");
+    check_normalize("toz-mfgy-vep,", "toz-mfgy-vep");
+    check_normalize("(toz-mfgy-vep);", "toz-mfgy-vep");
+    check_normalize("\"TOZ MFGY VEP\"!", "toz-mfgy-vep");
+    check_normalize("Use code toz-mfgy-vep to join", "toz-mfgy-vep");
+    check_normalize("Use code toz-mfgy-vep to join.", "toz-mfgy-vep");
+    check_normalize("Use code TOZ-MFGY-VEP, then wait.", "toz-mfgy-vep");
+    check_normalize("code: toz-mfgy-vep", "toz-mfgy-vep");
+    check_normalize("Join?\nCode toz-mfgy-vep!", "toz-mfgy-vep");
+    check_normalize("It's toz-mfgy-vep's room", "toz-mfgy-vep");
+    check_normalize("toz-mfgy-vep or toz-mfgy-vep", "toz-mfgy-vep");
+    check_normalize("Open https://x.com/meeting/toz-mfgy-vep now.", "toz-mfgy-vep");
+    check_normalize("Open https://x.com/meeting/toz-mfgy-vep (toz-mfgy-vep)", "toz-mfgy-vep");
+    /* two different codes: none */
+    check_normalize("Use toz-mfgy-vep or xvm-wxwo-gbl", 0);
+    check_normalize("Open https://x.com/meeting/toz-mfgy-vep or xvm-wxwo-gbl", 0);
+    check_normalize("https://x.com/meeting/toz-mfgy-vep https://x.com/meeting/xvm-wxwo-gbl", 0);
+    check_normalize("toz-mfgy-vep, xvm-wxwo-gbl", 0);
+    /* words that are not a code written as one */
+    check_normalize("We make well-made-things here", 0);
+    check_normalize("see abc-defg-hij.html", 0);
+    check_normalize("mail abc-defg-hij@x.com", 0);
+    check_normalize("at abc-defg-hij.example.com", 0);
+    check_normalize("abc-defg-hij-klm today", 0);
+    check_normalize("Use code toz mfgy vep to join", 0); /* "Use code toz" would be a guess */
+    check_normalize("the conference is everything", 0);
+    check_normalize("abc-defg-hi1 x", 0);
+    check_normalize("abc-defg-hij\xc3\xa9 x", 0);
+    check_normalize("...", 0);
+}
+
+/* Every Unicode dash and hyphen reads as '-', Unicode spaces as blanks. */
+static void test_normalize_unicode_dashes(void) {
+    static const char *const dashes[] = {
+        "\xc2\xad",     "\xd6\x8a",     "\xd6\xbe",     "\xe1\x90\x80", "\xe1\xa0\x86",
+        "\xe2\x80\x90", "\xe2\x80\x91", "\xe2\x80\x92", "\xe2\x80\x93", "\xe2\x80\x94",
+        "\xe2\x80\x95", "\xe2\x81\x93", "\xe2\x81\xbb", "\xe2\x82\x8b", "\xe2\x88\x92",
+        "\xe2\xb8\x97", "\xe2\xb8\x9a", "\xe2\xb8\xba", "\xe2\xb8\xbb", "\xe2\xb9\x80",
+        "\xe2\xb9\x9d", "\xe3\x80\x9c", "\xe3\x80\xb0", "\xe3\x82\xa0", "\xef\xb8\xb1",
+        "\xef\xb8\xb2", "\xef\xb9\x98", "\xef\xb9\xa3", "\xef\xbc\x8d", "\xf0\x90\xba\xad"};
+    char text[64];
+    for (size_t i = 0; i < sizeof dashes / sizeof dashes[0]; i++) {
+        snprintf(text, sizeof text, "toz%smfgy%svep", dashes[i], dashes[i]);
+        check_normalize(text, "toz-mfgy-vep");
+        snprintf(text, sizeof text, "Use code toz%smfgy%svep to join.", dashes[i], dashes[i]);
+        check_normalize(text, "toz-mfgy-vep");
+    }
+    check_normalize("toz\xe2\x80\x93mfgy-vep", "toz-mfgy-vep");               /* mixed */
+    check_normalize("toz\xc2\xa0mfgy\xe2\x80\xafvep", "toz-mfgy-vep");        /* no-break spaces */
+    check_normalize("\xef\xbb\xbftoz-mfgy-vep\xe2\x80\x8b", "toz-mfgy-vep");  /* BOM, zero width */
+    check_normalize("\xe2\x80\x9ctoz-mfgy-vep\xe2\x80\x9d.", "toz-mfgy-vep"); /* curly quotes */
+    check_normalize("Code\xc2\xa0: toz\xe2\x80\x93mfgy\xe2\x80\x93vep\xe2\x80\xa6", "toz-mfgy-vep");
+    check_normalize("https://x.com/meeting/toz\xe2\x80\x93mfgy\xe2\x80\x93vep", "toz-mfgy-vep");
+    /* not dashes: a bullet, a middle dot, a letter */
+    check_normalize("toz\xe2\x80\xa2mfgy\xe2\x80\xa2vep", 0);
+    check_normalize("toz\xc2\xb7mfgy\xc2\xb7vep", 0);
+    /* broken UTF-8 is left as it is, never read as a dash */
+    check_normalize("toz\xe2\x80mfgy\xe2\x80vep", 0);
+    check_normalize("toz\xe2\x80", 0);
+    check_normalize("toz-mfgy-vep \xff", "toz-mfgy-vep");
+    /* a long text with a dash is folded on the heap */
+    char big[2048];
+    memset(big, ' ', sizeof big);
+    memcpy(big + 1000, "toz\xe2\x80\x93mfgy\xe2\x80\x93vep", 16);
+    char out[ROOMCODE_LEN + 1];
+    CHECK(roomcode_normalize_text(big, sizeof big, out) && strcmp(out, "toz-mfgy-vep") == 0);
+}
+
 int main(void) {
     test_canonical();
     test_format_letters();
@@ -185,5 +255,7 @@ int main(void) {
     test_normalize_text_around_code();
     test_normalize_bare_with_tail();
     test_normalize_ambiguous();
+    test_normalize_sentences();
+    test_normalize_unicode_dashes();
     return check_report("test_code_format");
 }
