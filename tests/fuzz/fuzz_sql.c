@@ -356,7 +356,61 @@ static void pick_code(reader *r, const harness *h, fval *v) {
     }
 }
 
+/*
+ * Text for enabled built from fuzz bytes by the grammar of a number SQLite reads (spaces,
+ * sign, digits, point, exponent), with pieces left out or misplaced now and then; at most
+ * six digits of mantissa, so that any correctly rounded reading agrees on whether it is 0
+ * or 1.
+ */
+static void numeric_text(reader *r, fval *v) {
+    static const char spaces[] = " \t\n\r\f\v";
+    static const char *const junk[] = {"", "x", "0x", "e", ".", "+", "-", " 1", "\xc2\xa0"};
+    char buf[64];
+    int n = 0;
+    unsigned b = rd(r);
+    for (unsigned k = 0; k < (b & 3); k++)
+        buf[n++] = spaces[rd(r) % 6];
+    if (b & 4)
+        buf[n++] = b & 8 ? '-' : '+';
+    unsigned digits = rd(r) % 4, frac = rd(r) % 4;
+    /* mostly 0 and 1, the digits that can make 0 or 1 */
+    for (unsigned k = 0; k < digits + frac + 1; k++) {
+        if (k == digits) {
+            if (!(b & 16))
+                break;
+            buf[n++] = '.';
+            continue;
+        }
+        unsigned d = rd(r);
+        buf[n++] = (char)('0' + (d % 4 ? d / 4 % 2 : d / 4 % 10));
+    }
+    if (b & 32) {
+        buf[n++] = rd(r) % 2 ? 'e' : 'E';
+        unsigned e = rd(r);
+        if (e & 1)
+            buf[n++] = e & 2 ? '-' : '+';
+        for (unsigned k = 0; k < (e >> 2) % 3; k++)
+            buf[n++] = (char)('0' + rd(r) % 10);
+    }
+    for (unsigned k = 0; k < (b >> 6); k++)
+        buf[n++] = spaces[rd(r) % 6];
+    const char *j = junk[rd(r) % 9];
+    size_t jn = strlen(j);
+    if (jn && rd(r) % 2) {
+        memmove(buf + jn, buf, (size_t)n);
+        memcpy(buf, j, jn);
+    } else {
+        memcpy(buf + n, j, jn);
+    }
+    set_bytes(v, SQLITE_TEXT, buf, n + (int)jn);
+}
+
 static void pick_enabled(reader *r, fval *v) {
+    /* What the store's INTEGER affinity makes 0 or 1, and what it leaves alone. */
+    static const char *const texts[] = {"1",  " 0 ",   "1e0",  "1.0", "+1",  "-0",  "0.0",  " 1\n",
+                                        "01", "10e-1", ".1e1", "1.",  "-.0", "1.5", "2",    "0x1",
+                                        "1e", "one",   "",     " ",   "1 1", "-1",  "true", "1e-0"};
+    static const double reals[] = {1.0, 0.0, -0.0, 1.5, 1e300, 2.0, -1.0, 0.5, 1.0000000000000002};
     unsigned sel = rd(r) % 12;
     if (sel < 4)
         set_int(v, 1);
@@ -366,12 +420,28 @@ static void pick_enabled(reader *r, fval *v) {
         set_null(v);
     else if (sel == 9)
         set_int(v, rd(r) % 2 ? 2 : -1);
-    else if (sel == 10)
-        set_text(v, "1");
-    else if (rd(r) % 2)
-        set_real(v, 1.0);
-    else
-        set_bytes(v, SQLITE_BLOB, "\x01", 1);
+    else if (sel == 10) {
+        unsigned t = rd(r) % 32;
+        if (t < sizeof texts / sizeof *texts)
+            set_text(v, texts[t]);
+        else
+            numeric_text(r, v);
+    } else {
+        unsigned k = rd(r);
+        if (k % 2)
+            set_real(v, reals[k / 2 % (sizeof reals / sizeof *reals)]);
+        else
+            set_bytes(v, SQLITE_BLOB, "\x01", 1);
+    }
+}
+
+/* The 0 or 1 the store's INTEGER column makes of v (store_check.c's model of affinity). */
+static int enabled_of(const fval *v, sqlite3_int64 *out) {
+    sqlite3_int64 x;
+    if (!sc_integer_affinity(v->type, v->i, v->d, v->s, v->n, &x) || (x != 0 && x != 1))
+        return 0;
+    *out = x;
+    return 1;
 }
 
 /* ---- the harness ---- */
@@ -772,9 +842,9 @@ static int simulate_insert(const sc_snapshot *before, const ins_req *reqs, int n
     *nadded = 0;
     for (int i = 0; i < n; i++) {
         const ins_req *q = &reqs[i];
+        sqlite3_int64 en;
         int ok = is_name(q->room) && is_name(q->role) && is_user(q->user) &&
-                 (q->enabled->type == SQLITE_NULL || (q->enabled->type == SQLITE_INTEGER &&
-                                                      (q->enabled->i == 0 || q->enabled->i == 1)));
+                 (q->enabled->type == SQLITE_NULL || enabled_of(q->enabled, &en));
         char code[ROOMCODE_LEN + 1] = "";
         if (ok && q->code) {
             char *text = q->code->type == SQLITE_TEXT ? malloc((size_t)q->code->n + 1) : 0;
@@ -803,7 +873,9 @@ static int simulate_insert(const sc_snapshot *before, const ins_req *reqs, int n
 }
 
 static int row_is(const sc_row *row, const ins_req *q) {
-    sqlite3_int64 enabled = q->enabled->type == SQLITE_NULL ? 1 : q->enabled->i;
+    sqlite3_int64 enabled = 1;
+    if (q->enabled->type != SQLITE_NULL)
+        CHECK(enabled_of(q->enabled, &enabled));
     return sc_value_is_text(&row->col[SC_ROOM_ID], q->room->s, q->room->n) &&
            sc_value_is_text(&row->col[SC_ROLE], q->role->s, q->role->n) &&
            (q->user->type == SQLITE_NULL
@@ -1096,9 +1168,9 @@ static void op_update(harness *h, reader *r) {
         for (size_t i = 0; i < before->n; i++)
             matched += wheres[w].f(&before->rows[i], keys);
         int sets_enabled = s <= 2, sets_user = s >= 2, toggles = s == 1;
-        int valid =
-            (!sets_enabled || toggles || (en.type == SQLITE_INTEGER && (en.i == 0 || en.i == 1))) &&
-            (!sets_user || is_user(&user));
+        sqlite3_int64 en_value = 0;
+        int valid = (!sets_enabled || toggles || enabled_of(&en, &en_value)) &&
+                    (!sets_user || is_user(&user));
         if (matched == 0 || cm == CM_IGNORE) {
             CHECK_MSG(res.rc == SQLITE_OK, res.msg);
         } else if (!valid) {
@@ -1117,7 +1189,7 @@ static void op_update(harness *h, reader *r) {
                     continue;
                 }
                 sqlite3_int64 want = toggles        ? !old->col[SC_ENABLED].i
-                                     : sets_enabled ? en.i
+                                     : sets_enabled ? en_value
                                                     : old->col[SC_ENABLED].i;
                 CHECK(now->col[SC_ENABLED].type == SQLITE_INTEGER &&
                       now->col[SC_ENABLED].i == want);
