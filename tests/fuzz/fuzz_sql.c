@@ -30,6 +30,10 @@
  * after: one new code of the same room, role and user, the old one disabled, nothing else
  * changed; or a refusal that changed nothing.
  *
+ * Inputs with flags bit 6 also get roomcode_check, its verdict predicted from the store;
+ * now and then the code's room is registered with a template of its codes' roles
+ * (room_codes_templates, room_codes_rooms), disabled, checked and unregistered again.
+ *
  * Randomness is libsodium's, replaced by a deterministic generator seeded from the input
  * (so crashes reproduce); a few inputs get a low-entropy or constant generator, so minting
  * collides and the retry path runs. FUZZ_SQL_TRACE=1 build/fuzz/fuzz_sql FILE replays an
@@ -2270,11 +2274,119 @@ static void op_reload(harness *h, reader *r) {
 
 typedef void (*op_fn)(harness *h, reader *r);
 
+/* ---- roomcode_check and a disabled room (flags bit 6) ---- */
+
+/*
+ * The verdict roomcode_check should give a code (and user, when given), from the store
+ * read as a plain table; room_disabled: the code's room is registered and disabled. The
+ * order is that of docs/platforms.md's table: malformed, unknown, disabled, room_disabled,
+ * bound, other_user, ok.
+ */
+static const char *expected_verdict(const sc_snapshot *s, const fval *code, const fval *user,
+                                    int room_disabled) {
+    char c[ROOMCODE_LEN + 1];
+    if (code->type != SQLITE_TEXT || !roomcode_normalize_text(code->s, (size_t)code->n, c))
+        return "malformed";
+    const sc_row *row = sc_find(s, c, ROOMCODE_LEN);
+    if (!row)
+        return "unknown";
+    if (row->col[SC_ENABLED].i == 0)
+        return "disabled";
+    if (room_disabled)
+        return "room_disabled";
+    if (row->col[SC_USER_ID].type == SQLITE_NULL)
+        return "ok";
+    if (!user)
+        return "bound";
+    return sc_value_is_text(&row->col[SC_USER_ID], user->s, user->n) ? "ok" : "other_user";
+}
+
+static void check_verdict(harness *h, const fval *code, const fval *user, int room_disabled) {
+    const fval *args[] = {code, user};
+    result res;
+    run_sql(h, user ? "SELECT roomcode_check(?1, ?2)" : "SELECT roomcode_check(?1)", args,
+            user ? 2 : 1, &res);
+    CHECK_MSG(res.rc == SQLITE_OK, res.msg);
+    CHECK(res.nrows == 1 && res.ncol == 1);
+    const char *want = expected_verdict(&h->now.rows, code, user, room_disabled);
+    CHECK_MSG(sc_value_is_text(cell(&res, 0, 0), want, (int)strlen(want)),
+              "roomcode_check gave another verdict than the store and rooms say");
+    result_free(&res);
+}
+
+/* Runs a statement on the templates or rooms table that must succeed. */
+static void must_run(harness *h, const char *sql, const fval *arg) {
+    const fval *args[] = {arg};
+    result res;
+    run_sql(h, sql, args, arg ? 1 : 0, &res);
+    CHECK_MSG(res.rc == SQLITE_OK, res.msg);
+    result_free(&res);
+}
+
+/*
+ * roomcode_check on a fuzz-chosen code; now and then the room of that code is registered
+ * with a template of exactly the roles its codes carry, disabled (its enabled codes then
+ * say room_disabled), and unregistered again, so the store and everything else the model
+ * knows stay as they were: the operation must change no code.
+ */
+static void op_check_rooms(harness *h, reader *r) {
+    fval code, user;
+    pick_code(r, h, &code);
+    pick_name(r, USER, &user);
+    const fval *u = rd(r) % 2 && is_name(&user) ? &user : NULL;
+    int disable_room = rd(r) % 3 == 0;
+    begin_op(h);
+    int exact = h->tgt == T_MAIN && h->now.which == 1 && !h->modules_dropped && !h->lenient &&
+                !h->environment;
+    result last = {0};
+    if (exact) {
+        check_verdict(h, &code, u, 0);
+        char c[ROOMCODE_LEN + 1];
+        const sc_row *row =
+            code.type == SQLITE_TEXT && roomcode_normalize_text(code.s, (size_t)code.n, c)
+                ? sc_find(&h->now.rows, c, ROOMCODE_LEN)
+                : NULL;
+        int names_ok = row && sc_valid_name(row->col[SC_ROOM_ID].s, row->col[SC_ROOM_ID].n);
+        for (size_t i = 0; names_ok && i < h->now.rows.n; i++) {
+            const sc_row *o = &h->now.rows.rows[i];
+            if (sc_value_equal(&o->col[SC_ROOM_ID], &row->col[SC_ROOM_ID]))
+                names_ok = sc_valid_name(o->col[SC_ROLE].s, o->col[SC_ROLE].n);
+        }
+        if (disable_room && names_ok) {
+            fval room;
+            set_bytes(&room, SQLITE_TEXT, row->col[SC_ROOM_ID].s, row->col[SC_ROOM_ID].n);
+            must_run(h,
+                     "INSERT INTO room_codes_templates(template, role) SELECT DISTINCT "
+                     "'fuzz-template', role FROM room_codes WHERE room_id = ?1",
+                     &room);
+            must_run(h,
+                     "INSERT INTO room_codes_rooms(room_id, template) VALUES (?1, 'fuzz-template')",
+                     &room);
+            must_run(h, "UPDATE room_codes_rooms SET enabled = 0 WHERE room_id = ?1", &room);
+            check_verdict(h, &code, u, 1);
+            must_run(h, "DELETE FROM room_codes_rooms WHERE room_id = ?1", &room);
+            must_run(h, "DELETE FROM room_codes_templates WHERE template = 'fuzz-template'", 0);
+            check_verdict(h, &code, u, 0);
+        }
+    } else {
+        const fval *args[] = {&code, u};
+        run_sql(h, u ? "SELECT roomcode_check(?1, ?2)" : "SELECT roomcode_check(?1)", args,
+                u ? 2 : 1, &last);
+        if (last.rc != SQLITE_OK)
+            check_function_refusal(&last);
+        last.rc = SQLITE_OK; /* a refusal here is allowed; the store must not change */
+    }
+    state after;
+    end_op(h, &last, ATOMIC, 1, &after);
+    result_free(&last);
+    commit_op(h, &after);
+}
+
 /* The environment operations come last, so inputs without flags bit 4 decode as before. */
 static const struct {
     op_fn fn;
     int weight;
-    int environment; /* 0 always; else the flags it needs: 1 bit 4, 2 bit 5 */
+    int environment; /* 0 always; else the flags it needs: 1 bit 4, 2 bit 5, 4 bit 6 */
 } ops[] = {
     {op_insert, 14, 0},
     {op_select, 5, 0},
@@ -2297,6 +2409,7 @@ static const struct {
     {op_temp_view, 1, 1},
     {op_reload, 1, 1},
     {op_rotate_json, 5, 2},
+    {op_check_rooms, 4, 4},
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -2343,8 +2456,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
     int total = 0;
     size_t n_ops = sizeof ops / sizeof ops[0];
-    /* environment 1: flags bit 4; 2: flags bit 5 (rotation and JSON) */
-    unsigned wanted = (h.environment ? 1u : 0u) | (flags & 32 ? 2u : 0u);
+    /* environment 1: flags bit 4; 2: flags bit 5 (rotation and JSON); 4: flags bit 6
+     * (roomcode_check and a disabled room) */
+    unsigned wanted = (h.environment ? 1u : 0u) | (flags & 32 ? 2u : 0u) | (flags & 64 ? 4u : 0u);
     for (size_t i = 0; i < n_ops; i++)
         total += !ops[i].environment || (wanted & ops[i].environment) ? ops[i].weight : 0;
     for (int n = 0; n < MAX_OPS && r.p < r.end; n++) {
