@@ -1415,6 +1415,25 @@ typedef struct role_list {
 } role_list;
 
 /* What roomcode_create should make of its roles argument, read by a plain connection. */
+/*
+ * Does JSON text hold the escape \u0000 inside a string? Such a role holds a NUL, which
+ * roomcode_create refuses; read here from the text, since SQLite 3.40's json_each cuts the
+ * value at the NUL.
+ */
+static int json_escapes_nul(const fval *arg) {
+    int in_string = 0;
+    for (int i = 0; i < arg->n; i++) {
+        if (arg->s[i] == '"') {
+            in_string = !in_string;
+        } else if (in_string && arg->s[i] == '\\') {
+            if (i + 5 < arg->n && memcmp(arg->s + i + 1, "u0000", 5) == 0)
+                return 1;
+            i++; /* the escaped character */
+        }
+    }
+    return 0;
+}
+
 static void read_roles(const fval *arg, role_list *out) {
     memset(out, 0, sizeof *out);
     if (arg->type != SQLITE_TEXT)
@@ -1450,7 +1469,7 @@ static void read_roles(const fval *arg, role_list *out) {
             valid = 0; /* more roles than this model keeps: too many for a room anyway */
     }
     sqlite3_finalize(st);
-    out->valid = valid && count > 0;
+    out->valid = valid && count > 0 && !json_escapes_nul(arg);
 }
 
 static int role_index(const role_list *l, const sc_value *role) {
