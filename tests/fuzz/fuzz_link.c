@@ -52,7 +52,9 @@ static int starts_with_nocase(const char *s, const char *prefix) {
 /* The link by hand from the rules in link.h, for a base roomcode_link_size() accepted. */
 static char *reference_link(const char *code, const char *base, const char *route) {
     size_t n = strlen(base), cn = strlen(code);
-    char *out = malloc(strlen("https://") + n * 3 + strlen("/streaming/preview/") + cn + 1);
+    /* room for a route not checked yet: a base refused for a dot segment is refused first */
+    char *out = malloc(strlen("https://") + n * 3 + strlen("/streaming/preview/") +
+                       (route ? strlen(route) : 0) + cn + 1);
     if (!out)
         abort();
     size_t o = 0;
