@@ -713,18 +713,20 @@ static int attempt(const op *o, long n, int keep_failing, long *n_ok, long *n_no
 }
 
 /*
- * MEMFAULT_STRIDE=FROM:K: past the FROM-th allocation of an operation, try only every
- * K-th and the last (the quick run of `make test`: a rename makes thousands of
- * allocations, mostly SQLite parsing its schema, and each attempt redoes all before it).
+ * MEMFAULT_STRIDE=FROM:K[:MAX]: past the FROM-th allocation of an operation, try only every
+ * K-th and the last, and at most MAX of them, spread evenly (the quick run of `make test`: a
+ * rename makes tens of thousands of allocations, mostly SQLite parsing its schema once per
+ * storage table, and each attempt redoes all before it, so the cost grows with the square).
  */
-static long stride_from = 1000000, stride = 1;
+static long stride_from = 1000000, stride = 1, stride_max = 0;
 
 int main(int argc, char **argv) {
     const char *only = argc > 1 ? argv[1] : 0;
     show_stacks = getenv("MEMFAULT_STACKS") != 0;
     const char *st = getenv("MEMFAULT_STRIDE");
-    if (st && (sscanf(st, "%ld:%ld", &stride_from, &stride) != 2 || stride < 1)) {
-        fprintf(stderr, "memfault: MEMFAULT_STRIDE is FROM:K\n");
+    if (st && (sscanf(st, "%ld:%ld:%ld", &stride_from, &stride, &stride_max) < 2 || stride < 1 ||
+               stride_max < 0)) {
+        fprintf(stderr, "memfault: MEMFAULT_STRIDE is FROM:K[:MAX]\n");
         return 2;
     }
     if (sqlite3_config(SQLITE_CONFIG_GETMALLOC, &base) != SQLITE_OK)
@@ -775,9 +777,11 @@ int main(int argc, char **argv) {
             long n_ok = 0, n_nomem = 0, n_other = 0, n, dummy = 0;
             /* A clean run counts the operation's allocations. */
             attempt(o, 0, 0, &dummy, &dummy, &dummy, &dummy);
-            long total = seen;
+            long total = seen, step = stride;
+            if (stride_max > 0 && (total - stride_from) / stride_max > step)
+                step = (total - stride_from) / stride_max;
             for (n = 1; n < 1000000; n++) {
-                if (n > stride_from && n < total && (n - stride_from) % stride != 0)
+                if (n > stride_from && n < total && (n - stride_from) % step != 0)
                     continue;
                 test_n = n;
                 tested[mode]++;
