@@ -1,7 +1,8 @@
 """A room_codes table renamed after sqlite3_deserialize: the rename carries the store,
 templates and rooms with their rows, and the connection stays sound. On SQLite 3.40 this
 crashed (SEGV in sqlite3SchemaToIndex) when the extension had read column lists through
-the pragma_table_xinfo table before the deserialize (fuzz seeds d0071656, 104e9553)."""
+the pragma_table_xinfo table before the deserialize (fuzz seeds d0071656, 104e9553,
+6c351ca7); so did any later query of that table, also after a refused adoption."""
 import sqlite3
 import unittest
 
@@ -46,6 +47,22 @@ class DeserializeThenRename(unittest.TestCase):
                 self.assertEqual(db.execute("SELECT group_concat(name, ', ') FROM"
                                             " pragma_table_xinfo('rc_renamed_rooms')").fetchone(),
                                  ("room_id, template, enabled",))
+                db.close()
+
+    def test_a_refused_adoption_leaves_the_connection_sound_after_deserialize(self):
+        # the refusal reads the column list of the foreign table
+        for n in range(ROUNDS):
+            with self.subTest(round=n):
+                db = connect(isolation_level=None)
+                db.execute("CREATE TABLE room_codes_store(x)")
+                with self.assertRaises(sqlite3.OperationalError) as e:
+                    db.execute("CREATE VIRTUAL TABLE room_codes USING roomcode")
+                self.assertIn("cannot adopt table room_codes_store", str(e.exception))
+                self.assertIn("its columns are (x)", str(e.exception))
+                db.deserialize(db.serialize())
+                self.assertEqual(db.execute("SELECT group_concat(name, ', ') FROM"
+                                            " pragma_table_xinfo('room_codes_store')").fetchone(),
+                                 ("x",))
                 db.close()
 
 
