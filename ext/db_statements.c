@@ -36,3 +36,29 @@ int roomcode_statement_running(sqlite3 *db, int writers_only) {
     }
     return 0;
 }
+
+int roomcode_column_list(sqlite3 *db, const char *schema, const char *table, char **out) {
+    *out = 0;
+    char *sql = sqlite3_mprintf("PRAGMA \"%w\".table_xinfo(\"%w\")", schema, table);
+    sqlite3_stmt *stmt = 0;
+    int rc = sql ? sqlite3_prepare_v2(db, sql, -1, &stmt, 0) : SQLITE_NOMEM;
+    sqlite3_free(sql);
+    sqlite3_str *list = sqlite3_str_new(db);
+    int step = SQLITE_DONE;
+    while (rc == SQLITE_OK && (step = sqlite3_step(stmt)) == SQLITE_ROW)
+        sqlite3_str_appendf(list, "%s%s", sqlite3_str_length(list) ? ", " : "",
+                            (const char *)sqlite3_column_text(stmt, 1));
+    if (rc == SQLITE_OK && step != SQLITE_DONE)
+        rc = step;
+    int done = sqlite3_finalize(stmt);
+    if (rc == SQLITE_OK)
+        rc = done;
+    if (rc == SQLITE_OK)
+        rc = sqlite3_str_errcode(list);
+    char *text = sqlite3_str_finish(list);
+    if (rc == SQLITE_OK)
+        *out = text;
+    else
+        sqlite3_free(text);
+    return rc;
+}

@@ -23,4 +23,13 @@ void roomcode_stmt_clear(sqlite3_stmt **slot);
  * writes? Then SQLite refuses a savepoint, COMMIT or DDL of our own on the connection. */
 int roomcode_statement_running(sqlite3 *db, int writers_only);
 
+/*
+ * The columns of schema.table, hidden ones too, in order, as "a, b, c" (sqlite3_malloc'd),
+ * NULL when there is no such table. Read with PRAGMA table_xinfo, never the
+ * pragma_table_xinfo table: used from inside the virtual table's methods, that table kept
+ * a schema pointer that sqlite3_deserialize (SQLite 3.40) left dangling, and the next
+ * query naming it on the connection crashed.
+ */
+int roomcode_column_list(sqlite3 *db, const char *schema, const char *table, char **out);
+
 #endif

@@ -190,10 +190,11 @@ static int check_adoptable(sqlite3 *db, const char *schema, const char *table, c
     if (rc == SQLITE_OK && sql)
         rc = roomcode_sql_table_definition(sql, &have);
     if (rc == SQLITE_OK && (!have || strcmp(want, have) != 0)) {
-        rc = query_text(db, &columns, err,
-                        "SELECT group_concat(name, ', ') FROM (SELECT name"
-                        " FROM pragma_table_xinfo('%q_store', '%q') ORDER BY cid)",
-                        table, schema);
+        char *name = sqlite3_mprintf("%s_store", table);
+        rc = name ? roomcode_column_list(db, schema, name, &columns) : SQLITE_NOMEM;
+        sqlite3_free(name);
+        if (rc != SQLITE_OK)
+            rc = db_error(db, rc, err);
         if (rc == SQLITE_OK && (!columns || strcmp(columns, store_columns) != 0)) {
             *err = sqlite3_mprintf("roomcode: cannot adopt table %s_store as the store of %s:"
                                    " its columns are (%s), not (%s); rename or drop it",

@@ -70,17 +70,10 @@ static int drop_triggers(sqlite3 *db, const char *schema, const char *table, cha
 static int columns_of(sqlite3 *db, const char *schema, const char *table, const char *suffix,
                       char **out) {
     *out = 0;
-    char *sql = sqlite3_mprintf("SELECT group_concat(name, ', ') FROM (SELECT name FROM"
-                                " pragma_table_xinfo('%q_%q', '%q') ORDER BY cid)",
-                                table, suffix, schema);
-    sqlite3_stmt *stmt = 0;
-    int rc = sql ? sqlite3_prepare_v2(db, sql, -1, &stmt, 0) : SQLITE_NOMEM;
-    sqlite3_free(sql);
-    if (rc == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_text(stmt, 0) &&
-        !(*out = sqlite3_mprintf("%s", (const char *)sqlite3_column_text(stmt, 0))))
-        rc = SQLITE_NOMEM;
-    int done = sqlite3_finalize(stmt);
-    return rc == SQLITE_OK ? done : rc;
+    char *name = sqlite3_mprintf("%s_%s", table, suffix);
+    int rc = name ? roomcode_column_list(db, schema, name, out) : SQLITE_NOMEM;
+    sqlite3_free(name);
+    return rc;
 }
 
 /* Refuses a table of one of the two names whose columns are not this extension's. */
