@@ -50,6 +50,9 @@ static const char exchange_sql[] =
     " (SELECT (SELECT min(?5, tokens + (" NOW " - at) * ?6) FROM roomcode_join_failures"
     " WHERE client = ?7) AS t) LIMIT -1 OFFSET 0)";
 static const char check_sql[] = "SELECT roomcode_check(?1, ?2)";
+/* The same call for EXEC, which fails on a statement that returns a row: none is returned
+ * (the functions never give NULL), only an error is. */
+static const char check_exec_sql[] = "SELECT 1 WHERE roomcode_check(?1, ?2) IS NULL";
 /* One failure, taken from the bucket atomically on the leader; the CHECK refuses it when
  * the bucket holds less than one, which keeps the wait within window / limit. */
 static const char charge_sql[] =
@@ -107,7 +110,7 @@ int join_service_start(const join_config *config) {
     token_call(call, sizeof call, 10, 8);
     snprintf(sql_exchange, sizeof sql_exchange, exchange_sql, call);
     token_call(call, sizeof call, 5, cfg->platform == JOIN_JITSI ? 6 : 5);
-    snprintf(sql_token, sizeof sql_token, "SELECT %s", call);
+    snprintf(sql_token, sizeof sql_token, "SELECT 1 WHERE %s IS NULL", call);
     return 0;
 }
 
@@ -396,7 +399,7 @@ static int read_refusal(slot *s, const wire_value *p, join_hold *h, join_answer 
         tp[n++] = p[9];
     if (cfg->ttl_seconds > 0)
         tp[n++] = p[7];
-    if (wire_exec(&s->c, s->db, check_sql, p, 2) == 0 &&
+    if (wire_exec(&s->c, s->db, check_exec_sql, p, 2) == 0 &&
         wire_exec(&s->c, s->db, sql_token, tp, n) == 0)
         return 1; /* the code changed in between: decide again */
     if (transient(&s->c))
