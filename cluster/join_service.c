@@ -1,12 +1,15 @@
 /*
  * The join endpoint's exchange, run on the cluster's leader over dqlite's client protocol,
- * whichever node took the request. It answers as examples/join-endpoint/server.js does:
+ * whichever node took the request. It answers as bindings/node/join/server.mjs does:
  * the same statuses and messages, and the same failure limit (a token bucket per client
  * address), kept here in a replicated table so that it holds across nodes and failovers.
  *
- * Reads go as QUERY and writes as EXEC: dqlite 1.11 does not replicate a write sent as a
- * query. A failed QUERY reports its first column's name instead of SQLite's message, so a
- * refusal is read again with EXEC, which keeps the message.
+ * A refusal is told apart by roomcode_check's verdict, never by an error message's words,
+ * and the token is made only for 'ok': the verdict and the token come back from the leader
+ * in one statement. Reads go as QUERY and writes as EXEC: dqlite 1.11 does not replicate a
+ * write sent as a query. A failed QUERY reports its first column's name instead of SQLite's
+ * message, so the two refusals that are errors (a bad user_id, stored text that is not
+ * UTF-8) are read again with EXEC, which keeps the message.
  */
 #include "join_service.h"
 
@@ -37,12 +40,19 @@ static const char failures_table[] = "CREATE TABLE IF NOT EXISTS roomcode_join_f
                                      " at REAL NOT NULL"
                                      ") WITHOUT ROWID";
 
-/* The bucket's tokens now (NULL when full: no row), then the token when the bucket holds a
- * try for each of the client's requests in flight on this node (?9), this one included. */
+/* One round trip: the bucket's tokens now (NULL when full: no row); then, when the bucket
+ * holds a try for each of the client's requests in flight on this node (?9), this one
+ * included, roomcode_check's verdict; then the token, made only for 'ok'. OFFSET 0 keeps
+ * the subquery from being flattened, which would call roomcode_check twice. */
 static const char exchange_sql[] =
-    "SELECT t, CASE WHEN coalesce(t, ?5) >= ?9 THEN %s END FROM"
+    "SELECT t, v, CASE WHEN v = 'ok' THEN %s END FROM"
+    " (SELECT t, CASE WHEN coalesce(t, ?5) >= ?9 THEN roomcode_check(?1, ?2) END AS v FROM"
     " (SELECT (SELECT min(?5, tokens + (" NOW " - at) * ?6) FROM roomcode_join_failures"
-    " WHERE client = ?7) AS t)";
+    " WHERE client = ?7) AS t) LIMIT -1 OFFSET 0)";
+static const char check_sql[] = "SELECT roomcode_check(?1, ?2)";
+/* The same call for EXEC, which fails on a statement that returns a row: none is returned
+ * (the functions never give NULL), only an error is. */
+static const char check_exec_sql[] = "SELECT 1 WHERE roomcode_check(?1, ?2) IS NULL";
 /* One failure, taken from the bucket atomically on the leader; the CHECK refuses it when
  * the bucket holds less than one, which keeps the wait within window / limit. */
 static const char charge_sql[] =
@@ -82,8 +92,7 @@ static char leader_now[WIRE_ADDRESS_MAX]; /* "" until known */
 static unsigned long charges;
 
 /* The platform's token function called with code ?1, user ?2, key ?3, secret ?4, then
- * Jitsi's domain as ?domain and the ttl as ?ttl when set. All three refuse a code in the
- * same words, so one table reads their refusals. */
+ * Jitsi's domain as ?domain and the ttl as ?ttl when set. */
 static void token_call(char *out, size_t cap, int domain, int ttl) {
     static const char *const names[] = {"roomcode_token", "roomcode_livekit_token",
                                         "roomcode_jitsi_token"};
@@ -101,7 +110,7 @@ int join_service_start(const join_config *config) {
     token_call(call, sizeof call, 10, 8);
     snprintf(sql_exchange, sizeof sql_exchange, exchange_sql, call);
     token_call(call, sizeof call, 5, cfg->platform == JOIN_JITSI ? 6 : 5);
-    snprintf(sql_token, sizeof sql_token, "SELECT %s", call);
+    snprintf(sql_token, sizeof sql_token, "SELECT 1 WHERE %s IS NULL", call);
     return 0;
 }
 
@@ -295,31 +304,43 @@ static void unavailable(join_answer *out, const char *why) {
     answer_error(out, 503, "token service unavailable, try again", 1);
 }
 
-/* What a roomcode refusal means to the person joining (the Node endpoint's table):
- * status and message, the message NULL for "the extension's own words". 0: no refusal. */
-static int refusal_for(const char *m, const char **text) {
+/* Each verdict of roomcode_check but 'ok': the status and message the Node endpoint
+ * answers (bindings/node/join/database.mjs). 0: not a verdict. */
+static int refusal_of_verdict(const char *verdict, const char **text) {
     static const struct {
-        const char *prefix, *contains;
+        const char *verdict;
         int status;
         const char *text;
     } table[] = {
-        {"roomcode: unknown room code ", NULL, 404, "room code does not exist"},
-        {"roomcode: malformed room code ", NULL, 404, "not a room code"},
-        {"roomcode: room code '", "' is disabled", 403, "room code is disabled"},
-        {"roomcode: room code '", "' is bound to a user:", 403, "room code is bound to a user"},
-        {"roomcode: room code '", "' is bound to another user ", 403,
-         "room code is bound to another user"},
-        {"roomcode: room code '", "' has a stored ", 403, "room code cannot be used"},
-        {"roomcode: room code '", ", which is disabled", 403, "room is disabled"},
-        {"roomcode: user_id ", NULL, 400, NULL},
+        {"malformed", 404, "not a room code"},
+        {"unknown", 404, "room code does not exist"},
+        {"disabled", 403, "room code is disabled"},
+        {"room_disabled", 403, "room is disabled"},
+        {"bound", 403, "room code is bound to a user"},
+        {"other_user", 403, "room code is bound to another user"},
     };
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
-        if (strncmp(m, table[i].prefix, strlen(table[i].prefix)) != 0)
-            continue;
-        if (table[i].contains && !strstr(m, table[i].contains))
-            continue;
-        *text = table[i].text ? table[i].text : m + strlen("roomcode: ");
-        return table[i].status;
+        if (!strcmp(verdict, table[i].verdict)) {
+            *text = table[i].text;
+            return table[i].status;
+        }
+    }
+    return 0;
+}
+
+/* The two errors of the extension's that are the person's although roomcode_check has no
+ * verdict for them, as in the Node endpoint: a user_id it refuses (400, in its own words,
+ * which quote only what this client sent), and a row another client stored with text that
+ * is not UTF-8 (403: the code itself is fine). 0: a fault of the server. */
+static int refusal_of_error(const char *m, const char **text) {
+    static const char user[] = "roomcode: user_id ", room[] = "roomcode: room code '";
+    if (!strncmp(m, user, strlen(user))) {
+        *text = m + strlen("roomcode: ");
+        return 400;
+    }
+    if (!strncmp(m, room, strlen(room)) && strstr(m, "' has a stored ")) {
+        *text = "room code cannot be used";
+        return 403;
     }
     return 0;
 }
@@ -337,6 +358,73 @@ static void too_many(join_answer *out, long wait) {
     snprintf(message, sizeof message,
              "too many failed room codes from this address: try again in %ld s", wait);
     answer_error(out, 429, message, wait);
+}
+
+/* A refusal that counts (403, 404): one failure charged to the client's bucket on the
+ * leader, then the answer. Returns 0 when *out holds the answer, 1 to try again. */
+static int refuse(slot *s, const wire_value *p, int status, const char *text, join_answer *out) {
+    wire_value cp[3] = {p[6], p[4], p[5]};
+    if (wire_exec(&s->c, s->db, charge_sql, cp, 3) != 0) {
+        if (transient(&s->c))
+            return 1;
+        if ((s->c.code & 0xff) != 19 /* CONSTRAINT: the bucket is empty */)
+            return unavailable(out, s->c.err), 0;
+        wire_value bp[3] = {p[4], p[5], p[6]};
+        wire_row row;
+        double tokens = 0;
+        if (wire_query(&s->c, s->db, bucket_sql, bp, 3, &row) == 0 && row.n == 1 &&
+            row.v[0].type != 5)
+            tokens = row.v[0].f;
+        return too_many(out, wait_seconds(tokens)), 0;
+    }
+    answer_error(out, status, text, 0);
+    pthread_mutex_lock(&lock);
+    int sweep = ++charges % SWEEP_EVERY == 0;
+    pthread_mutex_unlock(&lock);
+    if (sweep) {
+        wire_value wp[1] = {{.type = 1, .i = cfg->failure_window}};
+        wire_exec(&s->c, s->db, sweep_sql, wp, 1); /* best effort */
+    }
+    return 0;
+}
+
+/* The exchange's statement failed for a reason other than the connection: roomcode_check
+ * refused the user_id, or the token function refused what roomcode_check let through. A
+ * failed QUERY loses SQLite's message, so each is run again as EXEC, which keeps it.
+ * Returns 0 when *out holds the answer, 1 to try again. */
+static int read_refusal(slot *s, const wire_value *p, join_hold *h, join_answer *out) {
+    wire_value tp[6] = {p[0], p[1], p[2], p[3]};
+    int n = 4;
+    if (cfg->platform == JOIN_JITSI)
+        tp[n++] = p[9];
+    if (cfg->ttl_seconds > 0)
+        tp[n++] = p[7];
+    if (wire_exec(&s->c, s->db, check_exec_sql, p, 2) == 0 &&
+        wire_exec(&s->c, s->db, sql_token, tp, n) == 0)
+        return 1; /* the code changed in between: decide again */
+    if (transient(&s->c))
+        return 1;
+    char message[512];
+    snprintf(message, sizeof message, "%s", s->c.err);
+    const char *text = NULL;
+    int status = refusal_of_error(message, &text);
+    if (status == 0) {
+        /* another client may have changed the row between the statements: its verdict now */
+        wire_row row;
+        if (wire_query(&s->c, s->db, check_sql, p, 2, &row) != 0)
+            return transient(&s->c) ? 1 : (join_give_back(h), unavailable(out, message), 0);
+        if (row.n == 1 && row.v[0].type == 3 && strcmp(row.v[0].text, "ok") != 0)
+            status = refusal_of_verdict(row.v[0].text, &text);
+    }
+    /* decided: a refusal's try is the charge, which the bucket pays or refuses */
+    join_give_back(h);
+    if (status == 0)
+        return unavailable(out, message), 0;
+    if (status == 400)
+        return answer_error(out, 400, text, 0), 0;
+    if (strstr(message, " has a stored ")) /* the operator has to fix the row */
+        fprintf(stderr, "roomcode-node: join: %s\n", message);
+    return refuse(s, p, status, text, out);
 }
 
 /* One try on one connection. Returns 0 when *out holds the answer, 1 to try again. */
@@ -358,74 +446,40 @@ static int exchange_on(slot *s, const char *code, const char *user_id, join_hold
         {.type = 3, .text = cfg->jitsi_domain},
     };
     wire_row row;
-    if (wire_query(&s->c, s->db, sql_exchange, p, cfg->platform == JOIN_JITSI ? 10 : 9, &row) ==
-        0) {
-        join_give_back(h); /* decided: a success or a 429 owes nothing */
-        if (row.n != 2)
-            return unavailable(out, "unexpected answer to the exchange"), 0;
-        /* the tries left once the client's other requests in flight here hold theirs */
-        double left =
-            (row.v[0].type == 5 ? (double)cfg->max_failures : row.v[0].f) - (double)(in_flight - 1);
-        if (left < 1.0)
-            return too_many(out, wait_seconds(left)), 0;
-        if (row.v[1].type != 3)
-            return unavailable(out, "the exchange gave no token"), 0;
-        if (strlen(row.v[1].text) >= sizeof out->token)
-            return unavailable(out, "token too long"), 0;
-        out->status = 200;
-        out->retry_after = 0;
-        snprintf(out->token, sizeof out->token, "%s", row.v[1].text);
-        snprintf(out->body, sizeof out->body, "{\"token\":");
-        join_json_string(out->body, sizeof out->body, out->token);
-        strcat(out->body, "}");
-        return 0;
-    }
-    if (transient(&s->c))
-        return 1;
-    /* The bucket allowed the exchange and roomcode_token refused: its words, again. */
-    wire_value tp[6] = {p[0], p[1], p[2], p[3]};
-    int n = 4;
-    if (cfg->platform == JOIN_JITSI)
-        tp[n++] = p[9];
-    if (cfg->ttl_seconds > 0)
-        tp[n++] = p[7];
-    if (wire_exec(&s->c, s->db, sql_token, tp, n) == 0)
-        return 1; /* the code changed in between: decide again */
-    if (transient(&s->c))
-        return 1;
-    char message[512];
-    snprintf(message, sizeof message, "%s", s->c.err);
-    const char *text = NULL;
-    int status = refusal_for(message, &text);
-    /* decided: a refusal's try is the charge below, which the bucket pays or refuses */
+    if (wire_query(&s->c, s->db, sql_exchange, p, cfg->platform == JOIN_JITSI ? 10 : 9, &row) != 0)
+        return transient(&s->c) ? 1 : read_refusal(s, p, h, out);
+    /* decided: a success or a 429 owes nothing, a refusal's try is the charge */
     join_give_back(h);
-    if (status == 0)
-        return unavailable(out, message), 0;
-    if (status == 400)
-        return answer_error(out, 400, text, 0), 0;
-    wire_value cp[3] = {p[6], p[4], p[5]};
-    if (wire_exec(&s->c, s->db, charge_sql, cp, 3) != 0) {
-        if (transient(&s->c))
-            return 1;
-        if ((s->c.code & 0xff) != 19 /* CONSTRAINT: the bucket is empty */)
-            return unavailable(out, s->c.err), 0;
-        wire_value bp[3] = {p[4], p[5], p[6]};
-        double tokens = 0;
-        if (wire_query(&s->c, s->db, bucket_sql, bp, 3, &row) == 0 && row.n == 1 &&
-            row.v[0].type != 5)
-            tokens = row.v[0].f;
-        return too_many(out, wait_seconds(tokens)), 0;
+    if (row.n != 3)
+        return unavailable(out, "unexpected answer to the exchange"), 0;
+    /* the tries left once the client's other requests in flight here hold theirs */
+    double left =
+        (row.v[0].type == 5 ? (double)cfg->max_failures : row.v[0].f) - (double)(in_flight - 1);
+    if (left < 1.0)
+        return too_many(out, wait_seconds(left)), 0;
+    if (row.v[1].type != 3)
+        return unavailable(out, "roomcode_check gave no verdict"), 0;
+    if (strcmp(row.v[1].text, "ok") != 0) {
+        const char *text = NULL;
+        int status = refusal_of_verdict(row.v[1].text, &text);
+        if (status == 0) {
+            char why[160];
+            snprintf(why, sizeof why, "roomcode_check gave an unknown verdict '%.64s'",
+                     row.v[1].text);
+            return unavailable(out, why), 0;
+        }
+        return refuse(s, p, status, text, out);
     }
-    if (strstr(message, " has a stored "))
-        fprintf(stderr, "roomcode-node: join: %s\n", message);
-    answer_error(out, status, text, 0);
-    pthread_mutex_lock(&lock);
-    int sweep = ++charges % SWEEP_EVERY == 0;
-    pthread_mutex_unlock(&lock);
-    if (sweep) {
-        wire_value wp[1] = {{.type = 1, .i = cfg->failure_window}};
-        wire_exec(&s->c, s->db, sweep_sql, wp, 1); /* best effort */
-    }
+    if (row.v[2].type != 3)
+        return unavailable(out, "the exchange gave no token"), 0;
+    if (strlen(row.v[2].text) >= sizeof out->token)
+        return unavailable(out, "token too long"), 0;
+    out->status = 200;
+    out->retry_after = 0;
+    snprintf(out->token, sizeof out->token, "%s", row.v[2].text);
+    snprintf(out->body, sizeof out->body, "{\"token\":");
+    join_json_string(out->body, sizeof out->body, out->token);
+    strcat(out->body, "}");
     return 0;
 }
 

@@ -125,6 +125,14 @@ def check_answers(report, c):
         ('{"code": "not a code"}', 404, "not a room code"),
         ('{"code": "abc-defg-hij", "user_id": "%s"}' % ("x" * 257), 400,
          "user_id '%s'... is longer than 256 bytes" % ("x" * 64)),
+        # roomcode_check refuses the user_id before it looks the code up, as in Node
+        ('{"code": "zzz-zzzz-zzz", "user_id": "%s"}' % ("y" * 257), 400,
+         "user_id '%s'... is longer than 256 bytes" % ("y" * 64)),
+        ('{"code": "clo-sedr-oom"}', 403, "room is disabled"),
+        ('{"code": "clo-sedr-oom", "user_id": "ann"}', 403, "room is disabled"),
+        # a row another client stored with a role that is not UTF-8: roomcode_check says
+        # 'ok', the token function refuses it
+        ('{"code": "bad-utfe-igh"}', 403, "room code cannot be used"),
     ]
     for n, address in enumerate(c.http, 1):
         wrong = []
@@ -619,6 +627,11 @@ def main():
             "INSERT INTO room_codes(code, room_id, role) VALUES ('abc-defg-hij', 'standup-42', 'guest')",
             "INSERT INTO room_codes(code, room_id, role, enabled) VALUES ('dis-able-dab', 'standup-42', 'host', 0)",
             "INSERT INTO room_codes(code, room_id, role, user_id) VALUES ('bou-ndto-ann', 'standup-42', 'guest', 'ann')",
+            "INSERT INTO room_codes_templates(template, role, permissions) VALUES ('webinar', 'guest', '{}')",
+            "INSERT INTO room_codes_rooms(room_id, template) VALUES ('Closed', 'webinar')",
+            "INSERT INTO room_codes(code, room_id, role) VALUES ('clo-sedr-oom', 'Closed', 'guest')",
+            "UPDATE room_codes_rooms SET enabled = 0 WHERE room_id = 'Closed'",
+            "INSERT INTO room_codes_store(code, room_id, role) VALUES ('bad-utfe-igh', 'standup-42', CAST(x'72ff' AS TEXT))",
         ]:
             ok, text = run.sql(c, statement)
             if not report.check(f"setup: {statement[:60]}", ok, text):
@@ -651,6 +664,9 @@ def main():
                      f"status {status}: {c.log_since_start(last)[-300:]!r}")
         logs = "".join(open(p).read() for p in c.logs.values())
         report.check("no node printed the app secret", APP_SECRET not in logs)
+        report.check("the row stored with a role that is not UTF-8 is logged by name for the "
+                     "operator", "room code 'bad-utfe-igh' has a stored role 'r\\xff'" in logs,
+                     logs[-300:])
     finally:
         c.stop_all()
         shutil.rmtree(tmp, ignore_errors=True)
