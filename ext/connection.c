@@ -44,7 +44,10 @@ roomcode_conn *roomcode_conn_for(sqlite3 *db) {
     return conn;
 }
 
-void roomcode_conn_ref(roomcode_conn *conn) { conn->refs++; }
+roomcode_conn *roomcode_conn_ref(roomcode_conn *conn) {
+    conn->refs++;
+    return conn;
+}
 
 void roomcode_conn_unref(void *p) {
     roomcode_conn *conn = p;

@@ -45,7 +45,8 @@ typedef struct roomcode_conn {
  * or a new one; NULL when out of memory. */
 roomcode_conn *roomcode_conn_for(sqlite3 *db);
 
-void roomcode_conn_ref(roomcode_conn *conn);
+/* Takes one more reference to conn, and returns it. */
+roomcode_conn *roomcode_conn_ref(roomcode_conn *conn);
 
 /* Drops a reference (also a function's destructor); the last frees the state. */
 void roomcode_conn_unref(void *conn);

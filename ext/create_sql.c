@@ -59,10 +59,7 @@ static int create_connect(sqlite3 *db, void *aux, int argc, const char *const *a
     create_table *t = sqlite3_malloc64(sizeof(*t));
     if (!t)
         return SQLITE_NOMEM;
-    memset(t, 0, sizeof(*t));
-    t->db = db;
-    t->conn = aux;
-    roomcode_conn_ref(t->conn);
+    *t = (create_table){.db = db, .conn = roomcode_conn_ref(aux)};
     *out = &t->base;
     return SQLITE_OK;
 }
@@ -483,13 +480,7 @@ static sqlite3_module create_module = {
     .xBestIndex = create_best_index,
     .xDisconnect = create_disconnect,
     .xDestroy = create_disconnect,
-    .xOpen = create_open,
-    .xClose = create_close,
-    .xFilter = create_filter,
-    .xNext = create_next,
-    .xEof = create_eof,
-    .xColumn = create_column,
-    .xRowid = create_rowid,
+    ROOMCODE_CURSOR_METHODS(create),
 };
 
 int roomcode_register_create(sqlite3 *db, roomcode_conn *conn) {

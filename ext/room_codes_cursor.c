@@ -9,46 +9,14 @@
  * included) and serves those: the statement sees the rows as they were when it started.
  * A cursor filtered after such a write (the inner side of a join) has nothing left to
  * copy: it skips the codes the running statement minted and shows the rows it disabled
- * with their values before (room_codes_minted, room_codes_changing). A cursor that no
- * write meets costs nothing more.
+ * with their values before (room_codes_mints.c). A cursor that no write meets costs
+ * nothing more.
  */
 #include <stddef.h>
 #include <string.h>
 
 #include "copied_rows.h"
-#include "room_codes_private.h"
-
-/* A code the running statement wrote before a cursor was filtered (see hide_mints). */
-struct statement_row {
-    char code[ROOMCODE_LEN + 1];
-    int old; /* its values before: row old of the cursor's olds; -1: minted */
-};
-
-struct room_codes_cursor {
-    sqlite3_vtab_cursor base;
-    room_codes_cursor *next_reading; /* in the table's list while stmt reads */
-    int plan;
-    unsigned columns; /* those stmt fetches (bit COL_x); the others read as NULL */
-    sqlite3_stmt *stmt;
-    int eof;
-    int code_len;                 /* for a lookup by code given as text: the code is key[0] */
-    room_codes_cursor *next_open; /* in the table's list of open cursors */
-    unsigned long opened;         /* t->serial when opened */
-    /* Codes this statement minted or changed before the cursor was filtered
-     * (room_codes_minted, room_codes_changing): a minted one is skipped, a changed one
-     * shows its values before (row `old` of olds), so the statement sees the table as it
-     * was when it started. */
-    struct statement_row *hidden;
-    int n_hidden;
-    copied_rows olds;
-    /* Once a write met the cursor (copied), the rows it had left; `at` is the current one. */
-    int copied;
-    copied_rows rows;
-    int at;
-    /* Copies of xFilter's text arguments, bound without a copy of their own: the
-     * statement reads them until it is reset, when xFilter's argv may be gone. */
-    char key[2][ROOMCODE_MAX_NAME_BYTES];
-};
+#include "room_codes_cursor.h"
 
 static room_codes_table *table_of(room_codes_cursor *c) {
     return (room_codes_table *)c->base.pVtab;
@@ -81,162 +49,6 @@ static void cursor_reset(room_codes_cursor *c) {
     c->n_hidden = 0;
     copied_rows_clear(&c->olds);
     c->eof = 1;
-}
-
-/* ---- codes minted and rows changed by the running statement (room_codes_minted) ---- */
-
-/* Drops the minted codes and changed rows no open cursor saw the table without. */
-static void prune_mints(room_codes_table *t) {
-    unsigned long oldest = ~0ul;
-    for (room_codes_cursor *c = t->open; c; c = c->next_open)
-        oldest = c->opened < oldest ? c->opened : oldest;
-    int kept = 0;
-    for (int i = 0; i < t->n_mints; i++) {
-        if (t->mints[i].serial >= oldest)
-            t->mints[kept++] = t->mints[i];
-        else
-            copied_rows_clear(&t->mints[i].was);
-    }
-    t->n_mints = kept;
-}
-
-void room_codes_free_mints(room_codes_table *t) {
-    for (int i = 0; i < t->n_mints; i++)
-        copied_rows_clear(&t->mints[i].was);
-    sqlite3_free(t->mints);
-    t->mints = 0;
-    t->n_mints = t->cap_mints = 0;
-}
-
-/* Is p the store statement of one of t's cursors? */
-static int cursor_statement(room_codes_table *t, sqlite3_stmt *p) {
-    for (room_codes_cursor *c = t->open; c; c = c->next_open) {
-        if (c->stmt == p)
-            return 1;
-    }
-    return 0;
-}
-
-/* The app's statements running now (not the store statements of t's cursors): their
- * number, up to max, or -1 past it. */
-static int app_statements(room_codes_table *t, sqlite3_stmt **out, int max) {
-    int n = 0;
-    for (sqlite3_stmt *p = sqlite3_next_stmt(t->db, 0); p; p = sqlite3_next_stmt(t->db, p)) {
-        if (!sqlite3_stmt_busy(p) || cursor_statement(t, p))
-            continue;
-        if (n == max)
-            return -1;
-        out[n++] = p;
-    }
-    return n;
-}
-
-int room_codes_reserve_mint(room_codes_table *t) {
-    if (!t->open || t->n_mints < t->cap_mints)
-        return SQLITE_OK;
-    int cap = t->cap_mints ? 2 * t->cap_mints : 8;
-    statement_mint *more = sqlite3_realloc64(t->mints, sizeof(*more) * (size_t)cap);
-    if (!more)
-        return SQLITE_NOMEM;
-    t->mints = more;
-    t->cap_mints = cap;
-    return SQLITE_OK;
-}
-
-/* Keeps code, minted or changed now, with the app's statements running (room space
- * reserved); its row before, if any, goes to was after. */
-static statement_mint *keep(room_codes_table *t, const char *code) {
-    statement_mint *m = &t->mints[t->n_mints++];
-    memset(m, 0, sizeof(*m));
-    memcpy(m->code, code, ROOMCODE_LEN);
-    m->serial = t->serial;
-    m->n_busy = app_statements(t, m->busy, MINT_BUSY_MAX);
-    return m;
-}
-
-void room_codes_minted(room_codes_table *t, const char *code) {
-    if (!t->open)
-        return;
-    prune_mints(t);
-    if (t->n_mints < t->cap_mints) /* reserved by room_codes_reserve_mint before the write */
-        keep(t, code);
-}
-
-int room_codes_changing(room_codes_table *t, const copied_rows *was, int i) {
-    if (!t->open)
-        return SQLITE_OK;
-    prune_mints(t);
-    /* the store's key, text of ROOMCODE_LEN letters (a copy: reading it allocates nothing) */
-    const unsigned char *text = sqlite3_value_text(copied_rows_at(was, i, COL_CODE));
-    if (!text)
-        return SQLITE_NOMEM;
-    if (sqlite3_value_bytes(copied_rows_at(was, i, COL_CODE)) != ROOMCODE_LEN)
-        return SQLITE_OK; /* no cursor compares another length (see written) */
-    int rc = room_codes_reserve_mint(t);
-    if (rc != SQLITE_OK)
-        return rc;
-    statement_mint *m = keep(t, (const char *)text);
-    rc = copied_rows_append_copy(&m->was, was, i);
-    if (rc != SQLITE_OK) {
-        copied_rows_clear(&m->was);
-        t->n_mints--;
-    }
-    return rc;
-}
-
-/* Which minted codes c skips, and which changed rows it shows as they were: those
- * written while every statement running now was running. */
-static int hide_mints(room_codes_cursor *c) {
-    room_codes_table *t = table_of(c);
-    prune_mints(t);
-    if (t->n_mints == 0)
-        return SQLITE_OK;
-    sqlite3_stmt *now[MINT_BUSY_MAX];
-    int n_now = app_statements(t, now, MINT_BUSY_MAX);
-    if (n_now < 0)
-        return SQLITE_OK;
-    c->hidden = sqlite3_malloc64(sizeof(*c->hidden) * (size_t)t->n_mints);
-    if (!c->hidden)
-        return SQLITE_NOMEM;
-    for (int i = 0; i < t->n_mints; i++) {
-        const statement_mint *m = &t->mints[i];
-        int all = m->n_busy >= 0;
-        for (int k = 0; k < n_now && all; k++) {
-            int found = 0;
-            for (int j = 0; j < m->n_busy && !found; j++)
-                found = m->busy[j] == now[k];
-            all = found;
-        }
-        if (!all)
-            continue;
-        struct statement_row *h = &c->hidden[c->n_hidden++];
-        memcpy(h->code, m->code, ROOMCODE_LEN + 1);
-        h->old = m->was.n ? c->olds.n : -1;
-        if (m->was.n && copied_rows_append_copy(&c->olds, &m->was, 0) != SQLITE_OK)
-            return SQLITE_NOMEM;
-    }
-    return SQLITE_OK;
-}
-
-/* The first of c's statement rows for code (len bytes), the earliest write: NULL if none. */
-static const struct statement_row *written(const room_codes_cursor *c, const unsigned char *code,
-                                           int len) {
-    for (int i = 0; code && len == ROOMCODE_LEN && i < c->n_hidden; i++) {
-        if (memcmp(c->hidden[i].code, code, ROOMCODE_LEN) == 0)
-            return &c->hidden[i];
-    }
-    return 0;
-}
-
-/* Is the statement's current row one c skips (minted by the running statement)? */
-static int row_hidden(room_codes_cursor *c) {
-    if (c->n_hidden == 0)
-        return 0;
-    const struct statement_row *h = c->code_len >= 0
-                                        ? written(c, (const unsigned char *)c->key[0], c->code_len)
-                                        : written(c, sqlite3_column_text(c->stmt, COL_CODE),
-                                                  sqlite3_column_bytes(c->stmt, COL_CODE));
-    return h && h->old < 0;
 }
 
 void room_codes_free_spare(room_codes_table *t) {
@@ -272,7 +84,7 @@ int room_codes_close(sqlite3_vtab_cursor *cur) {
             break;
         }
     }
-    prune_mints(t);
+    room_codes_prune_mints(t);
     if (t->spare || !t->connected)
         sqlite3_free(cur);
     else
@@ -288,7 +100,7 @@ static int cursor_error(room_codes_cursor *c, int rc) {
 /* Steps the statement; at its end the statement goes back to the table. */
 static int cursor_step(room_codes_cursor *c) {
     int rc = sqlite3_step(c->stmt);
-    while (rc == SQLITE_ROW && row_hidden(c))
+    while (rc == SQLITE_ROW && room_codes_row_hidden(c))
         rc = sqlite3_step(c->stmt);
     if (rc == SQLITE_ROW)
         return SQLITE_OK;
@@ -301,7 +113,7 @@ static int cursor_step(room_codes_cursor *c) {
 /* Copies the statement's current row to the end of the copied rows. */
 static int copy_row(room_codes_cursor *c) {
     c->copied = 1;
-    return row_hidden(c) ? SQLITE_OK : copied_rows_append(&c->rows, c->stmt, c->columns);
+    return room_codes_row_hidden(c) ? SQLITE_OK : copied_rows_append(&c->rows, c->stmt, c->columns);
 }
 
 /* Copies the current row and every row left, and hands the statement back. */
@@ -439,7 +251,7 @@ int room_codes_filter(sqlite3_vtab_cursor *cur, int plan, const char *idx_str, i
     room_codes_cursor *c = (room_codes_cursor *)cur;
     room_codes_table *t = table_of(c);
     cursor_reset(c);
-    int hide = hide_mints(c);
+    int hide = room_codes_hide_mints(c);
     if (hide != SQLITE_OK)
         return hide;
     unsigned columns = STORE_ALL_COLUMNS, in_lists = 0;
@@ -580,10 +392,10 @@ static int column_of_row(room_codes_cursor *c, sqlite3_context *ctx, int col) {
 static sqlite3_value *old_value(room_codes_cursor *c, int col) {
     const struct statement_row *h = 0;
     if (c->code_len >= 0) {
-        h = written(c, (const unsigned char *)c->key[0], c->code_len);
+        h = room_codes_written(c, (const unsigned char *)c->key[0], c->code_len);
     } else {
         sqlite3_value *code = value_of(c, COL_CODE);
-        h = code ? written(c, sqlite3_value_text(code), sqlite3_value_bytes(code)) : 0;
+        h = code ? room_codes_written(c, sqlite3_value_text(code), sqlite3_value_bytes(code)) : 0;
     }
     return h && h->old >= 0 ? copied_rows_at(&c->olds, h->old, col) : 0;
 }

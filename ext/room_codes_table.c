@@ -14,6 +14,7 @@
 #include "atomic_writes.h"
 #include "registration.h"
 #include "room_codes_private.h"
+#include "store_indexes.h"
 #include "store_schema.h"
 #include "templates_store.h"
 
@@ -100,11 +101,7 @@ static int table_init(sqlite3 *db, void *aux, int argc, const char *const *argv,
     t = sqlite3_malloc64(sizeof(*t));
     if (!t)
         return SQLITE_NOMEM;
-    memset(t, 0, sizeof(*t));
-    t->db = db;
-    t->conn = aux;
-    roomcode_conn_ref(t->conn);
-    t->refs = 1;
+    *t = (room_codes_table){.db = db, .conn = roomcode_conn_ref(aux), .refs = 1};
     t->schema = sqlite3_mprintf("%s", argv[1]);
     t->name = sqlite3_mprintf("%s", argv[2]);
     rc = (t->schema && t->name) ? format_statements(t) : SQLITE_NOMEM;
@@ -200,6 +197,19 @@ static unsigned take_in_lists(sqlite3_index_info *info, int first, int second) {
     return in_lists;
 }
 
+/* Plans a lookup by the constraints first and second (-1 when there is none), with its
+ * estimates; returns which of the two come as whole IN lists. */
+static unsigned plan_lookup(sqlite3_index_info *info, int plan, int first, int second, double cost,
+                            sqlite3_int64 rows) {
+    info->idxNum = plan;
+    info->aConstraintUsage[first].argvIndex = 1;
+    if (second >= 0)
+        info->aConstraintUsage[second].argvIndex = 2;
+    info->estimatedCost = cost;
+    info->estimatedRows = rows;
+    return take_in_lists(info, first, second);
+}
+
 /*
  * Turns code = ? and room_id = ? [AND role = ?] into lookups on the store's indexes. A
  * constraint under another collation (room_id = 'x' COLLATE NOCASE) matches more than the
@@ -232,26 +242,16 @@ static int table_best_index(sqlite3_vtab *vtab, sqlite3_index_info *info) {
         info->idxFlags = SQLITE_INDEX_SCAN_UNIQUE;
     } else if (user >= 0) {
         /* A user's codes are few (the index holds bound codes only), and fewer in one room;
-         * role, if given, is checked by SQLite on them. IN lists come one value a filter. */
-        info->idxNum = room >= 0 ? PLAN_USER_ROOM : PLAN_USER;
-        info->aConstraintUsage[user].argvIndex = 1;
-        if (room >= 0)
-            info->aConstraintUsage[room].argvIndex = 2;
-        /* IN lists come whole, as for room_id below: SQLite, handing them one value a
-         * filter, checks each row again against that one value under another affinity
-         * than the IN's own, and a value listed twice (42 and '42') finds a row twice */
-        in_lists = take_in_lists(info, user, room);
-        info->estimatedCost = room >= 0 ? 5 : 20;
-        info->estimatedRows = room >= 0 ? 2 : 20;
+         * role, if given, is checked by SQLite on them. IN lists come whole, as for room_id
+         * below: SQLite, handing them one value a filter, checks each row again against
+         * that one value under another affinity than the IN's own, and a value listed twice
+         * (42 and '42') finds a row twice */
+        in_lists = plan_lookup(info, room >= 0 ? PLAN_USER_ROOM : PLAN_USER, user, room,
+                               room >= 0 ? 5 : 20, room >= 0 ? 2 : 20);
     } else if (room >= 0) {
-        info->idxNum = role >= 0 ? PLAN_ROOM_ROLE : PLAN_ROOM;
-        info->aConstraintUsage[room].argvIndex = 1;
-        if (role >= 0)
-            info->aConstraintUsage[role].argvIndex = 2;
         /* room_id IN (...) and role IN (...) come as whole lists (see room_codes_filter) */
-        in_lists = take_in_lists(info, room, role);
-        info->estimatedCost = role >= 0 ? 10 : 100;
-        info->estimatedRows = role >= 0 ? 10 : ROOMCODE_MAX_PER_ROOM;
+        in_lists = plan_lookup(info, role >= 0 ? PLAN_ROOM_ROLE : PLAN_ROOM, room, role,
+                               role >= 0 ? 10 : 100, role >= 0 ? 10 : ROOMCODE_MAX_PER_ROOM);
     } else {
         info->idxNum = PLAN_SCAN;
         info->estimatedCost = 1e7;
@@ -357,13 +357,7 @@ static sqlite3_module room_codes_module = {
     .xBestIndex = table_best_index,
     .xDisconnect = table_disconnect,
     .xDestroy = table_destroy,
-    .xOpen = room_codes_open,
-    .xClose = room_codes_close,
-    .xFilter = room_codes_filter,
-    .xNext = room_codes_next,
-    .xEof = room_codes_eof,
-    .xColumn = room_codes_column,
-    .xRowid = room_codes_rowid,
+    ROOMCODE_CURSOR_METHODS(room_codes),
     .xUpdate = room_codes_update,
     .xRename = table_rename,
 };

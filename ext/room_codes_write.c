@@ -42,6 +42,18 @@ int room_codes_step_write(sqlite3_stmt *stmt) {
 
 static int run_write(sqlite3_stmt *stmt) { return room_codes_step_write(stmt); }
 
+/* Runs the bound write statement taken from slot which (unless rc, of its binding, is an
+ * error already), gives it back, and reports a failure on the table. */
+static int finish_write(room_codes_table *t, enum roomcode_store_stmt which, sqlite3_stmt *stmt,
+                        int rc) {
+    if (rc == SQLITE_OK)
+        rc = run_write(stmt);
+    if (rc != SQLITE_OK)
+        rc = roomcode_vtab_db_error(&t->base, t->db, rc);
+    room_codes_give(t, which, stmt);
+    return rc;
+}
+
 /*
  * The number that the store's INTEGER column makes of text, as SQLite's affinity does: the
  * text must be a decimal literal, optionally signed, with an optional fraction and
@@ -321,12 +333,7 @@ static int table_change(room_codes_table *t, sqlite3_value *old_code, sqlite3_va
         rc = sqlite3_bind_value(stmt, 4, col[COL_USER_ID]);
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_int(stmt, 5, set_user);
-    if (rc == SQLITE_OK)
-        rc = run_write(stmt);
-    if (rc != SQLITE_OK)
-        rc = roomcode_vtab_db_error(&t->base, t->db, rc);
-    room_codes_give(t, STORE_UPDATE, stmt);
-    return rc;
+    return finish_write(t, STORE_UPDATE, stmt, rc);
 }
 
 static int table_delete(room_codes_table *t, sqlite3_value *code) {
@@ -334,12 +341,7 @@ static int table_delete(room_codes_table *t, sqlite3_value *code) {
     int rc = room_codes_take(t, STORE_DELETE, &stmt);
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_value(stmt, 1, code);
-    if (rc == SQLITE_OK)
-        rc = run_write(stmt);
-    if (rc != SQLITE_OK)
-        rc = roomcode_vtab_db_error(&t->base, t->db, rc);
-    room_codes_give(t, STORE_DELETE, stmt);
-    return rc;
+    return finish_write(t, STORE_DELETE, stmt, rc);
 }
 
 int room_codes_update(sqlite3_vtab *vtab, int argc, sqlite3_value **argv, sqlite3_int64 *rowid) {
