@@ -23,6 +23,9 @@
 #define PROTOCOL_VERSION 1
 
 #define REQUEST_LEADER 0
+#define REQUEST_OPEN 3
+#define REQUEST_EXEC_SQL 8
+#define REQUEST_QUERY_SQL 9
 #define REQUEST_ADD 12
 #define REQUEST_ASSIGN 13
 #define REQUEST_CLUSTER 16
@@ -31,12 +34,19 @@
 #define RESPONSE_FAILURE 0
 #define RESPONSE_SERVER 1
 #define RESPONSE_SERVERS 3
+#define RESPONSE_DB 4
+#define RESPONSE_RESULT 6
+#define RESPONSE_ROWS 7
 #define RESPONSE_EMPTY 8
 
 #define CLUSTER_FORMAT_V1 1 /* id, address and role of each node */
 
 /* Answers of these requests are small; anything larger is not a dqlite node talking. */
 #define BODY_MAX (64 * 1024)
+
+/* The end of a query's rows, and the end of one batch of them when more follow. */
+#define ROWS_DONE 0xffffffffffffffffULL
+#define ROWS_PART 0xeeeeeeeeeeeeeeeeULL
 
 typedef struct buffer {
     unsigned char data[BODY_MAX];
@@ -265,6 +275,8 @@ void wire_close(wire_conn *c) {
 
 /* Sends a request whose body is in req and reads the answer into res. A FAILURE answer
  * becomes the error text; any other type than `expect` is a protocol error. */
+static int read_message(wire_conn *c, int expect, buffer *res);
+
 static int round_trip(wire_conn *c, int type, buffer *req, int expect, buffer *res) {
     unsigned char header[8];
     uint32_t words = (uint32_t)(req->len / 8);
@@ -274,6 +286,14 @@ static int round_trip(wire_conn *c, int type, buffer *req, int expect, buffer *r
     header[5] = header[6] = header[7] = 0;
     if (write_all(c, header, sizeof header) != 0 || write_all(c, req->data, req->len) != 0)
         return -1;
+    return read_message(c, expect, res);
+}
+
+/* Reads one answer; a FAILURE becomes the error text and code. */
+static int read_message(wire_conn *c, int expect, buffer *res) {
+    unsigned char header[8];
+    uint32_t words;
+    c->code = 0;
     if (read_all(c, header, sizeof header) != 0)
         return -1;
     words = (uint32_t)header[0] | (uint32_t)header[1] << 8 | (uint32_t)header[2] << 16 |
@@ -291,7 +311,8 @@ static int round_trip(wire_conn *c, int type, buffer *req, int expect, buffer *r
         char message[256] = "";
         if (get_u64(res, &code) != 0 || get_text(res, message, sizeof message) != 0)
             snprintf(message, sizeof message, "(unreadable message)");
-        set_err(c, "%s (code %llu)", message, (unsigned long long)code);
+        set_err(c, "%s", message);
+        c->code = code ? code : 1;
         return -1;
     }
     if (header[4] != expect) {
@@ -382,4 +403,192 @@ int wire_assign(wire_conn *c, uint64_t id, uint64_t role) {
 
 int wire_transfer(wire_conn *c, uint64_t id) {
     return request_empty(c, REQUEST_TRANSFER, id, NULL, -1);
+}
+
+int wire_open(wire_conn *c, const char *name, uint64_t *db) {
+    exchange *x = exchange_new(c);
+    if (!x)
+        return -1;
+    int rc = put_text(&x->req, name);
+    put_u64(&x->req, 0);
+    if (rc == 0)
+        rc = put_text(&x->req, "volatile");
+    if (rc == 0)
+        rc = round_trip(c, REQUEST_OPEN, &x->req, RESPONSE_DB, &x->res);
+    if (rc == 0 && get_u64(&x->res, db) != 0) {
+        set_err(c, "malformed open answer");
+        rc = -1;
+    }
+    if (rc == 0)
+        *db &= 0xffffffffu; /* uint32 id, uint32 unused */
+    free(x);
+    return rc;
+}
+
+/* Parameters as a tuple of format 0: their count and one type byte each, padded to a
+ * word, then each value in a word (text padded to words). */
+static int put_params(wire_conn *c, buffer *b, const wire_value *params, int n) {
+    size_t head = (size_t)(1 + n + 7) / 8 * 8;
+    if (n > 255 || b->len + head > sizeof b->data) {
+        set_err(c, "too many parameters");
+        return -1;
+    }
+    memset(b->data + b->len, 0, head);
+    b->data[b->len] = (unsigned char)n;
+    for (int i = 0; i < n; i++)
+        b->data[b->len + 1 + i] = (unsigned char)params[i].type;
+    b->len += head;
+    for (int i = 0; i < n; i++) {
+        const wire_value *v = &params[i];
+        if (b->len + 8 > sizeof b->data) {
+            set_err(c, "parameters too long");
+            return -1;
+        }
+        if (v->type == 1) {
+            put_u64(b, (uint64_t)v->i);
+        } else if (v->type == 2) {
+            uint64_t bits;
+            memcpy(&bits, &v->f, sizeof bits);
+            put_u64(b, bits);
+        } else if (v->type == 3) {
+            if (put_text(b, v->text) != 0) {
+                set_err(c, "parameters too long");
+                return -1;
+            }
+        } else {
+            put_u64(b, 0);
+        }
+    }
+    return 0;
+}
+
+static int statement(wire_conn *c, exchange *x, uint64_t db, const char *sql,
+                     const wire_value *params, int n) {
+    put_u64(&x->req, db);
+    if (put_text(&x->req, sql) != 0) {
+        set_err(c, "statement too long");
+        return -1;
+    }
+    return put_params(c, &x->req, params, n);
+}
+
+int wire_exec(wire_conn *c, uint64_t db, const char *sql, const wire_value *params, int n) {
+    exchange *x = exchange_new(c);
+    if (!x)
+        return -1;
+    int rc = statement(c, x, db, sql, params, n);
+    if (rc == 0)
+        rc = round_trip(c, REQUEST_EXEC_SQL, &x->req, RESPONSE_RESULT, &x->res);
+    free(x);
+    return rc;
+}
+
+/* Reads one row of ncol columns: a header of 4 bits per column (its type), padded to a
+ * word, then a word or padded text per column. Keeps it in row when keep is set. */
+static int get_row(wire_conn *c, buffer *b, int ncol, wire_row *row, int keep) {
+    size_t head = ((size_t)ncol * 4 + 63) / 64 * 8;
+    if (b->pos + head > b->len) {
+        set_err(c, "malformed row");
+        return -1;
+    }
+    const unsigned char *types = b->data + b->pos;
+    b->pos += head;
+    size_t used = 0;
+    for (int i = 0; i < ncol; i++) {
+        int type = (types[i / 2] >> (4 * (i % 2))) & 0x0f;
+        wire_value v = {.type = type};
+        uint64_t u = 0;
+        if (type == 3 || type == 10) {
+            const unsigned char *start = b->data + b->pos;
+            const unsigned char *nul = memchr(start, 0, b->len - b->pos);
+            if (!nul) {
+                set_err(c, "malformed row");
+                return -1;
+            }
+            size_t len = (size_t)(nul - start);
+            if (keep && i < WIRE_COLUMNS_MAX) {
+                if (used + len + 1 > sizeof row->store) {
+                    set_err(c, "row too long");
+                    return -1;
+                }
+                memcpy(row->store + used, start, len + 1);
+                v.text = row->store + used;
+                used += len + 1;
+            }
+            b->pos += (len + 1 + 7) / 8 * 8;
+            if (b->pos > b->len)
+                b->pos = b->len;
+            v.type = 3;
+        } else if (type == 4) {
+            uint64_t len = 0;
+            if (get_u64(b, &len) != 0 || len > b->len - b->pos) {
+                set_err(c, "malformed row");
+                return -1;
+            }
+            b->pos += (size_t)(len + 7) / 8 * 8;
+            if (b->pos > b->len)
+                b->pos = b->len;
+        } else {
+            if (get_u64(b, &u) != 0) {
+                set_err(c, "malformed row");
+                return -1;
+            }
+            /* both readings of a number, whichever type SQLite gave it */
+            if (type == 2) {
+                memcpy(&v.f, &u, sizeof v.f);
+                v.i = (int64_t)v.f;
+            } else if (type != 5) {
+                v.i = (int64_t)u;
+                v.f = (double)v.i;
+            }
+        }
+        if (keep && i < WIRE_COLUMNS_MAX)
+            row->v[i] = v;
+    }
+    if (keep)
+        row->n = ncol < WIRE_COLUMNS_MAX ? ncol : WIRE_COLUMNS_MAX;
+    return 0;
+}
+
+int wire_query(wire_conn *c, uint64_t db, const char *sql, const wire_value *params, int n,
+               wire_row *row) {
+    row->n = 0;
+    exchange *x = exchange_new(c);
+    if (!x)
+        return -1;
+    int rc = statement(c, x, db, sql, params, n);
+    if (rc == 0)
+        rc = round_trip(c, REQUEST_QUERY_SQL, &x->req, RESPONSE_ROWS, &x->res);
+    uint64_t ncol = 0;
+    if (rc == 0 && (get_u64(&x->res, &ncol) != 0 || ncol > 255)) {
+        set_err(c, "malformed rows answer");
+        rc = -1;
+    }
+    for (uint64_t i = 0; i < ncol && rc == 0; i++) {
+        char name[256];
+        if (get_text(&x->res, name, sizeof name) != 0) {
+            set_err(c, "malformed rows answer");
+            rc = -1;
+        }
+    }
+    /* Rows until the DONE mark. The statements sent here give a row or two; a second
+     * batch (PART) means an answer larger than any of them. */
+    for (int got = 0; rc == 0; got = 1) {
+        uint64_t mark = 0;
+        size_t save = x->res.pos;
+        if (get_u64(&x->res, &mark) != 0) {
+            set_err(c, "malformed rows answer");
+            rc = -1;
+        } else if (mark == ROWS_DONE) {
+            break;
+        } else if (mark == ROWS_PART) {
+            set_err(c, "answer larger than expected");
+            rc = -1;
+        } else {
+            x->res.pos = save;
+            rc = get_row(c, &x->res, (int)ncol, row, !got);
+        }
+    }
+    free(x);
+    return rc;
 }

@@ -15,11 +15,11 @@
 #define LIVEKIT_FRAME                                                                              \
     "{\"iss\":\"\",\"sub\":\"\",\"nbf\":,\"exp\":,\"video\":{\"room\":\"\",\"roomJoin\":true,"     \
     "\"canPublish\":false,\"canSubscribe\":false,\"canPublishData\":false,"                        \
-    "\"roomAdmin\":false,\"hidden\":false},\"attributes\":{\"role\":\"\"}}"
+    "\"roomAdmin\":false,\"hidden\":false},\"attributes\":{\"role\":\"\"},\"name\":\"\"}"
 #define JITSI_FRAME                                                                                \
     "{\"iss\":\"\",\"aud\":\"\",\"sub\":\"\",\"room\":\"\",\"nbf\":,\"exp\":,"                     \
-    "\"moderator\":false,\"context\":{\"user\":{\"id\":\"\",\"moderator\":\"false\","              \
-    "\"affiliation\":\"member\"}}}"
+    "\"moderator\":false,\"context\":{\"user\":{\"id\":\"\",\"name\":\"\","                        \
+    "\"moderator\":\"false\",\"affiliation\":\"member\"}}}"
 
 static char *put(char *d, const char *s) {
     size_t n = strlen(s);
@@ -82,11 +82,18 @@ size_t roomcode_livekit_json(char *out, const roomcode_livekit_claims *c, const 
         /* Attributes are what LiveKit shows other participants of a participant. */
         d = put_string(put(d, "},\"attributes\":{\"role\":\""), c->role, "role", bad);
     }
+    if (d)
+        d = put(d, "\"}");
+    /* LiveKit shows the name to other participants; the identity stays the key. */
+    if (d && c->name) {
+        d = put_string(put(d, ",\"name\":\""), c->name, "name", bad);
+        d = d ? put(d, "\"") : 0;
+    }
     if (!d) {
         out[0] = '\0';
         return 0;
     }
-    d = put(d, "\"}}");
+    d = put(d, "}");
     *d = '\0';
     return (size_t)(d - out);
 }
@@ -144,6 +151,9 @@ size_t roomcode_jitsi_json(char *out, const roomcode_jitsi_claims *c, const char
         d = put(put(d, ",\"moderator\":"), boolean(c->moderator));
         d = put_string(put(d, ",\"context\":{\"user\":{\"id\":\""), c->user_id, "user_id", bad);
     }
+    /* the name Jitsi shows for the participant */
+    if (d && c->name)
+        d = put_string(put(d, "\",\"name\":\""), c->name, "name", bad);
     if (!d) {
         out[0] = '\0';
         return 0;

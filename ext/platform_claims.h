@@ -24,6 +24,7 @@ typedef struct roomcode_livekit_claims {
     int64_t nbf; /* unix seconds */
     int64_t ttl; /* exp = nbf + ttl, saturating */
     roomcode_permissions perm;
+    const char *name; /* the display name, or NULL for none */
 } roomcode_livekit_claims;
 
 typedef struct roomcode_jitsi_claims {
@@ -34,6 +35,7 @@ typedef struct roomcode_jitsi_claims {
     int64_t nbf;
     int64_t ttl;
     int moderator;
+    const char *name; /* context.user.name, or NULL for none */
 } roomcode_jitsi_claims;
 
 /* The most bytes a payload takes, its NUL included, for claims whose strings hold

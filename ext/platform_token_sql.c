@@ -1,9 +1,9 @@
 /*
- * roomcode_livekit_token(code, identity, api_key, api_secret [, ttl_seconds]) and
- * roomcode_jitsi_token(code, user_id, app_id, app_secret, domain [, ttl_seconds]): the
- * tokens LiveKit and Jitsi Meet accept, for a room code. Both check their arguments and
- * refuse a code exactly as roomcode_token does (token_sql.h), write their payloads with
- * platform_claims.c and sign through token.c's one signing path.
+ * roomcode_livekit_token(code, identity, api_key, api_secret [, ttl_seconds [, name]]) and
+ * roomcode_jitsi_token(code, user_id, app_id, app_secret, domain [, ttl_seconds [, name]]):
+ * the tokens LiveKit and Jitsi Meet accept, for a room code, with an optional display name. Both
+ * check their arguments and refuse a code exactly as roomcode_token does (token_sql.h), write their
+ * payloads with platform_claims.c and sign through token.c's one signing path.
  */
 #include <string.h>
 
@@ -23,6 +23,7 @@ typedef struct platform_request {
     sqlite3_value *key;    /* api_key or app_id */
     sqlite3_value *secret; /* api_secret or app_secret */
     sqlite3_value *domain; /* Jitsi only */
+    sqlite3_value *name;   /* the display name: absent (0) or NULL for none */
     sqlite3_int64 ttl;
 } platform_request;
 
@@ -38,11 +39,16 @@ static const char *user_of(const platform_request *r, char fresh[ROOMCODE_UUID_S
     return fresh;
 }
 
+static int has_name(const platform_request *r) {
+    return r->name && sqlite3_value_type(r->name) != SQLITE_NULL;
+}
+
 /* Writes the payload for the row into json (sized by the caller); 0 with *bad when a
  * stored name is not valid UTF-8. */
 static size_t payload(const platform_request *r, sqlite3_stmt *row, const char *user, char *json,
                       const char **bad) {
     int64_t nbf = roomcode_token_issued_at();
+    const char *name = has_name(r) ? (const char *)sqlite3_value_text(r->name) : 0;
     if (r->platform == LIVEKIT) {
         roomcode_livekit_claims c = {
             (const char *)sqlite3_value_text(r->key),
@@ -56,6 +62,7 @@ static size_t payload(const platform_request *r, sqlite3_stmt *row, const char *
              sqlite3_column_int(row, LOOKUP_PUBLISH_DATA) != 0,
              sqlite3_column_int(row, LOOKUP_ADMIN) != 0,
              sqlite3_column_int(row, LOOKUP_HIDDEN) != 0},
+            name,
         };
         return roomcode_livekit_json(json, &c, bad);
     }
@@ -67,6 +74,7 @@ static size_t payload(const platform_request *r, sqlite3_stmt *row, const char *
         nbf,
         r->ttl,
         sqlite3_column_int(row, LOOKUP_ADMIN) != 0,
+        name,
     };
     return roomcode_jitsi_json(json, &c, bad);
 }
@@ -75,12 +83,14 @@ static int sign(const platform_request *r, sqlite3_stmt *row, char **msg) {
     char fresh[ROOMCODE_UUID_SIZE];
     const char *user = user_of(r, fresh);
     if (!user || !sqlite3_value_text(r->key) || !sqlite3_column_text(row, COL_ROOM_ID) ||
-        !sqlite3_column_text(row, COL_ROLE) || (r->domain && !sqlite3_value_text(r->domain)))
+        !sqlite3_column_text(row, COL_ROLE) || (r->domain && !sqlite3_value_text(r->domain)) ||
+        (has_name(r) && !sqlite3_value_text(r->name)))
         return SQLITE_NOMEM;
     size_t names = strlen(user) + (size_t)sqlite3_value_bytes(r->key) +
                    (size_t)sqlite3_column_bytes(row, COL_ROOM_ID) +
                    (size_t)sqlite3_column_bytes(row, COL_ROLE) +
-                   (r->domain ? (size_t)sqlite3_value_bytes(r->domain) : 0);
+                   (r->domain ? (size_t)sqlite3_value_bytes(r->domain) : 0) +
+                   (has_name(r) ? (size_t)sqlite3_value_bytes(r->name) : 0);
     size_t json_max =
         r->platform == LIVEKIT ? roomcode_livekit_json_max(names) : roomcode_jitsi_json_max(names);
     /* The payload goes on the stack unless names are long; the token is handed to SQLite. */
@@ -129,6 +139,9 @@ static void make_token(platform_request *r, sqlite3_value *code, sqlite3_value *
         rc = roomcode_token_check_key("domain", r->domain, &msg);
     if (rc == SQLITE_OK)
         rc = roomcode_token_check_ttl(ttl, &r->ttl, &msg);
+    /* A display name is shown, never compared: checked as a user id is (NULL: none). */
+    if (rc == SQLITE_OK && r->name)
+        rc = roomcode_token_check_user("name", r->name, &msg);
     if (rc == SQLITE_OK)
         rc = roomcode_parse_code(code, r->code, &msg);
     if (rc == SQLITE_OK)
@@ -138,12 +151,14 @@ static void make_token(platform_request *r, sqlite3_value *code, sqlite3_value *
 }
 
 static void fn_livekit_token(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
-    platform_request r = {ctx, LIVEKIT, {0}, argv[1], argv[2], argv[3], 0, 0};
+    platform_request r = {ctx, LIVEKIT, {0}, argv[1], argv[2], argv[3], 0, argc > 5 ? argv[5] : 0,
+                          0};
     make_token(&r, argv[0], argc > 4 ? argv[4] : 0);
 }
 
 static void fn_jitsi_token(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
-    platform_request r = {ctx, JITSI, {0}, argv[1], argv[2], argv[3], argv[4], 0};
+    platform_request r = {
+        ctx, JITSI, {0}, argv[1], argv[2], argv[3], argv[4], argc > 6 ? argv[6] : 0, 0};
     make_token(&r, argv[0], argc > 5 ? argv[5] : 0);
 }
 
@@ -155,8 +170,10 @@ static const struct {
 } functions[] = {
     {"roomcode_livekit_token", 4, fn_livekit_token},
     {"roomcode_livekit_token", 5, fn_livekit_token},
+    {"roomcode_livekit_token", 6, fn_livekit_token},
     {"roomcode_jitsi_token", 5, fn_jitsi_token},
     {"roomcode_jitsi_token", 6, fn_jitsi_token},
+    {"roomcode_jitsi_token", 7, fn_jitsi_token},
 };
 
 int roomcode_register_platform_tokens(sqlite3 *db, roomcode_conn *conn) {

@@ -35,6 +35,18 @@ static int sentinel_reprepares(room_codes_table *t) {
     if (!t->sentinel &&
         sqlite3_prepare_v3(t->db, "SELECT 1", -1, SQLITE_PREPARE_PERSISTENT, &t->sentinel, 0))
         return -1;
+#ifndef SQLITE_OMIT_DEPRECATED
+        /* A statement without tables is re-prepared by a step exactly when SQLite has expired
+         * it: until then the count stands, and the step (a tenth of a roomcode_check) can wait.
+         * A library built without deprecated functions (better-sqlite3's) leaves the loadable
+         * extension's pointer to sqlite3_expired NULL: the step then tells. */
+#ifdef SQLITE_CORE
+    if (!sqlite3_expired(t->sentinel))
+#else
+    if (sqlite3_api->expired && !sqlite3_expired(t->sentinel))
+#endif
+        return sqlite3_stmt_status(t->sentinel, SQLITE_STMTSTATUS_REPREPARE, 0);
+#endif
     int rc = sqlite3_step(t->sentinel);
     sqlite3_reset(t->sentinel);
     return rc == SQLITE_ROW ? sqlite3_stmt_status(t->sentinel, SQLITE_STMTSTATUS_REPREPARE, 0) : -1;

@@ -44,7 +44,9 @@ DOC = os.path.join(ROOT, "docs", "replication.md")
 DB = "roomcode"
 VERSION = open(os.path.join(ROOT, "VERSION"), encoding="utf-8").read().strip()
 DOC_PORTS = ["127.0.0.1:9001", "127.0.0.1:9002", "127.0.0.1:9003"]
+DOC_HTTP = ["127.0.0.1:8001", "127.0.0.1:8002", "127.0.0.1:8003"]
 DOC_DIR = "/tmp/roomcode-cluster"
+TOKEN = r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+"
 CODE = r"[a-z]{3}-[a-z]{4}-[a-z]{3}"
 CAP_MESSAGE = "roomcode: room 'race' already has 100 room codes (limit 100)"
 # Errors of a cluster between leaders or of a busy leader, after which a client tries
@@ -91,29 +93,40 @@ def free_ports(n):
 
 
 def doc_commands():
-    """The node command lines and the dqlite shell commands (with their expected output,
-    the `# ` lines under them) of the ```sh blocks of docs/replication.md."""
+    """The quick start of docs/replication.md, its first ```sh blocks: the packages of its
+    apt-get line, its exported settings, the node command lines, and the dqlite shell and
+    curl commands with their expected output (the `# ` lines under them)."""
     text = open(DOC, encoding="utf-8").read()
-    nodes, shell = {}, []
-    for block in re.findall(r"```sh\n(.*?)```", text, re.S):
+    quick = text[text.index("## Try it on one machine"):]
+    quick = quick[:quick.index("\n## ", 3)]
+    nodes, shell, env, packages = {}, [], {}, []
+    for block in re.findall(r"```sh\n(.*?)```", quick, re.S):
         for line in block.splitlines():
             if line.startswith("build/roomcode-node "):
                 argv = shlex.split(line.rstrip(" &"))
                 nodes[int(argv[argv.index("--id") + 1])] = argv
-            elif line.startswith("dqlite "):
+            elif line.startswith("apt-get install "):
+                packages += line.split()[2:]
+            elif line.startswith("export "):
+                env.update(a.split("=", 1) for a in shlex.split(line)[1:])
+            elif line.startswith(("dqlite ", "curl ")):
                 shell.append([shlex.split(line), []])
             elif line.startswith("# ") and shell:
                 shell[-1][1].append(line[2:])
-    return nodes, shell
+    return nodes, shell, env, packages
 
 
 class Cluster:
     """Three nodes started from the documented command lines, on free ports and in a
     temporary folder."""
 
-    def __init__(self, tmp, node_argv):
+    def __init__(self, tmp, node_argv, env=None):
         self.tmp = tmp
+        # the doc's folder, in a fresh folder: the node makes the missing parents
+        self.data = os.path.join(tmp, "fresh", "roomcode-cluster")
         self.addresses = free_ports(3)
+        self.http = free_ports(3)
+        self.env = dict(os.environ, **(env or {}))
         self.argv = {i: self.localize(a) for i, a in node_argv.items()}
         self.procs = {}
         self.logs = {i: os.path.join(tmp, f"node{i}.log") for i in self.argv}
@@ -122,9 +135,9 @@ class Cluster:
     def localize(self, argv):
         out = []
         for a in argv:
-            for doc, mine in zip(DOC_PORTS, self.addresses):
+            for doc, mine in zip(DOC_PORTS + DOC_HTTP, self.addresses + self.http):
                 a = a.replace(doc, mine)
-            a = a.replace(DOC_DIR, self.tmp)
+            a = a.replace(DOC_DIR, self.data)
             out.append(NODE if a == "build/roomcode-node" else a)
         return out
 
@@ -133,7 +146,7 @@ class Cluster:
         self.log_offset = getattr(self, "log_offset", {})
         self.log_offset[i] = log.tell()
         self.procs[i] = subprocess.Popen(
-            argv or self.argv[i], stdin=subprocess.DEVNULL, stdout=log, stderr=log
+            argv or self.argv[i], stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=self.env
         )
         log.close()
 
@@ -289,14 +302,57 @@ def check_flags(report, tmp):
          "only node 1 starts a new cluster; give --join HOST:PORT of a running node"),
         (["--id", "2", "--address", "127.0.0.1:1", "--dir", tmp, "--latency-ms", "fast"], 2,
          "--latency-ms must be a whole number from 1 to 60000, not 'fast'"),
+        (["--id", "1", "--address", "localhost:9101", "--dir", tmp], 2,
+         "roomcode-node: --address must be an IPv4 address and a port (dqlite 1.11 neither "
+         "resolves host names nor speaks IPv6), not 'localhost:9101'"),
+        (["--id", "1", "--address", "[::1]:9304", "--dir", tmp], 2,
+         "neither resolves host names nor speaks IPv6), not '[::1]:9304'"),
+        (["--id", "2", "--address", "127.0.0.1:1", "--dir", tmp, "--join", "node1"], 2,
+         "roomcode-node: --join must be HOST:PORT with a port from 1 to 65535, not 'node1'"),
+        (["--id", "1", "--address", "127.0.0.1:1", "--dir", tmp, "--http", "8787"], 2,
+         "roomcode-node: --http must be HOST:PORT with a port from 1 to 65535, not '8787'"),
+        (["--id", "1", "--address", "127.0.0.1:1", "--dir", tmp, "--http", "127.0.0.1:1"], 2,
+         "roomcode-node: --http needs ROOMCODE_APP_SECRET in the environment"),
     ]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ROOMCODE_")}
     for args, status, message in cases:
-        r = subprocess.run([NODE] + args, capture_output=True, text=True, timeout=10)
+        r = subprocess.run([NODE] + args, capture_output=True, text=True, timeout=10, env=env)
         report.check(
             "refuses " + " ".join(args).replace(tmp, "DIR"),
             r.returncode == status and message in r.stderr,
             f"status {r.returncode}, stderr {r.stderr.strip()[:300]!r}",
         )
+    keys = dict(env, ROOMCODE_ACCESS_KEY="k", ROOMCODE_APP_SECRET="s")
+    for extra, message in [
+        ({"ROOMCODE_ACCESS_KEY": ""}, "roomcode-node: --http needs ROOMCODE_ACCESS_KEY in the "
+         "environment"),
+        ({"ROOMCODE_PLATFORM": "zoom"},
+         "roomcode-node: ROOMCODE_PLATFORM must be one of 100ms, livekit, jitsi, not 'zoom'"),
+        ({"ROOMCODE_PLATFORM": "livekit"},
+         "roomcode-node: --http needs ROOMCODE_LIVEKIT_URL in the environment"),
+        ({"ROOMCODE_PLATFORM": "livekit", "ROOMCODE_LIVEKIT_URL": "lk.example.com"},
+         "roomcode-node: ROOMCODE_LIVEKIT_URL must be a ws, wss, http or https URL of your "
+         "LiveKit server, not 'lk.example.com'"),
+        ({"ROOMCODE_PLATFORM": "jitsi"},
+         "roomcode-node: --http needs ROOMCODE_APP_ID in the environment"),
+        ({"ROOMCODE_PLATFORM": "jitsi", "ROOMCODE_APP_ID": "app"},
+         "roomcode-node: --http needs ROOMCODE_JITSI_DOMAIN in the environment"),
+        ({"ROOMCODE_PLATFORM": "jitsi", "ROOMCODE_APP_ID": "app",
+          "ROOMCODE_JITSI_DOMAIN": "https://meet.example.com"},
+         "roomcode-node: ROOMCODE_JITSI_DOMAIN must be the host name of your Jitsi Meet "
+         "(meet.example.com), not 'https://meet.example.com'"),
+        ({"ROOMCODE_MAX_FAILURES": "0"},
+         "roomcode-node: ROOMCODE_MAX_FAILURES must be a whole number from 1 to 1000000000, "
+         "not '0'"),
+        ({"ROOMCODE_MAX_CONNECTIONS": "many"},
+         "roomcode-node: ROOMCODE_MAX_CONNECTIONS must be a whole number from 1 to 10000, "
+         "not 'many'"),
+    ]:
+        r = subprocess.run([NODE, "--id", "1", "--address", "127.0.0.1:1", "--dir",
+                            os.path.join(tmp, "none"), "--http", "127.0.0.1:1"],
+                           capture_output=True, text=True, timeout=10, env=dict(keys, **extra))
+        report.check(f"refuses --http with {extra}", r.returncode == 2 and message in r.stderr,
+                     f"status {r.returncode}, stderr {r.stderr.strip()[:300]!r}")
     report.check("the folder of a refused node 2 was not created",
                  not os.path.exists(os.path.join(tmp, "none")))
 
@@ -305,6 +361,16 @@ def check_docs(report, cluster, shell_commands):
     """The documented shell commands, with their documented output."""
     for argv, expected in shell_commands:
         command = argv[-1]
+        if argv[0] == "curl":
+            r = subprocess.run(cluster.localize(argv), capture_output=True, text=True,
+                               timeout=20)
+            expected = [cluster.localize([e])[0] for e in expected]
+            pattern = [re.escape(e).replace(re.escape("<token>"), TOKEN) for e in expected]
+            lines = r.stdout.splitlines()
+            report.check(f"docs: {' '.join(argv)[:70]}", r.returncode == 0 and len(lines) ==
+                         len(pattern) and all(re.fullmatch(p, l) for p, l in zip(pattern, lines)),
+                         f"got {r.stdout!r} {r.stderr!r}, expected {expected!r}")
+            continue
         ok, text = sql(cluster, command)
         lines = text.splitlines() if text else []
         if command.startswith("."):
@@ -536,37 +602,40 @@ def main():
     tmp = tempfile.mkdtemp(prefix="roomcode-cluster-")
     clusters = []
     try:
-        node_argv, shell_commands = doc_commands()
+        node_argv, shell_commands, env, packages = doc_commands()
         if not report.check("docs/replication.md gives the command lines of nodes 1, 2 and 3",
                             sorted(node_argv) == [1, 2, 3], sorted(node_argv)):
             return 1
+        needed = subprocess.run(["sh", os.path.join(ROOT, "tests/support/check_deps.sh"),
+                                 "--list", "demo"], capture_output=True, text=True).stdout.split()
+        needed += subprocess.run(["sh", os.path.join(ROOT, "tests/support/check_deps.sh"),
+                                  "--list", "cluster"], capture_output=True, text=True).stdout.split()
+        report.check("the quick start's apt-get line names every package a clean machine needs "
+                     "(tests/support/check_deps.sh demo and cluster)",
+                     needed and set(needed) <= set(packages), f"{packages} vs {needed}")
         if not bench_only:
             check_flags(report, tmp)
-        c = Cluster(tmp, node_argv)
+        c = Cluster(tmp, node_argv, env)
         clusters.append(c)
         for i in (1, 2, 3):
             c.start(i)
         for i in (1, 2, 3):
             report.check(f"node {i} is ready", c.wait_ready(i), c.log_since_start(i)[-400:])
+        report.check("the nodes made their folders and the missing parents",
+                     all(os.path.isdir(os.path.join(c.data, f"n{i}")) for i in (1, 2, 3)))
         if bench_only:
             sql(c, "CREATE VIRTUAL TABLE room_codes USING roomcode")
             bench(report, c, rounds=5, n=200)
-            for k in range(3):
-                old, _, _ = failover(report, c, f"failover {k + 1} (--latency-ms 20)")
+            times = []
+            for k in range(5):
+                old, _, took = failover(report, c, f"failover {k + 1} (default timeouts)")
+                times.append(took)
                 c.start(old)
                 c.wait_ready(old)
                 time.sleep(1)  # let it catch up, so the next election starts from 3 nodes
-            c.stop_all()
-            d = Cluster(os.path.join(tmp, "default"), {
-                i: [a for a in argv if a not in ("--latency-ms", "20")]
-                for i, argv in node_argv.items()})
-            os.makedirs(d.tmp)
-            clusters.append(d)
-            for i in (1, 2, 3):
-                d.start(i)
-            if all(d.wait_ready(i) for i in (1, 2, 3)):
-                sql(d, "CREATE VIRTUAL TABLE room_codes USING roomcode")
-                failover(report, d, "failover with dqlite's default timeouts")
+            report.figure(f"kill -9 of the leader to the first committed roomcode_new through "
+                          f"the dqlite shell (its retries included), default timeouts: median "
+                          f"{statistics.median(times):.2f} s of 5")
             return 0
         r = subprocess.run([NODE, "--id", "4", "--address", c.addresses[0], "--dir",
                             os.path.join(tmp, "n4"), "--join", c.addresses[1]],
@@ -574,6 +643,14 @@ def main():
         report.check("a node on a taken address is refused with the address",
                      r.returncode == 1 and f"cannot listen on {c.addresses[0]}" in r.stderr,
                      r.stderr.strip())
+        spare = free_ports(1)[0]
+        r = subprocess.run([NODE, "--id", "4", "--address", spare, "--dir",
+                            os.path.join(tmp, "n4h"), "--join", c.addresses[1], "--http",
+                            c.http[0]], capture_output=True, text=True, timeout=20, env=c.env)
+        ok, members = sql(c, ".cluster")
+        report.check("a node whose --http port is taken stops before it joins",
+                     r.returncode == 1 and f"cannot listen on --http {c.http[0]}" in r.stderr
+                     and ok and spare not in members, f"{r.returncode} {r.stderr.strip()} {members}")
         check_docs(report, c, shell_commands)
         guest = check_functions(report, c)
         race(report, c)

@@ -4,9 +4,10 @@
  * a base, roomcode_link_write() fills a heap buffer of exactly that size (ASan catches an
  * overrun). The invariants: an accepted link is as long as advertised, is an http(s) URL
  * made of allowed characters, is the link the rules describe, and always gives its code
- * back through roomcode_normalize_text(), never another; whether a base is accepted does
- * not depend on the code; and a refused one would indeed have given another code (or none)
- * for the code or for the code 13 letters on.
+ * back through roomcode_normalize_text(), never another, and has no dot segment ("." or
+ * "..", also as %2e) in its path, which a URL parser would drop with the code; whether a base is
+ * accepted does not depend on the code; and a refused one would indeed have given another code (or
+ * none) for the code or for the code 13 letters on, or holds a dot segment when refused for one.
  */
 #include "code_format.h"
 #include "link.h"
@@ -51,7 +52,9 @@ static int starts_with_nocase(const char *s, const char *prefix) {
 /* The link by hand from the rules in link.h, for a base roomcode_link_size() accepted. */
 static char *reference_link(const char *code, const char *base, const char *route) {
     size_t n = strlen(base), cn = strlen(code);
-    char *out = malloc(strlen("https://") + n * 3 + strlen("/streaming/preview/") + cn + 1);
+    /* room for a route not checked yet: a base refused for a dot segment is refused first */
+    char *out = malloc(strlen("https://") + n * 3 + strlen("/streaming/preview/") +
+                       (route ? strlen(route) : 0) + cn + 1);
     if (!out)
         abort();
     size_t o = 0;
@@ -78,6 +81,40 @@ static char *reference_link(const char *code, const char *base, const char *rout
     return out;
 }
 
+/*
+ * Does the URL link (scheme "://" host ...) have a dot segment in its path, the part after
+ * the host and port up to "?" or "#"? A segment is one when it is "." or "..", each dot
+ * written as "." or as "%2e" in any case: what a WHATWG URL parser drops.
+ */
+static int path_has_dot_segment(const char *link) {
+    const char *p = strstr(link, "://");
+    if (!p)
+        return 0;
+    p += 3;
+    p += strcspn(p, "/?#");
+    size_t end = strcspn(p, "?#");
+    for (size_t i = 0; i < end;) { /* p[i] is the '/' before a segment */
+        size_t j = i + 1, dots = 0, others = 0;
+        while (j < end && p[j] != '/') {
+            if (p[j] == '.') {
+                dots++;
+                j++;
+            } else if (p[j] == '%' && j + 2 < end && p[j + 1] == '2' &&
+                       (p[j + 2] == 'e' || p[j + 2] == 'E')) {
+                dots++;
+                j += 3;
+            } else {
+                others++;
+                j++;
+            }
+        }
+        if (others == 0 && (dots == 1 || dots == 2))
+            return 1;
+        i = j;
+    }
+    return 0;
+}
+
 static int comes_back(const char *link, const char *code) {
     char found[ROOMCODE_LEN + 1];
     return roomcode_normalize_text(link, strlen(link), found) && strcmp(found, code) == 0;
@@ -94,11 +131,17 @@ static void shifted(const char *code, char out[ROOMCODE_LEN + 1]) {
 static int check_link(const char *code, const char *base, const char *route) {
     size_t size = 0;
     int err = roomcode_link_size(code, base, route, &size);
-    CHECK(err >= ROOMCODE_LINK_OK && err <= ROOMCODE_LINK_BAD_CODE);
+    CHECK(err >= ROOMCODE_LINK_OK && err <= ROOMCODE_LINK_DOT_SEGMENT);
     CHECK(err != ROOMCODE_LINK_CODE_IN_BASE);
     CHECK(roomcode_link_error_text(err) != NULL);
     int canonical = roomcode_is_canonical(code, strlen(code));
     CHECK(canonical ? err != ROOMCODE_LINK_BAD_CODE : err == ROOMCODE_LINK_BAD_CODE);
+    if (err == ROOMCODE_LINK_DOT_SEGMENT) {
+        /* refused for a dot segment: the link by the rules would indeed hold one */
+        char *dotted = reference_link(code, base, route);
+        CHECK(path_has_dot_segment(dotted));
+        free(dotted);
+    }
     if (err != ROOMCODE_LINK_OK)
         return err;
 
@@ -117,6 +160,8 @@ static int check_link(const char *code, const char *base, const char *route) {
             CHECK(c > 0x20 && c < 0x7f && !strchr("\"<>\\^`|{}", c));
         }
         CHECK(count_of(base, "{code}") || count_of(out, "?") + count_of(out, "#") == 0);
+        /* a URL parser keeps the link's path as it is: no "." or ".." segment to drop */
+        CHECK(!path_has_dot_segment(out));
         /* the round trip: the link reads as its code, never as another */
         CHECK(comes_back(out, code));
     } else {

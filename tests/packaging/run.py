@@ -16,6 +16,8 @@ import json
 import os
 import re
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -30,6 +32,7 @@ BUILD = os.path.join(ROOT, "build")
 VERSION = open(os.path.join(ROOT, "VERSION"), encoding="utf-8").read().strip()
 ARCH = subprocess.run(["dpkg", "--print-architecture"], capture_output=True, text=True).stdout.strip()
 DEB = os.path.join(BUILD, f"libsqlite3-mod-roomcode_{VERSION}_{ARCH}.deb")
+NODE_DEB = os.path.join(BUILD, f"roomcode-node_{VERSION}_{ARCH}.deb")
 TGZ = os.path.join(BUILD, f"roomcode-{VERSION}.tgz")
 WHEEL = os.path.join(BUILD, f"roomcode-{VERSION}-py3-none-linux_{os.uname().machine}.whl")
 NODE_SQLITE = os.path.join(BUILD, "node-sqlite", "node")  # make node-sqlite
@@ -152,6 +155,65 @@ def check_deb(tmp):
           "; ".join(serious) or r.stderr)
 
 
+def check_node_deb(tmp):
+    """The second package: roomcode-node, its systemd unit and /etc/default file."""
+    fields = run(["dpkg-deb", "--field", NODE_DEB, "Package", "Version", "Depends"])
+    got = dict(line.split(": ", 1) for line in fields.stdout.strip().splitlines())
+    equal("node deb: package name and version", (got.get("Package"), got.get("Version")),
+          ("roomcode-node", VERSION))
+    depends = sorted(d.split(" ")[0] for d in got.get("Depends", "").split(", "))
+    equal("node deb: Depends from shlibs", depends,
+          ["libc6", "libdqlite0", "libmicrohttpd12", "libsodium23", "libsqlite3-0"])
+    listing = run(["dpkg-deb", "--contents", NODE_DEB]).stdout
+    contents = {line.split()[-1] for line in listing.splitlines() if not line.startswith("d")}
+    equal("node deb: contents", contents, {
+        "./usr/bin/roomcode-node", "./lib/systemd/system/roomcode-node.service",
+        "./etc/default/roomcode-node", "./usr/share/man/man1/roomcode-node.1.gz",
+        "./usr/share/doc/roomcode-node/changelog.gz", "./usr/share/doc/roomcode-node/copyright"})
+    root = os.path.join(tmp, "node-deb-root")
+    run(["dpkg-deb", "--extract", NODE_DEB, root])
+    unit = open(os.path.join(root, "lib/systemd/system/roomcode-node.service")).read()
+    check("node deb: the unit reads its flags from /etc/default/roomcode-node",
+          "EnvironmentFile=/etc/default/roomcode-node\n" in unit and
+          "ExecStart=/usr/bin/roomcode-node $ROOMCODE_NODE_FLAGS\n" in unit, unit)
+    if shutil.which("systemd-analyze"):
+        r = run(["systemd-analyze", "verify", "--man=no",
+                 os.path.join(root, "lib/systemd/system/roomcode-node.service")], timeout=60)
+        serious = [l for l in (r.stdout + r.stderr).splitlines()
+                   if "roomcode-node.service" in l and "/usr/bin/roomcode-node" not in l]
+        check("node deb: systemd-analyze verify finds nothing wrong in the unit", not serious,
+              r.stdout + r.stderr)
+    # the shipped /etc/default file's flags, as the unit passes them (split on spaces), run
+    # the packaged binary: a one-node cluster that gets ready, stopped by SIGTERM
+    data = os.path.join(tmp, "varlib")
+    script = (f". '{os.path.join(root, 'etc/default/roomcode-node')}'; "
+              "ROOMCODE_NODE_FLAGS=$(echo \"$ROOMCODE_NODE_FLAGS\" | sed "
+              f"-e 's|/var/lib/roomcode-node|{data}|' -e 's|127.0.0.1:9001|127.0.0.1:{free_port()}|'); "
+              f"exec '{os.path.join(root, 'usr/bin/roomcode-node')}' $ROOMCODE_NODE_FLAGS")
+    p = subprocess.Popen(["sh", "-c", script],
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    line = p.stdout.readline()
+    p.send_signal(signal.SIGTERM)
+    rest = p.communicate(timeout=20)[0]
+    check("node deb: the packaged node starts with the shipped flags and stops on SIGTERM",
+          "node 1 ready on" in line and p.returncode == 0, line + rest)
+    r = run(["lintian", "--pedantic", "-I", NODE_DEB], timeout=180)
+    tags = [line for line in r.stdout.splitlines() if re.match(r"^[EWIPX]: ", line)]
+    for line in tags:
+        print(f"  lintian: {line}")
+    serious = [line for line in tags if line.startswith(("E: ", "W: "))]
+    check("node deb: lintian reports no error or warning", not serious and r.returncode == 0,
+          "; ".join(serious) or r.stderr)
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
 def check_tarball(tmp):
     listing = run(["tar", "-tzf", TGZ]).stdout.split()
     check("npm: the tarball carries the linux-x64 module",
@@ -269,7 +331,8 @@ def main():
     print(f"  built in {time.monotonic() - started:.1f} s")
     tmp = tempfile.mkdtemp(prefix="roomcode-packaging-")
     try:
-        for phase in (check_versions, check_install, check_deb, check_tarball, check_wheel):
+        for phase in (check_versions, check_install, check_deb, check_node_deb, check_tarball,
+                      check_wheel):
             at = time.monotonic()
             phase(tmp)
             print(f"  {phase.__name__}: {time.monotonic() - at:.1f} s")

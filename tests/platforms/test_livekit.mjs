@@ -92,6 +92,19 @@ test('names that JSON escapes come back exactly', async () => {
   assert.equal(claims.sub, 'zoë');
 });
 
+test('a display name: the name claim, as the SDK writes it; none without one', async () => {
+  const t = sql(`SELECT roomcode_livekit_token('hhh-hhhh-hhh', 'alice', '${KEY}', '${SECRET}',` +
+                ` 600, 'Zoë "Z" 😀');`);
+  const claims = await new TokenVerifier(KEY, SECRET).verify(t);
+  assert.equal(claims.name, 'Zoë "Z" 😀');
+  assert.equal(claims.sub, 'alice');
+  const at = new AccessToken(KEY, SECRET, { identity: 'alice', name: 'Zoë "Z" 😀' });
+  assert.equal((await new TokenVerifier(KEY, SECRET).verify(await at.toJwt())).name, claims.name);
+  const none = sql(`SELECT roomcode_livekit_token('hhh-hhhh-hhh', 'alice', '${KEY}', '${SECRET}',` +
+                   ` 600, NULL);`);
+  assert.equal('name' in await new TokenVerifier(KEY, SECRET).verify(none), false);
+});
+
 test('another secret or key is refused by the verifier', async () => {
   const t = token('hhh-hhhh-hhh', 'alice');
   await assert.rejects(new TokenVerifier(KEY, 'another-secret-of-32-bytes-or-more!!').verify(t));

@@ -83,6 +83,10 @@ CASES = {
         "",
         "SELECT roomcode_token('abc-defg-hij', 'u', 'k', 's', 0)",
         None),
+    "a display name of a LiveKit or Jitsi token that is empty (or not text, over 256 bytes, not UTF-8, with a NUL)": (
+        "",
+        "SELECT roomcode_livekit_token('abc-defg-hij', 'u', 'k', 's', 60, '')",
+        None),
     "empty secret": (
         "",
         "SELECT roomcode_token('abc-defg-hij', 'u', 'k', '')",

@@ -138,6 +138,27 @@ class Jitsi(unittest.TestCase):
                 self.assertTrue(base64.b64decode(t.split(".")[1] + "==").isascii())
             self.db.execute("DELETE FROM room_codes WHERE code = 'rrr-rrrr-rrr'")
 
+    def test_display_name_is_context_user_name(self):
+        t = self.token("hhh-hhhh-hhh", "alice", APP_ID, SECRET, DOMAIN, 60, "Zoë \U0001F600")
+        payload = base64.b64decode(t.split(".")[1] + "==")
+        self.assertTrue(payload.isascii())
+        claims = prosody_accepts(t, "town-hall")
+        self.assertEqual(claims["context"]["user"],
+                         {"id": "alice", "name": "Zoë \U0001F600", "moderator": "true",
+                          "affiliation": "owner"})
+        claims = prosody_accepts(self.token("hhh-hhhh-hhh", "alice", APP_ID, SECRET, DOMAIN, 60,
+                                            None), "town-hall")
+        self.assertNotIn("name", claims["context"]["user"])
+
+    def test_display_name_refusals_name_it(self):
+        for name, pattern in [("", "^roomcode: name must not be empty$"),
+                              (b"x", "^roomcode: name must be text, not a blob"),
+                              ("n" * 257, r"^roomcode: name 'n+'\.\.\. is longer than 256 bytes$"),
+                              (7, "^roomcode: name must be text, not ")]:
+            with self.subTest(name=name), self.assertRaisesRegex(sqlite3.OperationalError,
+                                                                 pattern):
+                self.token("hhh-hhhh-hhh", "alice", APP_ID, SECRET, DOMAIN, 60, name)
+
     def test_anonymous_user_gets_a_fresh_uuid(self):
         ids = set()
         for _ in range(3):
@@ -230,6 +251,12 @@ class LiveKit(unittest.TestCase):
         self.assertEqual(claims["video"]["room"], 'salle "é" ~?>')
         self.assertEqual(claims["attributes"]["role"], "gäst")
         self.assertEqual(claims["sub"], "zoë \U0001F600")
+
+    def test_display_name(self):
+        t = self.token("ccc-cccc-ccc", "u", "k", "s", 60, "Zoë")
+        self.assertEqual(json.loads(base64.b64decode(t.split(".")[1] + "=="))["name"], "Zoë")
+        with self.assertRaisesRegex(sqlite3.OperationalError, "^roomcode: name must not be empty$"):
+            self.token("ccc-cccc-ccc", "u", "k", "s", 60, "")
 
 
 if __name__ == "__main__":

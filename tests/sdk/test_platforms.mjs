@@ -112,8 +112,16 @@ describe('LiveKit', () => {
     assert.equal(to.searchParams.get('liveKitUrl'), 'wss://livekit.example.com');
     const claims = await verifier.verify(to.searchParams.get('token'));
     assert.equal(claims.video.room, 'Lobby Two');
+    assert.equal('name' in claims, false, 'no display name given, no name claim');
     const page = await fetch(`${e.url}/`);
     assert.match(page.headers.get('content-security-policy'), /form-action 'self' https:\/\/meet\.livekit\.io;/);
+  });
+
+  test('the display name typed on the page is the token\'s name', async () => {
+    const r = await form(`${e.url}/`, { code: 'gue-stco-dea', name: ' Zoë 😀 ' });
+    assert.equal(r.status, 303);
+    const claims = await verifier.verify(new URL(r.headers.get('location')).searchParams.get('token'));
+    assert.equal(claims.name, 'Zoë 😀');
   });
 });
 
@@ -154,7 +162,16 @@ describe('Jitsi Meet', () => {
     assert.equal(r.status, 303);
     const to = new URL(r.headers.get('location'));
     assert.equal(to.origin, `https://${DOMAIN}`);
-    await verifyLikeProsody(to.searchParams.get('jwt'), decodeURIComponent(to.pathname.slice(1)));
+    const claims = await verifyLikeProsody(to.searchParams.get('jwt'), decodeURIComponent(to.pathname.slice(1)));
+    assert.equal(claims.context.user.name, undefined, 'no display name given, no name claim');
+  });
+
+  test('the display name typed on the page is context.user.name', async () => {
+    const r = await form(`${e.url}/`, { code: 'gue-stco-dea', name: 'Zoë' });
+    assert.equal(r.status, 303);
+    const to = new URL(r.headers.get('location'));
+    const claims = await verifyLikeProsody(to.searchParams.get('jwt'), decodeURIComponent(to.pathname.slice(1)));
+    assert.equal(claims.context.user.name, 'Zoë');
   });
 });
 

@@ -12,12 +12,14 @@ CORE="python3 python3-jwt clang libclang-rt-dev clang-format valgrind"
 # the clients docs/loading.md is run in (tests/clients), those that come from Debian
 CLIENTS="php-cli php-sqlite3 python3-apsw sqlite-utils ruby ruby-sqlite3 libdbd-sqlite3-perl
          tcl libsqlite3-tcl"
-# make deb and lintian; Debian's pip, setuptools, wheel and venv build and install the
-# Python package offline (tests/packaging)
+# make deb and lintian (and the build dependencies of roomcode-node's package); Debian's
+# pip, setuptools, wheel and venv build and install the Python package offline
+# (tests/packaging)
 PACKAGING="dpkg-dev debhelper fakeroot lintian python3-pip python3-setuptools python3-wheel
-           python3-venv"
-# dqlite, to build build/roomcode-node, and go-dqlite's `dqlite` shell as the client
-CLUSTER="libdqlite-dev go-dqlite"
+           python3-venv libdqlite-dev libmicrohttpd-dev"
+# dqlite and libmicrohttpd, to build build/roomcode-node (its --http join endpoint), and
+# go-dqlite's `dqlite` shell and curl as the clients
+CLUSTER="libdqlite-dev go-dqlite libmicrohttpd-dev curl"
 # the ORM recipes of docs/orm.md (tests/orm)
 ORM="python3-sqlalchemy python3-django"
 # the join page in a real browser (tests/browser): Debian's Chromium, driven by

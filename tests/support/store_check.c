@@ -4,7 +4,9 @@
  */
 #include "store_check.h"
 
+#include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -395,4 +397,80 @@ const char *sc_check_schema(sqlite3 *db, const char *schema, const char *table, 
     sqlite3_free(sql);
     sqlite3_finalize(stmt);
     return bad;
+}
+
+static int affinity_space(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+}
+
+static int affinity_digit(char c) { return c >= '0' && c <= '9'; }
+
+/* A real converts only when it is exactly an integer inside the 64-bit range (open ends). */
+static int real_to_integer(double r, sqlite3_int64 *out) {
+    if (!(r > -9223372036854775808.0 && r < 9223372036854775808.0))
+        return 0;
+    sqlite3_int64 x = (sqlite3_int64)r;
+    if ((double)x != r || x == INT64_MIN || x == INT64_MAX)
+        return 0;
+    *out = x;
+    return 1;
+}
+
+int sc_integer_affinity(int type, sqlite3_int64 i, double r, const char *s, int n,
+                        sqlite3_int64 *out) {
+    if (type == SQLITE_INTEGER) {
+        *out = i;
+        return 1;
+    }
+    if (type == SQLITE_FLOAT)
+        return real_to_integer(r, out);
+    if (type != SQLITE_TEXT || n <= 0)
+        return 0;
+    /* [spaces] [sign] (digits [. digits*] | . digits) [e [sign] digits] [spaces] */
+    int a = 0, b = n;
+    while (a < b && affinity_space(s[a]))
+        a++;
+    while (b > a && affinity_space(s[b - 1]))
+        b--;
+    int k = a, mantissa = 0, exponent_digits = 0;
+    if (k < b && (s[k] == '+' || s[k] == '-'))
+        k++;
+    while (k < b && affinity_digit(s[k]))
+        k++, mantissa++;
+    if (k < b && s[k] == '.')
+        for (k++; k < b && affinity_digit(s[k]); k++)
+            mantissa++;
+    if (mantissa == 0)
+        return 0;
+    if (k < b && (s[k] == 'e' || s[k] == 'E')) {
+        k++;
+        if (k < b && (s[k] == '+' || s[k] == '-'))
+            k++;
+        while (k < b && affinity_digit(s[k]))
+            k++, exponent_digits++;
+        if (exponent_digits == 0)
+            return 0;
+    }
+    if (k != b)
+        return 0;
+    char *buf = malloc((size_t)(b - a) + 1);
+    if (!buf)
+        abort();
+    memcpy(buf, s + a, (size_t)(b - a));
+    buf[b - a] = '\0';
+    int converts = 0;
+    /* An integer literal converts to its exact value when it fits in 64 bits. */
+    if (!strpbrk(buf, ".eE")) {
+        errno = 0;
+        char *end;
+        long long v = strtoll(buf, &end, 10);
+        if (errno == 0 && *end == '\0') {
+            *out = v;
+            converts = 1;
+        }
+    }
+    if (!converts)
+        converts = real_to_integer(strtod(buf, NULL), out);
+    free(buf);
+    return converts;
 }

@@ -88,6 +88,18 @@ const char *sc_check_identity(const sc_snapshot *before, const sc_snapshot *afte
 const char *sc_check_schema(sqlite3 *db, const char *schema, const char *table, int present,
                             int quick);
 
+/*
+ * What a column of INTEGER affinity (the store's enabled) makes of a value, as SQLite
+ * documents it (datatype3.html, "Type Affinity"): an integer stays; a real equal to an
+ * integer becomes it; text that reads as a decimal integer or real (spaces around it, a
+ * sign, digits with an optional point, an optional exponent; no hex) becomes that number,
+ * and an integer when its value is one. Returns 1 with *out set when the value becomes an
+ * integer, else 0 (NULL, blob, other text, a fractional or out-of-range number). Written
+ * from the documentation, not from SQLite's or the extension's code.
+ */
+int sc_integer_affinity(int type, sqlite3_int64 i, double r, const char *s, int n,
+                        sqlite3_int64 *out);
+
 /* Is s[0..n) valid UTF-8 (what messages must be)? */
 int sc_valid_utf8(const char *s, int n);
 

@@ -2,8 +2,8 @@
  * Unit tests for ext/platform_claims.c: the exact LiveKit and Jitsi payloads for known
  * claims, the room name Jitsi compares (its client's lowercasing and encodeURIComponent),
  * escaping as roomcode_token's claims, the refusal of bytes that are not UTF-8 with the
- * claim named, the size bounds at their worst, and a JWT of token.c's shared signing path
- * against a vector made with Python's hmac.
+ * claim named, the optional display name in each, the size bounds at their worst, and a JWT of
+ * token.c's shared signing path against a vector made with Python's hmac.
  */
 #include "platform_claims.h"
 
@@ -18,7 +18,7 @@
 static const roomcode_permissions host = {1, 1, 1, 1, 0};
 
 static void test_livekit_payload(void) {
-    roomcode_livekit_claims c = {"APIkey", "alice", "town-hall", "host", 1700000000, 600, host};
+    roomcode_livekit_claims c = {"APIkey", "alice", "town-hall", "host", 1700000000, 600, host, 0};
     char out[1024];
     const char *bad = 0;
     size_t n = roomcode_livekit_json(out, &c, &bad);
@@ -28,15 +28,15 @@ static void test_livekit_payload(void) {
                    "\"hidden\":false},\"attributes\":{\"role\":\"host\"}}");
     CHECK(n == strlen(out));
     CHECK(!bad);
-    roomcode_livekit_claims v = {"k", "b", "r", "viewer", 5, 1, {0, 1, 0, 0, 1}};
+    roomcode_livekit_claims v = {"k", "b", "r", "viewer", 5, 1, {0, 1, 0, 0, 1}, 0};
     roomcode_livekit_json(out, &v, &bad);
     CHECK(strstr(out, "\"canPublish\":false,\"canSubscribe\":true,\"canPublishData\":false,"
                       "\"roomAdmin\":false,\"hidden\":true}") != 0);
 }
 
 static void test_jitsi_payload(void) {
-    roomcode_jitsi_claims c = {"my-app", "alice", "meet.example.com", "Town Hall", 1700000000,
-                               60,       1};
+    roomcode_jitsi_claims c = {"my-app", "alice", "meet.example.com", "Town Hall", 1700000000, 60,
+                               1,        0};
     char out[1024];
     const char *bad = 0;
     size_t n = roomcode_jitsi_json(out, &c, &bad);
@@ -49,6 +49,29 @@ static void test_jitsi_payload(void) {
     roomcode_jitsi_json(out, &c, &bad);
     CHECK(strstr(out, "\"moderator\":false,") != 0);
     CHECK(strstr(out, "\"moderator\":\"false\",\"affiliation\":\"member\"}}}") != 0);
+}
+
+/* A display name is LiveKit's top-level name and Jitsi's context.user.name, escaped as
+ * every claim; NULL writes no claim at all (the payloads above). */
+static void test_display_name(void) {
+    char out[1024];
+    const char *bad = 0;
+    roomcode_livekit_claims l = {"k", "u", "r", "host", 0, 1, host, "Zo\xc3\xab \"Z\""};
+    size_t n = roomcode_livekit_json(out, &l, &bad);
+    CHECK(n == strlen(out));
+    CHECK(strstr(out, "\"attributes\":{\"role\":\"host\"},\"name\":\"Zo\\u00eb \\\"Z\\\"\"}") != 0);
+    roomcode_jitsi_claims j = {"a", "u", "d", "r", 0, 1, 0, "Zo\xc3\xab"};
+    n = roomcode_jitsi_json(out, &j, &bad);
+    CHECK(n == strlen(out));
+    CHECK(strstr(out, "\"context\":{\"user\":{\"id\":\"u\",\"name\":\"Zo\\u00eb\",\"moderator\"") !=
+          0);
+    /* a name that is not UTF-8 is named as the bad claim */
+    bad = 0;
+    l.name = "a\xff";
+    CHECK(roomcode_livekit_json(out, &l, &bad) == 0 && bad && strcmp(bad, "name") == 0);
+    bad = 0;
+    j.name = "\xc3";
+    CHECK(roomcode_jitsi_json(out, &j, &bad) == 0 && bad && strcmp(bad, "name") == 0);
 }
 
 static void test_room_names(void) {
@@ -70,7 +93,7 @@ static void test_room_names(void) {
         CHECK(n == strlen(cases[i].want));
     }
     /* '~' is kept in the name but escaped in the JSON, as every claim is (atob-safe) */
-    roomcode_jitsi_claims c = {"a", "u", "d", "x~y", 0, 1, 0};
+    roomcode_jitsi_claims c = {"a", "u", "d", "x~y", 0, 1, 0, 0};
     char json[512];
     const char *bad = 0;
     roomcode_jitsi_json(json, &c, &bad);
@@ -78,8 +101,8 @@ static void test_room_names(void) {
 }
 
 static void test_escaping(void) {
-    roomcode_livekit_claims c = {"k", "zo\xc3\xab \xf0\x9f\x98\x80", "a\"b\\c\n", "r>?", 0, 1,
-                                 host};
+    roomcode_livekit_claims c = {"k", "zo\xc3\xab \xf0\x9f\x98\x80", "a\"b\\c\n", "r>?", 0, 1, host,
+                                 0};
     char out[1024];
     const char *bad = 0;
     CHECK(roomcode_livekit_json(out, &c, &bad) > 0);
@@ -94,13 +117,13 @@ static void test_invalid_utf8(void) {
     const char *stray = "a\xff", *surrogate = "\xed\xa0\x80", *overlong = "\xc0\xaf";
     char out[1024];
     const char *bad = 0;
-    roomcode_livekit_claims l = {"k", "u", "r", stray, 0, 1, host};
+    roomcode_livekit_claims l = {"k", "u", "r", stray, 0, 1, host, 0};
     CHECK(roomcode_livekit_json(out, &l, &bad) == 0 && bad && strcmp(bad, "role") == 0);
     l.role = "r";
     l.room = surrogate;
     bad = 0;
     CHECK(roomcode_livekit_json(out, &l, &bad) == 0 && bad && strcmp(bad, "room_id") == 0);
-    roomcode_jitsi_claims j = {"a", "u", "d", overlong, 0, 1, 0};
+    roomcode_jitsi_claims j = {"a", "u", "d", overlong, 0, 1, 0, 0};
     bad = 0;
     CHECK(roomcode_jitsi_json(out, &j, &bad) == 0 && bad && strcmp(bad, "room_id") == 0);
     CHECK(out[0] == '\0');
@@ -118,16 +141,16 @@ static void test_size_bounds(void) {
     char tilde[257];
     memset(tilde, '~', 256); /* kept by the room name, then \u007e */
     tilde[256] = '\0';
-    size_t lmax = roomcode_livekit_json_max(4 * 256);
+    size_t lmax = roomcode_livekit_json_max(5 * 256);
     char *out = malloc(lmax);
     const char *bad = 0;
-    roomcode_livekit_claims l = {name, name, name, name, INT64_MIN, INT64_MIN, host};
+    roomcode_livekit_claims l = {name, name, name, name, INT64_MIN, INT64_MIN, host, name};
     size_t n = roomcode_livekit_json(out, &l, &bad);
     CHECK(n > 0 && n + 1 <= lmax);
     free(out);
-    size_t jmax = roomcode_jitsi_json_max(4 * 256);
+    size_t jmax = roomcode_jitsi_json_max(5 * 256);
     out = malloc(jmax);
-    roomcode_jitsi_claims j = {name, name, name, tilde, INT64_MAX, INT64_MAX, 1};
+    roomcode_jitsi_claims j = {name, name, name, tilde, INT64_MAX, INT64_MAX, 1, name};
     n = roomcode_jitsi_json(out, &j, &bad);
     CHECK(n > 0 && n + 1 <= jmax);
     CHECK(strstr(out, "\"exp\":9223372036854775807,") != 0); /* saturated, not wrapped */
@@ -137,7 +160,7 @@ static void test_size_bounds(void) {
     memset(long_room, 'a', 299);
     long_room[299] = '\0';
     char small[4096];
-    roomcode_jitsi_claims too_long = {"a", "u", "d", long_room, 0, 1, 0};
+    roomcode_jitsi_claims too_long = {"a", "u", "d", long_room, 0, 1, 0, 0};
     CHECK(roomcode_jitsi_json(small, &too_long, &bad) == 0 && strcmp(bad, "room_id") == 0);
     free(long_room);
 }
@@ -161,6 +184,7 @@ int main(void) {
     }
     test_livekit_payload();
     test_jitsi_payload();
+    test_display_name();
     test_room_names();
     test_escaping();
     test_invalid_utf8();

@@ -92,18 +92,20 @@ export function refusalFor(err) {
 }
 
 /**
- * `(code, userId) => token` for a token function of the extension (`sql` takes the code
- * and user id first, then `rest`): roomcode_check decides first, and its verdict other
- * than 'ok' is thrown as a Refusal; the token is made only for 'ok'.
+ * `(code, userId[, name]) => token` for a token function of the extension (`sql` takes the
+ * code and user id first, then `rest`, then the display name when `named`): roomcode_check
+ * decides first, and its verdict other than 'ok' is thrown as a Refusal; the token is made
+ * only for 'ok'.
  */
-export function checkedToken(db, sql, rest) {
+export function checkedToken(db, sql, rest, named = false) {
   const check = scalar(db, 'SELECT roomcode_check(?, ?)');
   const token = scalar(db, sql);
-  const exchange = (code, userId) => {
+  const args = (name) => (named ? [...rest, name ?? null] : rest);
+  const exchange = (code, userId, name = null) => {
     const verdict = check(code, userId);
     if (verdict !== 'ok') throw refusalOfVerdict(verdict);
     try {
-      return token(code, userId, ...rest);
+      return token(code, userId, ...args(name));
     } catch (err) {
       // another connection may have changed the row between the two statements
       const now = check(code, userId);
@@ -116,7 +118,7 @@ export function checkedToken(db, sql, rest) {
   // the code is the one answer that says all of those are fine.
   exchange.probe = () => {
     try {
-      token('zzz-zzzz-zzz', 'startup-check', ...rest);
+      token('zzz-zzzz-zzz', 'startup-check', ...args(null));
     } catch (err) {
       if (!/^roomcode: (unknown room code|room code '[a-z-]+' is )/.test(err.message)) throw err;
     }
@@ -126,6 +128,10 @@ export function checkedToken(db, sql, rest) {
 
 // a JS number binds as REAL, and a ttl must be an INTEGER
 const ttlArgs = (ttlSeconds) => (ttlSeconds ? [BigInt(ttlSeconds)] : []);
+// the display name follows the ttl, so a token with a name gives the ttl: the extension's
+// default (docs/sql-reference.md) unless one is set
+const DEFAULT_TTL_SECONDS = 86400n;
+const ttlBeforeName = (ttlSeconds) => (ttlSeconds ? BigInt(ttlSeconds) : DEFAULT_TTL_SECONDS);
 const placeholders = (n) => Array(n).fill('?').join(', ');
 
 /** 100ms: `(code, userId) => token` from roomcode_token, after roomcode_check. */
@@ -134,16 +140,22 @@ export function roomcodeExchange(db, accessKey, appSecret, ttlSeconds) {
   return checkedToken(db, `SELECT roomcode_token(${placeholders(2 + rest.length)})`, rest);
 }
 
-/** LiveKit: `(code, identity) => token` from roomcode_livekit_token, after roomcode_check. */
+/**
+ * LiveKit: `(code, identity, name) => token` from roomcode_livekit_token, after
+ * roomcode_check; the display name (or null) is the token's `name`.
+ */
 export function livekitExchange(db, apiKey, apiSecret, ttlSeconds) {
-  const rest = [apiKey, apiSecret, ...ttlArgs(ttlSeconds)];
-  return checkedToken(db, `SELECT roomcode_livekit_token(${placeholders(2 + rest.length)})`, rest);
+  const rest = [apiKey, apiSecret, ttlBeforeName(ttlSeconds)];
+  return checkedToken(db, `SELECT roomcode_livekit_token(${placeholders(3 + rest.length)})`, rest, true);
 }
 
-/** Jitsi Meet: `(code, userId) => token` from roomcode_jitsi_token, after roomcode_check. */
+/**
+ * Jitsi Meet: `(code, userId, name) => token` from roomcode_jitsi_token, after
+ * roomcode_check; the display name (or null) is the token's `context.user.name`.
+ */
 export function jitsiExchange(db, appId, appSecret, domain, ttlSeconds) {
-  const rest = [appId, appSecret, domain, ...ttlArgs(ttlSeconds)];
-  return checkedToken(db, `SELECT roomcode_jitsi_token(${placeholders(2 + rest.length)})`, rest);
+  const rest = [appId, appSecret, domain, ttlBeforeName(ttlSeconds)];
+  return checkedToken(db, `SELECT roomcode_jitsi_token(${placeholders(3 + rest.length)})`, rest, true);
 }
 
 /** `(text) => code or null`: roomcode_normalize, the extension's reading of what was typed. */

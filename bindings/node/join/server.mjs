@@ -117,7 +117,7 @@ export const LIVEKIT_MEET = 'https://meet.livekit.io/custom?liveKitUrl={url}&tok
 export function livekit({ exchange, serverUrl, joinUrl }) {
   const template = joinUrl || LIVEKIT_MEET;
   return {
-    exchange: (code, identity) => ({ token: exchange(code, identity), url: serverUrl }),
+    exchange: (code, identity, name) => ({ token: exchange(code, identity, name), url: serverUrl }),
     meetingUrl: (result) => {
       const claims = claimsOf(result.token);
       const values = templateValues(result, claims.video?.room, claims.attributes?.role);
@@ -135,8 +135,8 @@ export function livekit({ exchange, serverUrl, joinUrl }) {
 export function jitsi({ exchange, domain, joinUrl }) {
   const meeting = (token) => `https://${domain}/${encodeURIComponent(claimsOf(token).room)}?jwt=${token}`;
   return {
-    exchange: (code, userId) => {
-      const token = exchange(code, userId);
+    exchange: (code, userId, name) => {
+      const token = exchange(code, userId, name);
       return { token, url: meeting(token) };
     },
     meetingUrl: (result) => {
