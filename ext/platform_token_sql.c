@@ -79,7 +79,8 @@ static size_t payload(const platform_request *r, sqlite3_stmt *row, const char *
     return roomcode_jitsi_json(json, &c, bad);
 }
 
-static int sign(const platform_request *r, sqlite3_stmt *row, char **msg) {
+static int sign(const void *arg, sqlite3_stmt *row, char **msg) {
+    const platform_request *r = arg;
     char fresh[ROOMCODE_UUID_SIZE];
     const char *user = user_of(r, fresh);
     if (!user || !sqlite3_value_text(r->key) || !sqlite3_column_text(row, COL_ROOM_ID) ||
@@ -118,13 +119,8 @@ static int sign(const platform_request *r, sqlite3_stmt *row, char **msg) {
 }
 
 static int token_from(room_codes_table *t, void *arg, char **msg) {
-    platform_request *r = arg;
-    sqlite3_stmt *row = 0;
-    int rc = roomcode_token_lookup(t, LOOKUP_RESOLVE, r->code, r->user, &row, msg);
-    if (rc == SQLITE_OK)
-        rc = sign(r, row, msg);
-    roomcode_lookup_give(t, LOOKUP_RESOLVE, row);
-    return rc;
+    const platform_request *r = arg;
+    return roomcode_token_with_row(t, LOOKUP_RESOLVE, r->code, r->user, sign, r, msg);
 }
 
 static void make_token(platform_request *r, sqlite3_value *code, sqlite3_value *ttl) {
@@ -163,27 +159,16 @@ static void fn_jitsi_token(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 }
 
 /* Both read the table and draw random ids: no schema object may run them. */
-static const struct {
-    const char *name;
-    int n_arg;
-    void (*fn)(sqlite3_context *, int, sqlite3_value **);
-} functions[] = {
-    {"roomcode_livekit_token", 4, fn_livekit_token},
-    {"roomcode_livekit_token", 5, fn_livekit_token},
-    {"roomcode_livekit_token", 6, fn_livekit_token},
-    {"roomcode_jitsi_token", 5, fn_jitsi_token},
-    {"roomcode_jitsi_token", 6, fn_jitsi_token},
-    {"roomcode_jitsi_token", 7, fn_jitsi_token},
+static const roomcode_function functions[] = {
+    {"roomcode_livekit_token", 4, SQLITE_UTF8 | SQLITE_DIRECTONLY, fn_livekit_token},
+    {"roomcode_livekit_token", 5, SQLITE_UTF8 | SQLITE_DIRECTONLY, fn_livekit_token},
+    {"roomcode_livekit_token", 6, SQLITE_UTF8 | SQLITE_DIRECTONLY, fn_livekit_token},
+    {"roomcode_jitsi_token", 5, SQLITE_UTF8 | SQLITE_DIRECTONLY, fn_jitsi_token},
+    {"roomcode_jitsi_token", 6, SQLITE_UTF8 | SQLITE_DIRECTONLY, fn_jitsi_token},
+    {"roomcode_jitsi_token", 7, SQLITE_UTF8 | SQLITE_DIRECTONLY, fn_jitsi_token},
 };
 
 int roomcode_register_platform_tokens(sqlite3 *db, roomcode_conn *conn) {
-    for (size_t i = 0; i < sizeof functions / sizeof functions[0]; i++) {
-        roomcode_conn_ref(conn); /* released by the destructor, also when this fails */
-        int rc = sqlite3_create_function_v2(db, functions[i].name, functions[i].n_arg,
-                                            SQLITE_UTF8 | SQLITE_DIRECTONLY, conn, functions[i].fn,
-                                            0, 0, roomcode_conn_unref);
-        if (rc != SQLITE_OK)
-            return rc;
-    }
-    return SQLITE_OK;
+    return roomcode_conn_register_functions(db, conn, functions,
+                                            sizeof functions / sizeof functions[0]);
 }

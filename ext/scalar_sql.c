@@ -87,12 +87,7 @@ static void fn_version(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
 #define PURE (SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS)
 #define DIRECT (SQLITE_UTF8 | SQLITE_DIRECTONLY) /* writes or runs SQL */
 
-static const struct {
-    const char *name;
-    int n_arg;
-    int flags;
-    void (*fn)(sqlite3_context *, int, sqlite3_value **);
-} functions[] = {
+static const roomcode_function functions[] = {
     {"roomcode_new", 2, DIRECT, fn_new},
     {"roomcode_new", 3, DIRECT, fn_new},
     /* random like randomblob(): harmless anywhere, but not deterministic */
@@ -113,14 +108,6 @@ static const struct {
 };
 
 int roomcode_register_functions(sqlite3 *db, roomcode_conn *conn) {
-    for (size_t i = 0; i < sizeof(functions) / sizeof(functions[0]); i++) {
-        /* Each function holds conn; SQLite calls the destructor also when this fails. */
-        roomcode_conn_ref(conn);
-        int rc = sqlite3_create_function_v2(db, functions[i].name, functions[i].n_arg,
-                                            functions[i].flags, conn, functions[i].fn, 0, 0,
-                                            roomcode_conn_unref);
-        if (rc != SQLITE_OK)
-            return rc;
-    }
-    return SQLITE_OK;
+    return roomcode_conn_register_functions(db, conn, functions,
+                                            sizeof functions / sizeof functions[0]);
 }

@@ -118,7 +118,8 @@ int roomcode_token_refuse_stored(const char *code, sqlite3_stmt *row, const char
  * the user_id when none is given, are UUIDs of the connection's random pool: one system
  * call per few hundred tokens rather than one per token.
  */
-static int sign(const token_request *r, sqlite3_stmt *row, char **msg) {
+static int sign(const void *arg, sqlite3_stmt *row, char **msg) {
+    const token_request *r = arg;
     sqlite3_value **argv = r->argv;
     roomcode_conn *conn = sqlite3_user_data(r->ctx);
     roomcode_claims claims;
@@ -163,17 +164,13 @@ static int sign(const token_request *r, sqlite3_stmt *row, char **msg) {
  * result is set; otherwise an error code and *msg.
  */
 static int token_from(room_codes_table *t, void *arg, char **msg) {
-    token_request *r = arg;
-    sqlite3_stmt *row = 0;
-    int rc = roomcode_token_lookup(t, LOOKUP_VERDICT, r->code, r->argv[1], &row, msg);
-    if (rc == SQLITE_OK)
-        rc = sign(r, row, msg);
-    roomcode_lookup_give(t, LOOKUP_VERDICT, row);
-    return rc;
+    const token_request *r = arg;
+    return roomcode_token_with_row(t, LOOKUP_VERDICT, r->code, r->argv[1], sign, r, msg);
 }
 
-int roomcode_token_lookup(room_codes_table *t, int which, const char *code, sqlite3_value *user_id,
-                          sqlite3_stmt **row, char **msg) {
+/* The lookup of roomcode_token_with_row: *row is to be given back in any case. */
+static int token_lookup(room_codes_table *t, int which, const char *code, sqlite3_value *user_id,
+                        sqlite3_stmt **row, char **msg) {
     int rc = roomcode_lookup(t, which, code, row);
     if (rc == SQLITE_ROW) {
         roomcode_verdict v = roomcode_verdict_of(*row, user_id);
@@ -182,6 +179,18 @@ int roomcode_token_lookup(room_codes_table *t, int which, const char *code, sqli
     if (rc == SQLITE_DONE)
         return roomcode_verdict_refuse(VERDICT_UNKNOWN, code, *row, user_id, msg);
     *msg = roomcode_db_message(t->db);
+    return rc;
+}
+
+int roomcode_token_with_row(room_codes_table *t, int which, const char *code,
+                            sqlite3_value *user_id,
+                            int (*use)(const void *arg, sqlite3_stmt *row, char **msg),
+                            const void *arg, char **msg) {
+    sqlite3_stmt *row = 0;
+    int rc = token_lookup(t, which, code, user_id, &row, msg);
+    if (rc == SQLITE_OK)
+        rc = use(arg, row, msg);
+    roomcode_lookup_give(t, which, row);
     return rc;
 }
 

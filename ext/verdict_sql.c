@@ -79,7 +79,8 @@ static const char *boolean(sqlite3_stmt *row, int col) {
 
 /* Writes the resolved code as JSON into the result, or refuses a stored name that is not
  * valid UTF-8. */
-static int resolved(const verdict_request *r, sqlite3_stmt *row, char **msg) {
+static int resolved(const void *arg, sqlite3_stmt *row, char **msg) {
+    const verdict_request *r = arg;
     sqlite3_str *out = sqlite3_str_new(0);
     const char *room = (const char *)sqlite3_column_text(row, COL_ROOM_ID);
     const char *role = (const char *)sqlite3_column_text(row, COL_ROLE);
@@ -131,13 +132,8 @@ static int resolved(const verdict_request *r, sqlite3_stmt *row, char **msg) {
 }
 
 static int resolve_from(room_codes_table *t, void *arg, char **msg) {
-    verdict_request *r = arg;
-    sqlite3_stmt *row = 0;
-    int rc = roomcode_token_lookup(t, LOOKUP_RESOLVE, r->code, r->user_id, &row, msg);
-    if (rc == SQLITE_OK)
-        rc = resolved(r, row, msg);
-    roomcode_lookup_give(t, LOOKUP_RESOLVE, row);
-    return rc;
+    const verdict_request *r = arg;
+    return roomcode_token_with_row(t, LOOKUP_RESOLVE, r->code, r->user_id, resolved, r, msg);
 }
 
 /* roomcode_resolve(code [, user_id]): the usable code's room, role, user and permissions
@@ -156,25 +152,14 @@ static void fn_resolve(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
 }
 
 /* Both read the table: no schema object may run them. */
-static const struct {
-    const char *name;
-    int n_arg;
-    void (*fn)(sqlite3_context *, int, sqlite3_value **);
-} functions[] = {
-    {"roomcode_check", 1, fn_check},
-    {"roomcode_check", 2, fn_check},
-    {"roomcode_resolve", 1, fn_resolve},
-    {"roomcode_resolve", 2, fn_resolve},
+static const roomcode_function functions[] = {
+    {"roomcode_check", 1, SQLITE_UTF8 | SQLITE_DIRECTONLY, fn_check},
+    {"roomcode_check", 2, SQLITE_UTF8 | SQLITE_DIRECTONLY, fn_check},
+    {"roomcode_resolve", 1, SQLITE_UTF8 | SQLITE_DIRECTONLY, fn_resolve},
+    {"roomcode_resolve", 2, SQLITE_UTF8 | SQLITE_DIRECTONLY, fn_resolve},
 };
 
 int roomcode_register_verdict(sqlite3 *db, roomcode_conn *conn) {
-    for (size_t i = 0; i < sizeof functions / sizeof functions[0]; i++) {
-        roomcode_conn_ref(conn); /* released by the destructor, also when this fails */
-        int rc = sqlite3_create_function_v2(db, functions[i].name, functions[i].n_arg,
-                                            SQLITE_UTF8 | SQLITE_DIRECTONLY, conn, functions[i].fn,
-                                            0, 0, roomcode_conn_unref);
-        if (rc != SQLITE_OK)
-            return rc;
-    }
-    return SQLITE_OK;
+    return roomcode_conn_register_functions(db, conn, functions,
+                                            sizeof functions / sizeof functions[0]);
 }
