@@ -53,15 +53,15 @@ static size_t payload(const platform_request *r, sqlite3_stmt *row, const char *
         roomcode_livekit_claims c = {
             (const char *)sqlite3_value_text(r->key),
             user,
-            (const char *)sqlite3_column_text(row, COL_ROOM_ID),
-            (const char *)sqlite3_column_text(row, COL_ROLE),
+            (const char *)sqlite3_column_text(row, ROOMCODE_COL_ROOM_ID),
+            (const char *)sqlite3_column_text(row, ROOMCODE_COL_ROLE),
             nbf,
             r->ttl,
-            {sqlite3_column_int(row, LOOKUP_PUBLISH) != 0,
-             sqlite3_column_int(row, LOOKUP_SUBSCRIBE) != 0,
-             sqlite3_column_int(row, LOOKUP_PUBLISH_DATA) != 0,
-             sqlite3_column_int(row, LOOKUP_ADMIN) != 0,
-             sqlite3_column_int(row, LOOKUP_HIDDEN) != 0},
+            {sqlite3_column_int(row, ROOMCODE_LOOKUP_PUBLISH) != 0,
+             sqlite3_column_int(row, ROOMCODE_LOOKUP_SUBSCRIBE) != 0,
+             sqlite3_column_int(row, ROOMCODE_LOOKUP_PUBLISH_DATA) != 0,
+             sqlite3_column_int(row, ROOMCODE_LOOKUP_ADMIN) != 0,
+             sqlite3_column_int(row, ROOMCODE_LOOKUP_HIDDEN) != 0},
             name,
         };
         return roomcode_livekit_json(json, &c, bad);
@@ -70,10 +70,10 @@ static size_t payload(const platform_request *r, sqlite3_stmt *row, const char *
         (const char *)sqlite3_value_text(r->key),
         user,
         (const char *)sqlite3_value_text(r->domain),
-        (const char *)sqlite3_column_text(row, COL_ROOM_ID),
+        (const char *)sqlite3_column_text(row, ROOMCODE_COL_ROOM_ID),
         nbf,
         r->ttl,
-        sqlite3_column_int(row, LOOKUP_ADMIN) != 0,
+        sqlite3_column_int(row, ROOMCODE_LOOKUP_ADMIN) != 0,
         name,
     };
     return roomcode_jitsi_json(json, &c, bad);
@@ -83,13 +83,14 @@ static int sign(const void *arg, sqlite3_stmt *row, char **msg) {
     const platform_request *r = arg;
     char fresh[ROOMCODE_UUID_SIZE];
     const char *user = user_of(r, fresh);
-    if (!user || !sqlite3_value_text(r->key) || !sqlite3_column_text(row, COL_ROOM_ID) ||
-        !sqlite3_column_text(row, COL_ROLE) || (r->domain && !sqlite3_value_text(r->domain)) ||
+    if (!user || !sqlite3_value_text(r->key) || !sqlite3_column_text(row, ROOMCODE_COL_ROOM_ID) ||
+        !sqlite3_column_text(row, ROOMCODE_COL_ROLE) ||
+        (r->domain && !sqlite3_value_text(r->domain)) ||
         (has_name(r) && !sqlite3_value_text(r->name)))
         return SQLITE_NOMEM;
     size_t names = strlen(user) + (size_t)sqlite3_value_bytes(r->key) +
-                   (size_t)sqlite3_column_bytes(row, COL_ROOM_ID) +
-                   (size_t)sqlite3_column_bytes(row, COL_ROLE) +
+                   (size_t)sqlite3_column_bytes(row, ROOMCODE_COL_ROOM_ID) +
+                   (size_t)sqlite3_column_bytes(row, ROOMCODE_COL_ROLE) +
                    (r->domain ? (size_t)sqlite3_value_bytes(r->domain) : 0) +
                    (has_name(r) ? (size_t)sqlite3_value_bytes(r->name) : 0);
     size_t json_max =
@@ -118,9 +119,9 @@ static int sign(const void *arg, sqlite3_stmt *row, char **msg) {
     return rc;
 }
 
-static int token_from(room_codes_table *t, void *arg, char **msg) {
+static int token_from(roomcode_table *t, void *arg, char **msg) {
     const platform_request *r = arg;
-    return roomcode_token_with_row(t, LOOKUP_RESOLVE, r->code, r->user, sign, r, msg);
+    return roomcode_token_with_row(t, ROOMCODE_LOOKUP_RESOLVE, r->code, r->user, sign, r, msg);
 }
 
 static void make_token(platform_request *r, sqlite3_value *code, sqlite3_value *ttl) {
@@ -141,7 +142,7 @@ static void make_token(platform_request *r, sqlite3_value *code, sqlite3_value *
     if (rc == SQLITE_OK)
         rc = roomcode_parse_code(code, r->code, &msg);
     if (rc == SQLITE_OK)
-        rc = room_codes_with_table(sqlite3_user_data(r->ctx), token_from, r, &msg);
+        rc = roomcode_with_table(sqlite3_user_data(r->ctx), token_from, r, &msg);
     if (rc != SQLITE_OK)
         roomcode_fn_error(r->ctx, rc, msg);
 }

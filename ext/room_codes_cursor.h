@@ -9,31 +9,31 @@
 #include "room_codes_private.h"
 
 /* A code the running statement wrote before a cursor was filtered (see hide_mints). */
-struct statement_row {
+struct roomcode_statement_row {
     char code[ROOMCODE_LEN + 1];
     int old; /* its values before: row old of the cursor's olds; -1: minted */
 };
 
-struct room_codes_cursor {
+struct roomcode_cursor {
     sqlite3_vtab_cursor base;
-    room_codes_cursor *next_reading; /* in the table's list while stmt reads */
+    roomcode_cursor *next_reading; /* in the table's list while stmt reads */
     int plan;
     unsigned columns; /* those stmt fetches (bit COL_x); the others read as NULL */
     sqlite3_stmt *stmt;
     int eof;
-    int code_len;                 /* for a lookup by code given as text: the code is key[0] */
-    room_codes_cursor *next_open; /* in the table's list of open cursors */
-    unsigned long opened;         /* t->serial when opened */
+    int code_len;               /* for a lookup by code given as text: the code is key[0] */
+    roomcode_cursor *next_open; /* in the table's list of open cursors */
+    unsigned long opened;       /* t->serial when opened */
     /* Codes this statement minted or changed before the cursor was filtered
-     * (room_codes_minted, room_codes_changing): a minted one is skipped, a changed one
+     * (roomcode_table_minted, roomcode_table_changing): a minted one is skipped, a changed one
      * shows its values before (row `old` of olds), so the statement sees the table as it
      * was when it started. */
-    struct statement_row *hidden;
+    struct roomcode_statement_row *hidden;
     int n_hidden;
-    copied_rows olds;
+    roomcode_copied_rows olds;
     /* Once a write met the cursor (copied), the rows it had left; `at` is the current one. */
     int copied;
-    copied_rows rows;
+    roomcode_copied_rows rows;
     int at;
     /* Copies of xFilter's text arguments, bound without a copy of their own: the
      * statement reads them until it is reset, when xFilter's argv may be gone. */
@@ -41,17 +41,17 @@ struct room_codes_cursor {
 };
 
 /* Drops the minted codes and changed rows no open cursor saw the table without. */
-void room_codes_prune_mints(room_codes_table *t);
+void roomcode_table_prune_mints(roomcode_table *t);
 
 /* Which minted codes c skips, and which changed rows it shows as they were: those
  * written while every statement running now was running. */
-int room_codes_hide_mints(room_codes_cursor *c);
+int roomcode_table_hide_mints(roomcode_cursor *c);
 
 /* The first of c's statement rows for code (len bytes), the earliest write: NULL if none. */
-const struct statement_row *room_codes_written(const room_codes_cursor *c,
-                                               const unsigned char *code, int len);
+const struct roomcode_statement_row *roomcode_table_written(const roomcode_cursor *c,
+                                                            const unsigned char *code, int len);
 
 /* Is the statement's current row one c skips (minted by the running statement)? */
-int room_codes_row_hidden(room_codes_cursor *c);
+int roomcode_table_row_hidden(roomcode_cursor *c);
 
 #endif

@@ -18,23 +18,23 @@ typedef struct new_code {
     char *code;
 } new_code;
 
-static int insert_code(room_codes_table *t, void *arg, char **msg) {
+static int insert_code(roomcode_table *t, void *arg, char **msg) {
     new_code *n = arg;
-    return room_codes_insert(t, &n->row, n->code, msg);
+    return roomcode_table_insert(t, &n->row, n->code, msg);
 }
 
 /* roomcode_new(room_id, role [, user_id]): mints and stores a code in room_codes. */
 static void fn_new(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     new_code n = {{{0}}, 0};
-    n.row.col[COL_ROOM_ID] = argv[0];
-    n.row.col[COL_ROLE] = argv[1];
-    n.row.col[COL_USER_ID] = argc > 2 ? argv[2] : 0;
+    n.row.col[ROOMCODE_COL_ROOM_ID] = argv[0];
+    n.row.col[ROOMCODE_COL_ROLE] = argv[1];
+    n.row.col[ROOMCODE_COL_USER_ID] = argc > 2 ? argv[2] : 0;
     /* The result's memory comes first: once the code is stored, handing it back must not
      * fail, or the caller would lose an enabled code. */
     n.code = sqlite3_malloc64(ROOMCODE_LEN + 1);
     char *err = 0;
-    int rc = n.code ? room_codes_with_table(sqlite3_user_data(ctx), insert_code, &n, &err)
-                    : SQLITE_NOMEM;
+    int rc =
+        n.code ? roomcode_with_table(sqlite3_user_data(ctx), insert_code, &n, &err) : SQLITE_NOMEM;
     if (rc == SQLITE_OK) {
         sqlite3_result_text(ctx, n.code, ROOMCODE_LEN, sqlite3_free);
     } else {

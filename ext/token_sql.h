@@ -29,8 +29,7 @@ int roomcode_token_check_ttl(sqlite3_value *v, sqlite3_int64 *ttl, char **msg);
 /* Looks the canonical code up with statement which (code_lookup.h) and refuses it as
  * roomcode_token does unless it lets user_id in; else returns use(arg, row, msg) on the
  * code's row. The statement goes back to its slot in either case. */
-int roomcode_token_with_row(room_codes_table *t, int which, const char *code,
-                            sqlite3_value *user_id,
+int roomcode_token_with_row(roomcode_table *t, int which, const char *code, sqlite3_value *user_id,
                             int (*use)(const void *arg, sqlite3_stmt *row, char **msg),
                             const void *arg, char **msg);
 
