@@ -18,8 +18,8 @@ VERSION     := $(shell cat VERSION)
 
 EXT_SRC     := $(wildcard ext/*.c)
 EXT_HDR     := $(wildcard ext/*.h) $(BUILD)/roomcode_version.h
-SQL_SRC     := sql/store_table.sql sql/store_triggers.sql sql/store_statements.sql
-TEMPLATES_SQL := sql/templates_tables.sql sql/templates_triggers.sql
+SQL_SRC     := sql/store_table.sql sql/store_triggers.sql sql/store_statements.sql \
+               sql/templates_tables.sql sql/templates_triggers.sql sql/templates_statements.sql
 EXT_CFLAGS  := -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -fPIC -fvisibility=hidden -Iext -I$(BUILD) $(PKG_CFLAGS)
 
 # The extension's objects, compiled once each with EXT_CFLAGS. Other builds of the same
@@ -57,21 +57,11 @@ TEST_SUITES := $(filter-out $(NPM_SUITES),$(TEST_SUITES)) $(filter $(NPM_SUITES)
 
 all: $(BUILD)/roomcode.so
 
-# The storage SQL of sql/ becomes C data (tools/storage_sql.awk, POSIX awk), so nothing
-# repeats it by hand in C and nothing searches it at run time; ext/store_sql.c includes it.
-# Every build that embeds the storage SQL gets the templates' too (ext/templates_store.c).
-$(BUILD)/storage_sql.h: tools/storage_sql.awk ext/store_limits.h $(SQL_SRC) $(BUILD)/templates_sql.h | $(BUILD)
-	awk -f tools/storage_sql.awk ext/store_limits.h $(SQL_SRC) > $@.tmp && mv $@.tmp $@
-
-# The templates and rooms tables' DDL, each file one string (comment lines dropped).
-$(BUILD)/templates_sql.h: $(TEMPLATES_SQL) | $(BUILD)
-	@for f in $(TEMPLATES_SQL); do \
-	  name=$$(basename $$f .sql); \
-	  printf 'static const char roomcode_sql_%s[] =\n' "$$name"; \
-	  sed -e '/^[[:space:]]*--/d' -e '/^[[:space:]]*$$/d' -e 's/\\/\\\\/g' -e 's/"/\\"/g' \
-	      -e 's/^/    "/' -e 's/$$/\\n"/' $$f; \
-	  printf '    ;\n'; \
-	done > $@
+# The SQL of sql/ (the store's and the templates') becomes C data in one step (sql/to_c.awk,
+# POSIX awk), so nothing repeats it by hand in C and nothing searches it at run time;
+# ext/store_sql.c includes it.
+$(BUILD)/storage_sql.h: sql/to_c.awk ext/store_limits.h $(SQL_SRC) | $(BUILD)
+	awk -f sql/to_c.awk ext/store_limits.h $(SQL_SRC) > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/obj/%.o: ext/%.c $(EXT_DEPS)
 	@mkdir -p $(@D)

@@ -45,12 +45,12 @@ static const char *const atomic_sql[ROOMCODE_ATOMIC_STMTS] = {
 };
 
 typedef struct held {
-    room_codes_table *t;
+    roomcode_table *t;
     sqlite3_stmt *s[ROOMCODE_ATOMIC_STMTS];
 } held;
 
 static int take(held *h, int which) {
-    room_codes_table *t = h->t;
+    roomcode_table *t = h->t;
     sqlite3_stmt **slot = t->connected ? &t->atomic[which] : 0;
     char *sql = 0;
     if (which == A_TRIP && !(slot && *slot)) {
@@ -72,7 +72,7 @@ static void give_all(held *h) {
     }
 }
 
-void roomcode_atomic_clear(room_codes_table *t) {
+void roomcode_atomic_clear(roomcode_table *t) {
     for (int i = 0; i < ROOMCODE_ATOMIC_STMTS; i++)
         roomcode_stmt_clear(&t->atomic[i]);
 }
@@ -94,7 +94,7 @@ static int step_once(sqlite3_stmt *stmt) {
 }
 
 /* Does the connection still hold a write transaction on t's schema? */
-static int writing(room_codes_table *t) {
+static int writing(roomcode_table *t) {
     return sqlite3_txn_state(t->db, t->schema) == SQLITE_TXN_WRITE;
 }
 
@@ -102,7 +102,7 @@ enum mode { OWN_TRANSACTION, SAVEPOINT, BY_HAND };
 
 /* One undo of the writes, by mode; SQLITE_OK when nothing of them is left. */
 static int undo_once(held *h, enum mode mode, roomcode_undo undo, void *arg) {
-    room_codes_table *t = h->t;
+    roomcode_table *t = h->t;
     if (mode == OWN_TRANSACTION)
         return step_once(h->s[A_ROLLBACK]);
     if (mode == SAVEPOINT) {
@@ -134,8 +134,8 @@ static int take_back(held *h, enum mode mode, int caller_txn, roomcode_undo undo
     return gone(h, mode, caller_txn) ? SQLITE_OK : SQLITE_NOMEM;
 }
 
-int roomcode_atomic_writes(room_codes_table *t, roomcode_writes writes, roomcode_undo undo,
-                           void *arg, char **msg) {
+int roomcode_atomic_writes(roomcode_table *t, roomcode_writes writes, roomcode_undo undo, void *arg,
+                           char **msg) {
     sqlite3 *db = t->db;
     held h = {t, {0}};
     enum mode mode;

@@ -10,11 +10,11 @@
 
 /* The writes: SQLITE_OK, or an error with *msg (sqlite3_malloc'd) or with the message
  * already set where they report it. */
-typedef int (*roomcode_writes)(room_codes_table *t, void *arg, char **msg);
+typedef int (*roomcode_writes)(roomcode_table *t, void *arg, char **msg);
 
 /* Undoes by hand what writes did (inside a statement that itself writes); SQLITE_OK when
  * nothing is left of it. */
-typedef int (*roomcode_undo)(room_codes_table *t, void *arg);
+typedef int (*roomcode_undo)(roomcode_table *t, void *arg);
 
 /*
  * Runs writes(t, arg, msg) so that it takes effect whole or not at all: in autocommit as a
@@ -25,10 +25,10 @@ typedef int (*roomcode_undo)(room_codes_table *t, void *arg);
  * can fail runs after that; on failure, what writes did is gone and *msg says why (see
  * atomic_writes.c for what "gone" means when the connection was interrupted).
  */
-int roomcode_atomic_writes(room_codes_table *t, roomcode_writes writes, roomcode_undo undo,
-                           void *arg, char **msg);
+int roomcode_atomic_writes(roomcode_table *t, roomcode_writes writes, roomcode_undo undo, void *arg,
+                           char **msg);
 
 /* Finalizes the statements t keeps for atomic writes (at disconnect). */
-void roomcode_atomic_clear(room_codes_table *t);
+void roomcode_atomic_clear(roomcode_table *t);
 
 #endif

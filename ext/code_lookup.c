@@ -33,20 +33,22 @@ static char *lookup_sql(int which, const char *schema, const char *table, int te
     if (!templates) {
         return sqlite3_mprintf("SELECT NULL, room_id, role, enabled, user_id, NULL, NULL%s"
                                " FROM \"%w\".\"%w_store\" WHERE code = ?1",
-                               which == LOOKUP_RESOLVE ? ", 1, 1, 1, 0, 0" : "", schema, table);
+                               which == ROOMCODE_LOOKUP_RESOLVE ? ", 1, 1, 1, 0, 0" : "", schema,
+                               table);
     }
     /* The room is one probe of its key; the verdict alone copies no name. */
-    return which == LOOKUP_RESOLVE
+    return which == ROOMCODE_LOOKUP_RESOLVE
                ? sqlite3_mprintf(resolve_sql, schema, table, schema, table, schema, table)
                : sqlite3_mprintf("SELECT NULL, %s, s.enabled, s.user_id,"
                                  " (SELECT r.enabled FROM \"%w\".\"%w_rooms\" AS r"
                                  " WHERE r.room_id = s.room_id)"
                                  " FROM \"%w\".\"%w_store\" AS s WHERE s.code = ?1",
-                                 which == LOOKUP_CHECK ? "NULL, NULL" : "s.room_id, s.role", schema,
-                                 table, schema, table);
+                                 which == ROOMCODE_LOOKUP_CHECK ? "NULL, NULL"
+                                                                : "s.room_id, s.role",
+                                 schema, table, schema, table);
 }
 
-static int prepare(room_codes_table *t, int which, sqlite3_stmt **out) {
+static int prepare(roomcode_table *t, int which, sqlite3_stmt **out) {
     for (int templates = 1; templates >= 0; templates--) {
         char *sql = lookup_sql(which, t->schema, t->name, templates);
         if (!sql)
@@ -60,7 +62,7 @@ static int prepare(room_codes_table *t, int which, sqlite3_stmt **out) {
     return SQLITE_ERROR;
 }
 
-int roomcode_lookup(room_codes_table *t, int which, const char *code, sqlite3_stmt **row) {
+int roomcode_lookup(roomcode_table *t, int which, const char *code, sqlite3_stmt **row) {
     *row = 0;
     int rc = SQLITE_OK;
     if (t->connected && t->lookup[which]) {
@@ -76,8 +78,8 @@ int roomcode_lookup(room_codes_table *t, int which, const char *code, sqlite3_st
     return rc;
 }
 
-/* Keeps the binding: each use binds the code first (see room_codes_read_give). */
-void roomcode_lookup_give(room_codes_table *t, int which, sqlite3_stmt *row) {
+/* Keeps the binding: each use binds the code first (see roomcode_table_read_give). */
+void roomcode_lookup_give(roomcode_table *t, int which, sqlite3_stmt *row) {
     if (!row)
         return;
     sqlite3_reset(row);
@@ -94,31 +96,32 @@ const char *roomcode_verdict_name(roomcode_verdict v) {
 }
 
 roomcode_verdict roomcode_verdict_of(sqlite3_stmt *row, sqlite3_value *user_id) {
-    if (sqlite3_column_int(row, COL_ENABLED) != 1)
-        return VERDICT_DISABLED;
-    if (sqlite3_column_type(row, LOOKUP_ROOM_ENABLED) != SQLITE_NULL &&
-        sqlite3_column_int(row, LOOKUP_ROOM_ENABLED) != 1)
-        return VERDICT_ROOM_DISABLED;
-    if (sqlite3_column_type(row, COL_USER_ID) == SQLITE_NULL)
-        return VERDICT_OK;
+    if (sqlite3_column_int(row, ROOMCODE_COL_ENABLED) != 1)
+        return ROOMCODE_VERDICT_DISABLED;
+    if (sqlite3_column_type(row, ROOMCODE_LOOKUP_ROOM_ENABLED) != SQLITE_NULL &&
+        sqlite3_column_int(row, ROOMCODE_LOOKUP_ROOM_ENABLED) != 1)
+        return ROOMCODE_VERDICT_ROOM_DISABLED;
+    if (sqlite3_column_type(row, ROOMCODE_COL_USER_ID) == SQLITE_NULL)
+        return ROOMCODE_VERDICT_OK;
     if (!user_id || sqlite3_value_type(user_id) == SQLITE_NULL)
-        return VERDICT_BOUND;
+        return ROOMCODE_VERDICT_BOUND;
     /* the bound user's exact bytes: a number given for a text id is another user */
-    int n = sqlite3_column_bytes(row, COL_USER_ID);
+    int n = sqlite3_column_bytes(row, ROOMCODE_COL_USER_ID);
     if (sqlite3_value_type(user_id) != SQLITE_TEXT || sqlite3_value_bytes(user_id) != n ||
-        memcmp(sqlite3_column_text(row, COL_USER_ID), sqlite3_value_text(user_id), (size_t)n) != 0)
-        return VERDICT_OTHER_USER;
-    return VERDICT_OK;
+        memcmp(sqlite3_column_text(row, ROOMCODE_COL_USER_ID), sqlite3_value_text(user_id),
+               (size_t)n) != 0)
+        return ROOMCODE_VERDICT_OTHER_USER;
+    return ROOMCODE_VERDICT_OK;
 }
 
 int roomcode_verdict_refuse(roomcode_verdict v, const char *code, sqlite3_stmt *row,
                             sqlite3_value *user_id, char **msg) {
     switch (v) {
-    case VERDICT_DISABLED:
+    case ROOMCODE_VERDICT_DISABLED:
         return roomcode_refuse(msg, sqlite3_mprintf("roomcode: room code '%s' is disabled", code));
-    case VERDICT_ROOM_DISABLED: {
-        char *room = roomcode_quote(sqlite3_column_text(row, COL_ROOM_ID),
-                                    sqlite3_column_bytes(row, COL_ROOM_ID));
+    case ROOMCODE_VERDICT_ROOM_DISABLED: {
+        char *room = roomcode_quote(sqlite3_column_text(row, ROOMCODE_COL_ROOM_ID),
+                                    sqlite3_column_bytes(row, ROOMCODE_COL_ROOM_ID));
         int rc = roomcode_refuse(
             msg, room ? sqlite3_mprintf("roomcode: room code '%s' is of room %s, which is disabled",
                                         code, room)
@@ -126,15 +129,15 @@ int roomcode_verdict_refuse(roomcode_verdict v, const char *code, sqlite3_stmt *
         sqlite3_free(room);
         return rc;
     }
-    case VERDICT_BOUND:
+    case ROOMCODE_VERDICT_BOUND:
         return roomcode_refuse(msg, sqlite3_mprintf("roomcode: room code '%s' is bound to a user:"
                                                     " give that user's user_id",
                                                     code));
-    case VERDICT_OTHER_USER:
+    case ROOMCODE_VERDICT_OTHER_USER:
         return roomcode_refuse(
             msg, roomcode_message_with(
                      user_id, "roomcode: room code '%s' is bound to another user than ", code));
-    case VERDICT_UNKNOWN:
+    case ROOMCODE_VERDICT_UNKNOWN:
         return roomcode_refuse(msg, sqlite3_mprintf("roomcode: unknown room code '%s'", code));
     default:
         return roomcode_refuse(msg, sqlite3_mprintf("roomcode: malformed room code '%s'", code));

@@ -9,46 +9,51 @@
 
 #include "room_codes_table.h"
 
-/* The statements: LOOKUP_CHECK reads only what the verdict needs (COL_ENABLED,
- * COL_USER_ID, LOOKUP_ROOM_ENABLED), LOOKUP_VERDICT also COL_ROOM_ID and COL_ROLE,
- * LOOKUP_RESOLVE every column. */
-enum { LOOKUP_CHECK, LOOKUP_VERDICT, LOOKUP_RESOLVE, LOOKUP_N_STMT };
+/* The statements: ROOMCODE_LOOKUP_CHECK reads only what the verdict needs (ROOMCODE_COL_ENABLED,
+ * ROOMCODE_COL_USER_ID, ROOMCODE_LOOKUP_ROOM_ENABLED), ROOMCODE_LOOKUP_VERDICT also
+ * ROOMCODE_COL_ROOM_ID and ROOMCODE_COL_ROLE, ROOMCODE_LOOKUP_RESOLVE every column. */
+enum {
+    ROOMCODE_LOOKUP_CHECK,
+    ROOMCODE_LOOKUP_VERDICT,
+    ROOMCODE_LOOKUP_RESOLVE,
+    ROOMCODE_LOOKUP_N_STMT
+};
 
-/* Their columns: the store's first five in the store's positions (COL_CODE reads NULL),
+/* Their columns: the store's first five in the store's positions (ROOMCODE_COL_CODE reads NULL),
  * then the room's enabled and template (NULL for an unregistered room), then the role's
  * permissions, defaults filled in (0 or 1). */
 enum {
-    LOOKUP_ROOM_ENABLED = 5,
-    LOOKUP_TEMPLATE,
-    LOOKUP_PUBLISH,
-    LOOKUP_SUBSCRIBE,
-    LOOKUP_PUBLISH_DATA,
-    LOOKUP_ADMIN,
-    LOOKUP_HIDDEN
+    ROOMCODE_LOOKUP_ROOM_ENABLED = 5,
+    ROOMCODE_LOOKUP_TEMPLATE,
+    ROOMCODE_LOOKUP_PUBLISH,
+    ROOMCODE_LOOKUP_SUBSCRIBE,
+    ROOMCODE_LOOKUP_PUBLISH_DATA,
+    ROOMCODE_LOOKUP_ADMIN,
+    ROOMCODE_LOOKUP_HIDDEN
 };
 
 typedef enum roomcode_verdict {
-    VERDICT_OK,
-    VERDICT_MALFORMED,
-    VERDICT_UNKNOWN,
-    VERDICT_DISABLED,
-    VERDICT_ROOM_DISABLED,
-    VERDICT_BOUND,
-    VERDICT_OTHER_USER
+    ROOMCODE_VERDICT_OK,
+    ROOMCODE_VERDICT_MALFORMED,
+    ROOMCODE_VERDICT_UNKNOWN,
+    ROOMCODE_VERDICT_DISABLED,
+    ROOMCODE_VERDICT_ROOM_DISABLED,
+    ROOMCODE_VERDICT_BOUND,
+    ROOMCODE_VERDICT_OTHER_USER
 } roomcode_verdict;
 
 /* The verdict's name as roomcode_check returns it ('ok', 'malformed', ...). */
 const char *roomcode_verdict_name(roomcode_verdict v);
 
-struct room_codes_table;
+struct roomcode_table;
 
 /*
  * Looks the canonical code up with statement which of t and steps it: SQLITE_ROW with the
  * row in *row, SQLITE_DONE when the code is unknown, or an error. Give the statement back
  * (also after SQLITE_DONE) with roomcode_lookup_give.
  */
-int roomcode_lookup(struct room_codes_table *t, int which, const char *code, sqlite3_stmt **row);
-void roomcode_lookup_give(struct room_codes_table *t, int which, sqlite3_stmt *row);
+int roomcode_lookup(struct roomcode_table *t, int which, const char *code, sqlite3_stmt **row);
+void roomcode_lookup_give(struct roomcode_table *t, int which, sqlite3_stmt *row);
 
 /* May the code of row let user_id in (NULL pointer or SQL NULL: none given)? */
 roomcode_verdict roomcode_verdict_of(sqlite3_stmt *row, sqlite3_value *user_id);

@@ -44,7 +44,10 @@ roomcode_conn *roomcode_conn_for(sqlite3 *db) {
     return conn;
 }
 
-void roomcode_conn_ref(roomcode_conn *conn) { conn->refs++; }
+roomcode_conn *roomcode_conn_ref(roomcode_conn *conn) {
+    conn->refs++;
+    return conn;
+}
 
 void roomcode_conn_unref(void *p) {
     roomcode_conn *conn = p;
@@ -74,6 +77,18 @@ int roomcode_conn_register_module(sqlite3 *db, const char *name, const sqlite3_m
     roomcode_conn_ref(conn);
     /* SQLite calls the destructor also when registering fails. */
     return sqlite3_create_module_v2(db, name, module, conn, module_gone);
+}
+
+int roomcode_conn_register_functions(sqlite3 *db, roomcode_conn *conn,
+                                     const roomcode_function *functions, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        int rc = sqlite3_create_function_v2(db, functions[i].name, functions[i].n_arg,
+                                            functions[i].flags, roomcode_conn_ref(conn),
+                                            functions[i].fn, 0, 0, roomcode_conn_unref);
+        if (rc != SQLITE_OK)
+            return rc;
+    }
+    return SQLITE_OK;
 }
 
 int roomcode_conn_has_modules(const roomcode_conn *conn) {

@@ -45,7 +45,8 @@ typedef struct roomcode_conn {
  * or a new one; NULL when out of memory. */
 roomcode_conn *roomcode_conn_for(sqlite3 *db);
 
-void roomcode_conn_ref(roomcode_conn *conn);
+/* Takes one more reference to conn, and returns it. */
+roomcode_conn *roomcode_conn_ref(roomcode_conn *conn);
 
 /* Drops a reference (also a function's destructor); the last frees the state. */
 void roomcode_conn_unref(void *conn);
@@ -55,6 +56,19 @@ void roomcode_conn_unref(void *conn);
  * sqlite3_drop_modules, close). */
 int roomcode_conn_register_module(sqlite3 *db, const char *name, const sqlite3_module *module,
                                   roomcode_conn *conn);
+
+/* One SQL function to register: its name, number of arguments, flags and implementation. */
+typedef struct roomcode_function {
+    const char *name;
+    int n_arg;
+    int flags;
+    void (*fn)(sqlite3_context *, int, sqlite3_value **);
+} roomcode_function;
+
+/* Registers the n functions with conn as their data, each holding a reference to conn
+ * (SQLite calls the destructor also when registering fails); stops at the first failure. */
+int roomcode_conn_register_functions(sqlite3 *db, roomcode_conn *conn,
+                                     const roomcode_function *functions, size_t n);
 
 /* Are all of the extension's modules registered on the connection? */
 int roomcode_conn_has_modules(const roomcode_conn *conn);

@@ -13,14 +13,12 @@
 #include "atomic_writes.h"
 #include "copied_rows.h"
 #include "registration.h"
+#include "roles_check.h"
 #include "room_codes_table.h"
 #include "table_resolution.h"
 #include "template_roles.h"
 
-enum { ARG_ROOM_ID = COPIED_COLUMNS, ARG_ROLES };
-
-static const char roles_sql[] = "SELECT value, type FROM json_each("
-                                "CASE WHEN json_valid(?1) AND json_type(?1) = 'array' THEN ?1 END)";
+enum { ARG_ROOM_ID = ROOMCODE_COPIED_COLUMNS, ARG_ROLES };
 
 typedef struct create_table {
     sqlite3_vtab base;
@@ -36,11 +34,11 @@ typedef struct create_table {
  */
 typedef struct create_cursor {
     sqlite3_vtab_cursor base;
-    copied_rows rows;
+    roomcode_copied_rows rows;
     /* Each text value once more, made before the writes commit and handed to SQLite as it
      * is the first time a column is read: so reading a row allocates nothing once the
      * codes are stored (an allocation failing then would hide them). */
-    char **texts; /* rows.n * COPIED_COLUMNS, NULL where handed out or not text */
+    char **texts; /* rows.n * ROOMCODE_COPIED_COLUMNS, NULL where handed out or not text */
     int at;
 } create_cursor;
 
@@ -59,10 +57,7 @@ static int create_connect(sqlite3 *db, void *aux, int argc, const char *const *a
     create_table *t = sqlite3_malloc64(sizeof(*t));
     if (!t)
         return SQLITE_NOMEM;
-    memset(t, 0, sizeof(*t));
-    t->db = db;
-    t->conn = aux;
-    roomcode_conn_ref(t->conn);
+    *t = (create_table){.db = db, .conn = roomcode_conn_ref(aux)};
     *out = &t->base;
     return SQLITE_OK;
 }
@@ -116,24 +111,24 @@ static int create_open(sqlite3_vtab *vtab, sqlite3_vtab_cursor **out) {
 }
 
 static void cursor_reset(create_cursor *c) {
-    for (int i = 0; c->texts && i < c->rows.n * COPIED_COLUMNS; i++)
+    for (int i = 0; c->texts && i < c->rows.n * ROOMCODE_COPIED_COLUMNS; i++)
         sqlite3_free(c->texts[i]);
     sqlite3_free(c->texts);
     c->texts = 0;
-    copied_rows_clear(&c->rows);
+    roomcode_copied_rows_clear(&c->rows);
     c->at = 0;
 }
 
 /* Makes the texts handed out first (see create_cursor). */
 static int copy_texts(create_cursor *c) {
-    size_t n = (size_t)c->rows.n * COPIED_COLUMNS;
+    size_t n = (size_t)c->rows.n * ROOMCODE_COPIED_COLUMNS;
     c->texts = sqlite3_malloc64(n * sizeof(*c->texts) + 1);
     if (!c->texts)
         return SQLITE_NOMEM;
     memset(c->texts, 0, n * sizeof(*c->texts));
     for (size_t i = 0; i < n; i++) {
-        sqlite3_value *v =
-            copied_rows_at(&c->rows, (int)(i / COPIED_COLUMNS), (int)(i % COPIED_COLUMNS));
+        sqlite3_value *v = roomcode_copied_rows_at(&c->rows, (int)(i / ROOMCODE_COPIED_COLUMNS),
+                                                   (int)(i % ROOMCODE_COPIED_COLUMNS));
         if (v && sqlite3_value_type(v) == SQLITE_TEXT) {
             c->texts[i] = sqlite3_mprintf("%s", (const char *)sqlite3_value_text(v));
             if (!c->texts[i])
@@ -149,89 +144,17 @@ static int create_close(sqlite3_vtab_cursor *cur) {
     return SQLITE_OK;
 }
 
-/*
- * The JSON string of roles (valid JSON) holding a \u0000 escape, or NULL. SQLite 3.40's
- * json_each ends such a string at the NUL ("a\u0000b" reads as "a") where later versions
- * keep the NUL, so a role with a NUL is found here, the same on every version.
- */
-static const char *string_with_nul(const char *json, int n, int *len) {
-    const char *start = 0;
-    for (int i = 0; i < n; i++) {
-        if (!start) {
-            if (json[i] == '"')
-                start = json + i;
-        } else if (json[i] == '"') {
-            start = 0;
-        } else if (json[i] == '\\') {
-            if (i + 5 < n && memcmp(json + i + 1, "u0000", 5) == 0) {
-                int end = i + 6;
-                while (end < n && json[end] != '"')
-                    end += json[end] == '\\' ? 2 : 1;
-                *len = (int)(json + end + 1 - start);
-                return start;
-            }
-            i++; /* the escaped character */
-        }
-    }
-    return 0;
-}
-
 /* Refuses roles that are not a non-empty JSON array of valid role names. */
 static int check_roles(create_table *t, sqlite3_value *roles) {
-    if (sqlite3_value_type(roles) == SQLITE_TEXT) {
-        const char *json = (const char *)sqlite3_value_text(roles);
-        int len = 0;
-        const char *bad = json ? string_with_nul(json, sqlite3_value_bytes(roles), &len) : 0;
-        if (!json)
-            return SQLITE_NOMEM;
-        if (bad) {
-            char *q = roomcode_quote((const unsigned char *)bad, len);
-            return roomcode_vtab_error(
-                &t->base, SQLITE_CONSTRAINT,
-                q ? sqlite3_mprintf("roomcode: role %s in roles contains a NUL byte", q) : 0);
-        }
-    }
-    sqlite3_stmt *stmt = 0;
-    int rc = roomcode_stmt_take(t->db, &t->roles_check, roles_sql, &stmt);
-    if (rc != SQLITE_OK)
-        return roomcode_vtab_db_error(&t->base, t->db, rc);
-    int count = 0;
-    if (sqlite3_value_type(roles) == SQLITE_TEXT)
-        rc = sqlite3_bind_value(stmt, 1, roles);
-    while (rc == SQLITE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        rc = SQLITE_OK;
-        count++;
-        sqlite3_value *role = sqlite3_column_value(stmt, 0);
-        if (strcmp((const char *)sqlite3_column_text(stmt, 1), "text") != 0) {
-            rc = roomcode_vtab_error(
-                &t->base, SQLITE_CONSTRAINT,
-                roomcode_message_with(role,
-                                      "roomcode: roles must hold role names (strings), not "));
-        } else {
-            char *msg = 0;
-            rc = roomcode_check_name("role", role, 0, &msg);
-            if (rc != SQLITE_OK)
-                rc = roomcode_vtab_error(&t->base, rc, msg);
-        }
-    }
-    if (rc == SQLITE_DONE && count == 0) {
-        rc = roomcode_vtab_error(&t->base, SQLITE_CONSTRAINT,
-                                 roomcode_message_with(roles,
-                                                       "roomcode: roles must be a non-empty JSON"
-                                                       " array of role names, not "));
-    } else if (rc == SQLITE_DONE) {
-        rc = SQLITE_OK;
-    } else if (rc != SQLITE_CONSTRAINT) {
-        rc = roomcode_vtab_db_error(&t->base, t->db, rc);
-    }
-    roomcode_stmt_give(&t->roles_check, stmt);
-    return rc;
+    char *msg = 0;
+    int rc = roomcode_check_roles(t->db, &t->roles_check, roles, &msg);
+    return rc == SQLITE_OK || rc == SQLITE_NOMEM ? rc : roomcode_vtab_error(&t->base, rc, msg);
 }
 
 /* Binds (room_id, roles) to a statement taken from the store of codes. */
-static int take_with_args(create_table *t, room_codes_table *codes, enum roomcode_store_stmt which,
+static int take_with_args(create_table *t, roomcode_table *codes, enum roomcode_store_stmt which,
                           sqlite3_value **args, sqlite3_stmt **out) {
-    int rc = room_codes_take(codes, which, out);
+    int rc = roomcode_table_take(codes, which, out);
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_value(*out, 1, args[0]);
     if (rc == SQLITE_OK)
@@ -244,23 +167,23 @@ static int take_with_args(create_table *t, room_codes_table *codes, enum roomcod
 typedef struct minted_codes {
     int n;
     char code[ROOMCODE_MAX_PER_ROOM + 1][ROOMCODE_LEN + 1];
-    copied_rows unlisted; /* the enabled codes of roles not listed */
-    int n_disabled;       /* the first n_disabled of them */
+    roomcode_copied_rows unlisted; /* the enabled codes of roles not listed */
+    int n_disabled;                /* the first n_disabled of them */
 } minted_codes;
 
 /* Disables the enabled codes of the roles not listed, read in full first (at most the cap
  * of the room), since writing the store while a statement reads it has no defined result. */
-static int disable_unlisted(create_table *t, room_codes_table *codes, sqlite3_value **args,
+static int disable_unlisted(create_table *t, roomcode_table *codes, sqlite3_value **args,
                             minted_codes *done) {
     sqlite3_stmt *stmt = 0;
-    int rc = take_with_args(t, codes, STORE_UNLISTED, args, &stmt);
+    int rc = take_with_args(t, codes, ROOMCODE_STORE_UNLISTED, args, &stmt);
     while (rc == SQLITE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW)
-        rc = copied_rows_append(&done->unlisted, stmt, STORE_ALL_COLUMNS);
-    room_codes_give(codes, STORE_UNLISTED, stmt);
+        rc = roomcode_copied_rows_append(&done->unlisted, stmt, ROOMCODE_STORE_ALL_COLUMNS);
+    roomcode_table_give(codes, ROOMCODE_STORE_UNLISTED, stmt);
     if (rc == SQLITE_DONE)
         rc = SQLITE_OK;
     for (int i = 0; i < done->unlisted.n && rc == SQLITE_OK; i++) {
-        rc = room_codes_disable(codes, &done->unlisted, i);
+        rc = roomcode_table_disable(codes, &done->unlisted, i);
         done->n_disabled += rc == SQLITE_OK;
     }
     return rc == SQLITE_OK || rc == SQLITE_NOMEM ? rc : roomcode_vtab_db_error(&t->base, t->db, rc);
@@ -271,12 +194,12 @@ static int disable_unlisted(create_table *t, room_codes_table *codes, sqlite3_va
  * first, since writing the store while a statement reads it has no defined result; more
  * than the cap never fit, so no more are read.
  */
-static int mint_lacking(create_table *t, room_codes_table *codes, sqlite3_value **args,
+static int mint_lacking(create_table *t, roomcode_table *codes, sqlite3_value **args,
                         minted_codes *minted) {
     sqlite3_value *roles[ROOMCODE_MAX_PER_ROOM + 1];
     int n = 0;
     sqlite3_stmt *stmt = 0;
-    int rc = take_with_args(t, codes, STORE_ROLES_LACKING, args, &stmt);
+    int rc = take_with_args(t, codes, ROOMCODE_STORE_ROLES_LACKING, args, &stmt);
     while (rc == SQLITE_OK && n <= ROOMCODE_MAX_PER_ROOM &&
            (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
         roles[n] = sqlite3_value_dup(sqlite3_column_value(stmt, 0));
@@ -286,14 +209,14 @@ static int mint_lacking(create_table *t, room_codes_table *codes, sqlite3_value 
         rc = SQLITE_OK;
     else if (rc != SQLITE_OK && rc != SQLITE_NOMEM)
         rc = roomcode_vtab_db_error(&t->base, t->db, rc);
-    room_codes_give(codes, STORE_ROLES_LACKING, stmt);
+    roomcode_table_give(codes, ROOMCODE_STORE_ROLES_LACKING, stmt);
     for (int i = 0; i < n; i++) {
         if (rc == SQLITE_OK) {
             roomcode_row row = {{0}};
-            row.col[COL_ROOM_ID] = args[0];
-            row.col[COL_ROLE] = roles[i];
+            row.col[ROOMCODE_COL_ROOM_ID] = args[0];
+            row.col[ROOMCODE_COL_ROLE] = roles[i];
             char *err = 0;
-            rc = room_codes_insert(codes, &row, minted->code[minted->n], &err);
+            rc = roomcode_table_insert(codes, &row, minted->code[minted->n], &err);
             if (rc == SQLITE_OK)
                 minted->n++;
             else
@@ -306,35 +229,35 @@ static int mint_lacking(create_table *t, room_codes_table *codes, sqlite3_value 
 
 /* Enables the codes a failed sync disabled again, as they were, and deletes those it
  * minted. */
-static int delete_minted(room_codes_table *codes, const minted_codes *minted) {
+static int delete_minted(roomcode_table *codes, const minted_codes *minted) {
     int rc = SQLITE_OK;
     for (int i = minted->n_disabled - 1; i >= 0 && rc == SQLITE_OK; i--)
-        rc = room_codes_restore(codes, &minted->unlisted, i);
+        rc = roomcode_table_restore(codes, &minted->unlisted, i);
     sqlite3_stmt *stmt = 0;
     if (rc == SQLITE_OK)
-        rc = room_codes_take(codes, STORE_DELETE, &stmt);
+        rc = roomcode_table_take(codes, ROOMCODE_STORE_DELETE, &stmt);
     for (int i = 0; i < minted->n && rc == SQLITE_OK; i++) {
         rc = sqlite3_bind_text(stmt, 1, minted->code[i], ROOMCODE_LEN, SQLITE_STATIC);
         if (rc == SQLITE_OK)
-            rc = room_codes_step_write(stmt);
+            rc = roomcode_table_step_write(stmt);
         sqlite3_reset(stmt);
     }
-    room_codes_give(codes, STORE_DELETE, stmt);
+    roomcode_table_give(codes, ROOMCODE_STORE_DELETE, stmt);
     return rc;
 }
 
 /* Reads the room's enabled codes into the cursor, in the roles' order. */
-static int read_enabled(create_table *t, create_cursor *c, room_codes_table *codes,
+static int read_enabled(create_table *t, create_cursor *c, roomcode_table *codes,
                         sqlite3_value **args) {
     sqlite3_stmt *stmt = 0;
-    int rc = take_with_args(t, codes, STORE_LIST_ENABLED, args, &stmt);
+    int rc = take_with_args(t, codes, ROOMCODE_STORE_LIST_ENABLED, args, &stmt);
     while (rc == SQLITE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW)
-        rc = copied_rows_append(&c->rows, stmt, STORE_ALL_COLUMNS);
+        rc = roomcode_copied_rows_append(&c->rows, stmt, ROOMCODE_STORE_ALL_COLUMNS);
     if (rc == SQLITE_DONE)
         rc = copy_texts(c);
     else if (rc != SQLITE_OK && rc != SQLITE_NOMEM)
         rc = roomcode_vtab_db_error(&t->base, t->db, rc);
-    room_codes_give(codes, STORE_LIST_ENABLED, stmt);
+    roomcode_table_give(codes, ROOMCODE_STORE_LIST_ENABLED, stmt);
     return rc;
 }
 
@@ -353,7 +276,7 @@ typedef struct sync_request {
  * once they are (an error then would hide codes that exist). atomic_writes.c makes them
  * all or nothing.
  */
-static int sync_writes(room_codes_table *codes, void *arg, char **msg) {
+static int sync_writes(roomcode_table *codes, void *arg, char **msg) {
     (void)msg; /* messages go to the table-valued function's own */
     sync_request *r = arg;
     cursor_reset(r->c);
@@ -369,7 +292,7 @@ static int sync_writes(room_codes_table *codes, void *arg, char **msg) {
  * again as they were and the minted codes go. SQLite's own rollback of the caller's
  * statement can not be relied on for this: a statement that fails with an ordinary error
  * and has no statement journal keeps the writes made beside it. */
-static int unmint(room_codes_table *codes, void *arg) {
+static int unmint(roomcode_table *codes, void *arg) {
     sync_request *r = arg;
     return delete_minted(codes, &r->minted);
 }
@@ -378,7 +301,7 @@ static int unmint(room_codes_table *codes, void *arg) {
  * The roles left out (args[1] NULL) are those of the room's template, copied before the
  * writes begin: a statement still stepping would keep them from their savepoint.
  */
-static int template_roles(create_table *t, room_codes_table *codes, sqlite3_value *room,
+static int template_roles(create_table *t, roomcode_table *codes, sqlite3_value *room,
                           sqlite3_value **roles) {
     sqlite3_stmt *stmt = 0;
     char *err = 0;
@@ -391,7 +314,7 @@ static int template_roles(create_table *t, room_codes_table *codes, sqlite3_valu
     return rc;
 }
 
-static int sync_and_read(room_codes_table *codes, void *arg, char **msg) {
+static int sync_and_read(roomcode_table *codes, void *arg, char **msg) {
     sync_request *r = arg;
     r->minted.n = r->minted.n_disabled = 0;
     sqlite3_value **given = r->args, *template = 0;
@@ -405,7 +328,7 @@ static int sync_and_read(room_codes_table *codes, void *arg, char **msg) {
         rc = roomcode_atomic_writes(codes, sync_writes, unmint, r, msg);
     r->args = given;
     sqlite3_value_free(template);
-    copied_rows_clear(&r->minted.unlisted);
+    roomcode_copied_rows_clear(&r->minted.unlisted);
     if (rc != SQLITE_OK) {
         cursor_reset(r->c);
         /* the writes' own message first; else the atomic writes' (busy, interrupted) */
@@ -432,7 +355,7 @@ static int create_filter(sqlite3_vtab_cursor *cur, int idx, const char *idx_str,
     sqlite3_value *args[2] = {argv[0], idx == 0 ? argv[1] : 0};
     if (rc == SQLITE_OK) {
         sync_request r = {t, c, args, {0, {{0}}, {0, 0}, 0}};
-        rc = room_codes_with_table(t->conn, sync_and_read, &r, &msg);
+        rc = roomcode_with_table(t->conn, sync_and_read, &r, &msg);
     }
     if (msg)
         rc = roomcode_vtab_error(&t->base, rc, msg);
@@ -456,8 +379,8 @@ static int create_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col
     create_cursor *c = (create_cursor *)cur;
     if (col >= ARG_ROOM_ID)
         return SQLITE_OK;
-    char **text = &c->texts[c->at * COPIED_COLUMNS + col];
-    sqlite3_value *v = copied_rows_at(&c->rows, c->at, col);
+    char **text = &c->texts[c->at * ROOMCODE_COPIED_COLUMNS + col];
+    sqlite3_value *v = roomcode_copied_rows_at(&c->rows, c->at, col);
     if (*text) {
         /* stored names and codes hold no NUL: -1 lets SQLite know the text ends there */
         sqlite3_result_text(ctx, *text, -1, sqlite3_free);
@@ -483,13 +406,7 @@ static sqlite3_module create_module = {
     .xBestIndex = create_best_index,
     .xDisconnect = create_disconnect,
     .xDestroy = create_disconnect,
-    .xOpen = create_open,
-    .xClose = create_close,
-    .xFilter = create_filter,
-    .xNext = create_next,
-    .xEof = create_eof,
-    .xColumn = create_column,
-    .xRowid = create_rowid,
+    ROOMCODE_CURSOR_METHODS(create),
 };
 
 int roomcode_register_create(sqlite3 *db, roomcode_conn *conn) {

@@ -9,7 +9,6 @@
 
 #include "token.h"
 
-#define INT64_DIGITS 20
 #define ROOMCODE_JITSI_MAX_ROOM 256 /* bytes, as every stored name */
 /* Text around the values, generously: the longest frame plus every number. */
 #define LIVEKIT_FRAME                                                                              \
@@ -27,28 +26,6 @@ static char *put(char *d, const char *s) {
     return d + n;
 }
 
-static char *put_int(char *d, int64_t v) {
-    char digits[INT64_DIGITS];
-    size_t k = sizeof digits;
-    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-    do {
-        digits[--k] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    if (v < 0)
-        digits[--k] = '-';
-    memcpy(d, digits + k, sizeof digits - k);
-    return d + (sizeof digits - k);
-}
-
-static int64_t add_saturating(int64_t a, int64_t b) {
-    if (b > 0 && a > INT64_MAX - b)
-        return INT64_MAX;
-    if (b < 0 && a < INT64_MIN - b)
-        return INT64_MIN;
-    return a + b;
-}
-
 static const char *boolean(int v) { return v ? "true" : "false"; }
 
 /* A string claim's body; NULL (with *bad) when s is not valid UTF-8. */
@@ -60,7 +37,7 @@ static char *put_string(char *d, const char *s, const char *claim, const char **
 }
 
 size_t roomcode_livekit_json_max(size_t name_bytes) {
-    return sizeof LIVEKIT_FRAME + 2 * INT64_DIGITS + ROOMCODE_JSON_ESCAPE_MAX * name_bytes;
+    return sizeof LIVEKIT_FRAME + 2 * ROOMCODE_INT64_DIGITS + ROOMCODE_JSON_ESCAPE_MAX * name_bytes;
 }
 
 size_t roomcode_livekit_json(char *out, const roomcode_livekit_claims *c, const char **bad) {
@@ -68,8 +45,8 @@ size_t roomcode_livekit_json(char *out, const roomcode_livekit_claims *c, const 
     d = put_string(d, c->api_key, "api_key", bad);
     d = d ? put_string(put(d, "\",\"sub\":\""), c->identity, "identity", bad) : 0;
     if (d) {
-        d = put_int(put(d, "\",\"nbf\":"), c->nbf);
-        d = put_int(put(d, ",\"exp\":"), add_saturating(c->nbf, c->ttl));
+        d = roomcode_put_int(put(d, "\",\"nbf\":"), c->nbf);
+        d = roomcode_put_int(put(d, ",\"exp\":"), roomcode_add_saturating(c->nbf, c->ttl));
         d = put_string(put(d, ",\"video\":{\"room\":\""), c->room, "room_id", bad);
     }
     if (d) {
@@ -121,7 +98,8 @@ size_t roomcode_jitsi_room_name(char *out, const char *room_id) {
 
 size_t roomcode_jitsi_json_max(size_t name_bytes) {
     /* the app id twice, the room name percent-encoded (3 ASCII bytes a byte) */
-    return sizeof JITSI_FRAME + 2 * INT64_DIGITS + 2 * ROOMCODE_JSON_ESCAPE_MAX * name_bytes;
+    return sizeof JITSI_FRAME + 2 * ROOMCODE_INT64_DIGITS +
+           2 * ROOMCODE_JSON_ESCAPE_MAX * name_bytes;
 }
 
 size_t roomcode_jitsi_json(char *out, const roomcode_jitsi_claims *c, const char **bad) {
@@ -143,8 +121,8 @@ size_t roomcode_jitsi_json(char *out, const roomcode_jitsi_claims *c, const char
         }
     }
     if (d) {
-        d = put_int(put(d, "\",\"nbf\":"), c->nbf);
-        d = put_int(put(d, ",\"exp\":"), add_saturating(c->nbf, c->ttl));
+        d = roomcode_put_int(put(d, "\",\"nbf\":"), c->nbf);
+        d = roomcode_put_int(put(d, ",\"exp\":"), roomcode_add_saturating(c->nbf, c->ttl));
         /* top-level moderator: read by token moderation modules; context.user.moderator
          * (a string, as 8x8's and presence_identity's readers want) and affiliation: read
          * by Jitsi's token affiliation modules */

@@ -53,15 +53,15 @@ static size_t payload(const platform_request *r, sqlite3_stmt *row, const char *
         roomcode_livekit_claims c = {
             (const char *)sqlite3_value_text(r->key),
             user,
-            (const char *)sqlite3_column_text(row, COL_ROOM_ID),
-            (const char *)sqlite3_column_text(row, COL_ROLE),
+            (const char *)sqlite3_column_text(row, ROOMCODE_COL_ROOM_ID),
+            (const char *)sqlite3_column_text(row, ROOMCODE_COL_ROLE),
             nbf,
             r->ttl,
-            {sqlite3_column_int(row, LOOKUP_PUBLISH) != 0,
-             sqlite3_column_int(row, LOOKUP_SUBSCRIBE) != 0,
-             sqlite3_column_int(row, LOOKUP_PUBLISH_DATA) != 0,
-             sqlite3_column_int(row, LOOKUP_ADMIN) != 0,
-             sqlite3_column_int(row, LOOKUP_HIDDEN) != 0},
+            {sqlite3_column_int(row, ROOMCODE_LOOKUP_PUBLISH) != 0,
+             sqlite3_column_int(row, ROOMCODE_LOOKUP_SUBSCRIBE) != 0,
+             sqlite3_column_int(row, ROOMCODE_LOOKUP_PUBLISH_DATA) != 0,
+             sqlite3_column_int(row, ROOMCODE_LOOKUP_ADMIN) != 0,
+             sqlite3_column_int(row, ROOMCODE_LOOKUP_HIDDEN) != 0},
             name,
         };
         return roomcode_livekit_json(json, &c, bad);
@@ -70,25 +70,27 @@ static size_t payload(const platform_request *r, sqlite3_stmt *row, const char *
         (const char *)sqlite3_value_text(r->key),
         user,
         (const char *)sqlite3_value_text(r->domain),
-        (const char *)sqlite3_column_text(row, COL_ROOM_ID),
+        (const char *)sqlite3_column_text(row, ROOMCODE_COL_ROOM_ID),
         nbf,
         r->ttl,
-        sqlite3_column_int(row, LOOKUP_ADMIN) != 0,
+        sqlite3_column_int(row, ROOMCODE_LOOKUP_ADMIN) != 0,
         name,
     };
     return roomcode_jitsi_json(json, &c, bad);
 }
 
-static int sign(const platform_request *r, sqlite3_stmt *row, char **msg) {
+static int sign(const void *arg, sqlite3_stmt *row, char **msg) {
+    const platform_request *r = arg;
     char fresh[ROOMCODE_UUID_SIZE];
     const char *user = user_of(r, fresh);
-    if (!user || !sqlite3_value_text(r->key) || !sqlite3_column_text(row, COL_ROOM_ID) ||
-        !sqlite3_column_text(row, COL_ROLE) || (r->domain && !sqlite3_value_text(r->domain)) ||
+    if (!user || !sqlite3_value_text(r->key) || !sqlite3_column_text(row, ROOMCODE_COL_ROOM_ID) ||
+        !sqlite3_column_text(row, ROOMCODE_COL_ROLE) ||
+        (r->domain && !sqlite3_value_text(r->domain)) ||
         (has_name(r) && !sqlite3_value_text(r->name)))
         return SQLITE_NOMEM;
     size_t names = strlen(user) + (size_t)sqlite3_value_bytes(r->key) +
-                   (size_t)sqlite3_column_bytes(row, COL_ROOM_ID) +
-                   (size_t)sqlite3_column_bytes(row, COL_ROLE) +
+                   (size_t)sqlite3_column_bytes(row, ROOMCODE_COL_ROOM_ID) +
+                   (size_t)sqlite3_column_bytes(row, ROOMCODE_COL_ROLE) +
                    (r->domain ? (size_t)sqlite3_value_bytes(r->domain) : 0) +
                    (has_name(r) ? (size_t)sqlite3_value_bytes(r->name) : 0);
     size_t json_max =
@@ -117,14 +119,9 @@ static int sign(const platform_request *r, sqlite3_stmt *row, char **msg) {
     return rc;
 }
 
-static int token_from(room_codes_table *t, void *arg, char **msg) {
-    platform_request *r = arg;
-    sqlite3_stmt *row = 0;
-    int rc = roomcode_token_lookup(t, LOOKUP_RESOLVE, r->code, r->user, &row, msg);
-    if (rc == SQLITE_OK)
-        rc = sign(r, row, msg);
-    roomcode_lookup_give(t, LOOKUP_RESOLVE, row);
-    return rc;
+static int token_from(roomcode_table *t, void *arg, char **msg) {
+    const platform_request *r = arg;
+    return roomcode_token_with_row(t, ROOMCODE_LOOKUP_RESOLVE, r->code, r->user, sign, r, msg);
 }
 
 static void make_token(platform_request *r, sqlite3_value *code, sqlite3_value *ttl) {
@@ -145,7 +142,7 @@ static void make_token(platform_request *r, sqlite3_value *code, sqlite3_value *
     if (rc == SQLITE_OK)
         rc = roomcode_parse_code(code, r->code, &msg);
     if (rc == SQLITE_OK)
-        rc = room_codes_with_table(sqlite3_user_data(r->ctx), token_from, r, &msg);
+        rc = roomcode_with_table(sqlite3_user_data(r->ctx), token_from, r, &msg);
     if (rc != SQLITE_OK)
         roomcode_fn_error(r->ctx, rc, msg);
 }
@@ -163,27 +160,16 @@ static void fn_jitsi_token(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 }
 
 /* Both read the table and draw random ids: no schema object may run them. */
-static const struct {
-    const char *name;
-    int n_arg;
-    void (*fn)(sqlite3_context *, int, sqlite3_value **);
-} functions[] = {
-    {"roomcode_livekit_token", 4, fn_livekit_token},
-    {"roomcode_livekit_token", 5, fn_livekit_token},
-    {"roomcode_livekit_token", 6, fn_livekit_token},
-    {"roomcode_jitsi_token", 5, fn_jitsi_token},
-    {"roomcode_jitsi_token", 6, fn_jitsi_token},
-    {"roomcode_jitsi_token", 7, fn_jitsi_token},
+static const roomcode_function functions[] = {
+    {"roomcode_livekit_token", 4, SQLITE_UTF8 | SQLITE_DIRECTONLY, fn_livekit_token},
+    {"roomcode_livekit_token", 5, SQLITE_UTF8 | SQLITE_DIRECTONLY, fn_livekit_token},
+    {"roomcode_livekit_token", 6, SQLITE_UTF8 | SQLITE_DIRECTONLY, fn_livekit_token},
+    {"roomcode_jitsi_token", 5, SQLITE_UTF8 | SQLITE_DIRECTONLY, fn_jitsi_token},
+    {"roomcode_jitsi_token", 6, SQLITE_UTF8 | SQLITE_DIRECTONLY, fn_jitsi_token},
+    {"roomcode_jitsi_token", 7, SQLITE_UTF8 | SQLITE_DIRECTONLY, fn_jitsi_token},
 };
 
 int roomcode_register_platform_tokens(sqlite3 *db, roomcode_conn *conn) {
-    for (size_t i = 0; i < sizeof functions / sizeof functions[0]; i++) {
-        roomcode_conn_ref(conn); /* released by the destructor, also when this fails */
-        int rc = sqlite3_create_function_v2(db, functions[i].name, functions[i].n_arg,
-                                            SQLITE_UTF8 | SQLITE_DIRECTONLY, conn, functions[i].fn,
-                                            0, 0, roomcode_conn_unref);
-        if (rc != SQLITE_OK)
-            return rc;
-    }
-    return SQLITE_OK;
+    return roomcode_conn_register_functions(db, conn, functions,
+                                            sizeof functions / sizeof functions[0]);
 }

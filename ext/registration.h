@@ -8,6 +8,15 @@
 
 #include "connection.h"
 
+/*
+ * The cursor methods of a module whose cursor functions are named after one prefix
+ * (<p>_open, <p>_close, <p>_filter, <p>_next, <p>_eof, <p>_column, <p>_rowid), as both
+ * modules' are: a designated-initializer list for its sqlite3_module.
+ */
+#define ROOMCODE_CURSOR_METHODS(p)                                                                 \
+    .xOpen = p##_open, .xClose = p##_close, .xFilter = p##_filter, .xNext = p##_next,              \
+    .xEof = p##_eof, .xColumn = p##_column, .xRowid = p##_rowid
+
 int roomcode_register_table(sqlite3 *db, roomcode_conn *conn);
 int roomcode_register_create(sqlite3 *db, roomcode_conn *conn);
 int roomcode_register_functions(sqlite3 *db, roomcode_conn *conn);

@@ -26,7 +26,7 @@ typedef struct json_request {
 static int refuse_row(sqlite3_stmt *row, char **msg) {
     static const char *const names[] = {"code",    "room_id",    "role",      "enabled",
                                         "user_id", "created_at", "updated_at"};
-    for (int col = COL_CODE; col <= COL_UPDATED_AT; col++) {
+    for (int col = ROOMCODE_COL_CODE; col <= ROOMCODE_COL_UPDATED_AT; col++) {
         if (sqlite3_column_type(row, col) != SQLITE_TEXT)
             continue;
         const unsigned char *text = sqlite3_column_text(row, col);
@@ -35,8 +35,8 @@ static int refuse_row(sqlite3_stmt *row, char **msg) {
             return SQLITE_NOMEM;
         if (roomcode_is_utf8(text, n))
             continue;
-        char *code =
-            roomcode_quote(sqlite3_column_text(row, COL_CODE), sqlite3_column_bytes(row, COL_CODE));
+        char *code = roomcode_quote(sqlite3_column_text(row, ROOMCODE_COL_CODE),
+                                    sqlite3_column_bytes(row, ROOMCODE_COL_CODE));
         char *q = roomcode_quote(text, n);
         char *m = code && q ? sqlite3_mprintf("roomcode: room code %s has a stored %s %s that"
                                               " is not valid UTF-8",
@@ -50,10 +50,10 @@ static int refuse_row(sqlite3_stmt *row, char **msg) {
 }
 
 /* The JSON came out invalid UTF-8: finds the stored row that made it so and refuses it. */
-static int refuse_stored(room_codes_table *t, json_request *r, char **msg) {
-    int plan = r->which == STORE_JSON_CODE ? PLAN_CODE : PLAN_ROOM;
+static int refuse_stored(roomcode_table *t, json_request *r, char **msg) {
+    int plan = r->which == ROOMCODE_STORE_JSON_CODE ? ROOMCODE_PLAN_CODE : ROOMCODE_PLAN_ROOM;
     sqlite3_stmt *stmt = 0;
-    int rc = room_codes_read_take(t, plan, STORE_ALL_COLUMNS, &stmt);
+    int rc = roomcode_table_read_take(t, plan, ROOMCODE_STORE_ALL_COLUMNS, &stmt);
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_text(stmt, 1, r->key, r->key_len, SQLITE_STATIC);
     while (rc == SQLITE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW)
@@ -65,15 +65,15 @@ static int refuse_stored(room_codes_table *t, json_request *r, char **msg) {
     else if (rc != SQLITE_OK && rc != SQLITE_CONSTRAINT && rc != SQLITE_NOMEM)
         *msg = roomcode_db_message(t->db);
     if (stmt)
-        room_codes_read_give(t, plan, STORE_ALL_COLUMNS, stmt);
+        roomcode_table_read_give(t, plan, ROOMCODE_STORE_ALL_COLUMNS, stmt);
     return rc;
 }
 
 /* Sets the statement's JSON text as the result; no row (an unknown code) leaves NULL. */
-static int json_from(room_codes_table *t, void *arg, char **msg) {
+static int json_from(roomcode_table *t, void *arg, char **msg) {
     json_request *r = arg;
     sqlite3_stmt *stmt = 0;
-    int rc = room_codes_take(t, r->which, &stmt);
+    int rc = roomcode_table_take(t, r->which, &stmt);
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_text(stmt, 1, r->key, r->key_len, SQLITE_STATIC);
     if (rc == SQLITE_OK)
@@ -93,7 +93,7 @@ static int json_from(room_codes_table *t, void *arg, char **msg) {
     } else if (rc != SQLITE_NOMEM) {
         *msg = roomcode_db_message(sqlite3_context_db_handle(r->ctx));
     }
-    room_codes_give(t, r->which, stmt);
+    roomcode_table_give(t, r->which, stmt);
     return rc;
 }
 
@@ -103,11 +103,11 @@ void roomcode_fn_json(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     if (sqlite3_value_type(argv[0]) == SQLITE_NULL)
         return;
     char code[ROOMCODE_LEN + 1];
-    json_request r = {ctx, STORE_JSON_CODE, code, ROOMCODE_LEN};
+    json_request r = {ctx, ROOMCODE_STORE_JSON_CODE, code, ROOMCODE_LEN};
     char *msg = 0;
     int rc = roomcode_parse_code(argv[0], code, &msg);
     if (rc == SQLITE_OK)
-        rc = room_codes_with_table(sqlite3_user_data(ctx), json_from, &r, &msg);
+        rc = roomcode_with_table(sqlite3_user_data(ctx), json_from, &r, &msg);
     if (rc != SQLITE_OK)
         roomcode_fn_error(ctx, rc, msg);
 }
@@ -124,8 +124,8 @@ void roomcode_fn_room_json(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     if (rc == SQLITE_OK && !room)
         rc = SQLITE_NOMEM;
     if (rc == SQLITE_OK) {
-        json_request r = {ctx, STORE_JSON_ROOM, room, sqlite3_value_bytes(argv[0])};
-        rc = room_codes_with_table(sqlite3_user_data(ctx), json_from, &r, &msg);
+        json_request r = {ctx, ROOMCODE_STORE_JSON_ROOM, room, sqlite3_value_bytes(argv[0])};
+        rc = roomcode_with_table(sqlite3_user_data(ctx), json_from, &r, &msg);
     }
     if (rc != SQLITE_OK)
         roomcode_fn_error(ctx, rc, msg);

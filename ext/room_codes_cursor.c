@@ -9,54 +9,20 @@
  * included) and serves those: the statement sees the rows as they were when it started.
  * A cursor filtered after such a write (the inner side of a join) has nothing left to
  * copy: it skips the codes the running statement minted and shows the rows it disabled
- * with their values before (room_codes_minted, room_codes_changing). A cursor that no
- * write meets costs nothing more.
+ * with their values before (room_codes_mints.c). A cursor that no write meets costs
+ * nothing more.
  */
 #include <stddef.h>
 #include <string.h>
 
 #include "copied_rows.h"
-#include "room_codes_private.h"
+#include "room_codes_cursor.h"
 
-/* A code the running statement wrote before a cursor was filtered (see hide_mints). */
-struct statement_row {
-    char code[ROOMCODE_LEN + 1];
-    int old; /* its values before: row old of the cursor's olds; -1: minted */
-};
+static roomcode_table *table_of(roomcode_cursor *c) { return (roomcode_table *)c->base.pVtab; }
 
-struct room_codes_cursor {
-    sqlite3_vtab_cursor base;
-    room_codes_cursor *next_reading; /* in the table's list while stmt reads */
-    int plan;
-    unsigned columns; /* those stmt fetches (bit COL_x); the others read as NULL */
-    sqlite3_stmt *stmt;
-    int eof;
-    int code_len;                 /* for a lookup by code given as text: the code is key[0] */
-    room_codes_cursor *next_open; /* in the table's list of open cursors */
-    unsigned long opened;         /* t->serial when opened */
-    /* Codes this statement minted or changed before the cursor was filtered
-     * (room_codes_minted, room_codes_changing): a minted one is skipped, a changed one
-     * shows its values before (row `old` of olds), so the statement sees the table as it
-     * was when it started. */
-    struct statement_row *hidden;
-    int n_hidden;
-    copied_rows olds;
-    /* Once a write met the cursor (copied), the rows it had left; `at` is the current one. */
-    int copied;
-    copied_rows rows;
-    int at;
-    /* Copies of xFilter's text arguments, bound without a copy of their own: the
-     * statement reads them until it is reset, when xFilter's argv may be gone. */
-    char key[2][ROOMCODE_MAX_NAME_BYTES];
-};
-
-static room_codes_table *table_of(room_codes_cursor *c) {
-    return (room_codes_table *)c->base.pVtab;
-}
-
-static void stop_reading(room_codes_cursor *c) {
-    room_codes_table *t = table_of(c);
-    for (room_codes_cursor **p = &t->reading; *p; p = &(*p)->next_reading) {
+static void stop_reading(roomcode_cursor *c) {
+    roomcode_table *t = table_of(c);
+    for (roomcode_cursor **p = &t->reading; *p; p = &(*p)->next_reading) {
         if (*p == c) {
             *p = c->next_reading;
             break;
@@ -64,196 +30,40 @@ static void stop_reading(room_codes_cursor *c) {
     }
     c->next_reading = 0;
     if (c->stmt)
-        room_codes_read_give(t, c->plan, c->columns, c->stmt);
+        roomcode_table_read_give(t, c->plan, c->columns, c->stmt);
     c->stmt = 0;
 }
 
-static void free_rows(room_codes_cursor *c) {
-    copied_rows_clear(&c->rows);
+static void free_rows(roomcode_cursor *c) {
+    roomcode_copied_rows_clear(&c->rows);
     c->copied = c->at = 0;
 }
 
-static void cursor_reset(room_codes_cursor *c) {
+static void cursor_reset(roomcode_cursor *c) {
     stop_reading(c);
     free_rows(c);
     sqlite3_free(c->hidden);
     c->hidden = 0;
     c->n_hidden = 0;
-    copied_rows_clear(&c->olds);
+    roomcode_copied_rows_clear(&c->olds);
     c->eof = 1;
 }
 
-/* ---- codes minted and rows changed by the running statement (room_codes_minted) ---- */
-
-/* Drops the minted codes and changed rows no open cursor saw the table without. */
-static void prune_mints(room_codes_table *t) {
-    unsigned long oldest = ~0ul;
-    for (room_codes_cursor *c = t->open; c; c = c->next_open)
-        oldest = c->opened < oldest ? c->opened : oldest;
-    int kept = 0;
-    for (int i = 0; i < t->n_mints; i++) {
-        if (t->mints[i].serial >= oldest)
-            t->mints[kept++] = t->mints[i];
-        else
-            copied_rows_clear(&t->mints[i].was);
-    }
-    t->n_mints = kept;
-}
-
-void room_codes_free_mints(room_codes_table *t) {
-    for (int i = 0; i < t->n_mints; i++)
-        copied_rows_clear(&t->mints[i].was);
-    sqlite3_free(t->mints);
-    t->mints = 0;
-    t->n_mints = t->cap_mints = 0;
-}
-
-/* Is p the store statement of one of t's cursors? */
-static int cursor_statement(room_codes_table *t, sqlite3_stmt *p) {
-    for (room_codes_cursor *c = t->open; c; c = c->next_open) {
-        if (c->stmt == p)
-            return 1;
-    }
-    return 0;
-}
-
-/* The app's statements running now (not the store statements of t's cursors): their
- * number, up to max, or -1 past it. */
-static int app_statements(room_codes_table *t, sqlite3_stmt **out, int max) {
-    int n = 0;
-    for (sqlite3_stmt *p = sqlite3_next_stmt(t->db, 0); p; p = sqlite3_next_stmt(t->db, p)) {
-        if (!sqlite3_stmt_busy(p) || cursor_statement(t, p))
-            continue;
-        if (n == max)
-            return -1;
-        out[n++] = p;
-    }
-    return n;
-}
-
-int room_codes_reserve_mint(room_codes_table *t) {
-    if (!t->open || t->n_mints < t->cap_mints)
-        return SQLITE_OK;
-    int cap = t->cap_mints ? 2 * t->cap_mints : 8;
-    statement_mint *more = sqlite3_realloc64(t->mints, sizeof(*more) * (size_t)cap);
-    if (!more)
-        return SQLITE_NOMEM;
-    t->mints = more;
-    t->cap_mints = cap;
-    return SQLITE_OK;
-}
-
-/* Keeps code, minted or changed now, with the app's statements running (room space
- * reserved); its row before, if any, goes to was after. */
-static statement_mint *keep(room_codes_table *t, const char *code) {
-    statement_mint *m = &t->mints[t->n_mints++];
-    memset(m, 0, sizeof(*m));
-    memcpy(m->code, code, ROOMCODE_LEN);
-    m->serial = t->serial;
-    m->n_busy = app_statements(t, m->busy, MINT_BUSY_MAX);
-    return m;
-}
-
-void room_codes_minted(room_codes_table *t, const char *code) {
-    if (!t->open)
-        return;
-    prune_mints(t);
-    if (t->n_mints < t->cap_mints) /* reserved by room_codes_reserve_mint before the write */
-        keep(t, code);
-}
-
-int room_codes_changing(room_codes_table *t, const copied_rows *was, int i) {
-    if (!t->open)
-        return SQLITE_OK;
-    prune_mints(t);
-    /* the store's key, text of ROOMCODE_LEN letters (a copy: reading it allocates nothing) */
-    const unsigned char *text = sqlite3_value_text(copied_rows_at(was, i, COL_CODE));
-    if (!text)
-        return SQLITE_NOMEM;
-    if (sqlite3_value_bytes(copied_rows_at(was, i, COL_CODE)) != ROOMCODE_LEN)
-        return SQLITE_OK; /* no cursor compares another length (see written) */
-    int rc = room_codes_reserve_mint(t);
-    if (rc != SQLITE_OK)
-        return rc;
-    statement_mint *m = keep(t, (const char *)text);
-    rc = copied_rows_append_copy(&m->was, was, i);
-    if (rc != SQLITE_OK) {
-        copied_rows_clear(&m->was);
-        t->n_mints--;
-    }
-    return rc;
-}
-
-/* Which minted codes c skips, and which changed rows it shows as they were: those
- * written while every statement running now was running. */
-static int hide_mints(room_codes_cursor *c) {
-    room_codes_table *t = table_of(c);
-    prune_mints(t);
-    if (t->n_mints == 0)
-        return SQLITE_OK;
-    sqlite3_stmt *now[MINT_BUSY_MAX];
-    int n_now = app_statements(t, now, MINT_BUSY_MAX);
-    if (n_now < 0)
-        return SQLITE_OK;
-    c->hidden = sqlite3_malloc64(sizeof(*c->hidden) * (size_t)t->n_mints);
-    if (!c->hidden)
-        return SQLITE_NOMEM;
-    for (int i = 0; i < t->n_mints; i++) {
-        const statement_mint *m = &t->mints[i];
-        int all = m->n_busy >= 0;
-        for (int k = 0; k < n_now && all; k++) {
-            int found = 0;
-            for (int j = 0; j < m->n_busy && !found; j++)
-                found = m->busy[j] == now[k];
-            all = found;
-        }
-        if (!all)
-            continue;
-        struct statement_row *h = &c->hidden[c->n_hidden++];
-        memcpy(h->code, m->code, ROOMCODE_LEN + 1);
-        h->old = m->was.n ? c->olds.n : -1;
-        if (m->was.n && copied_rows_append_copy(&c->olds, &m->was, 0) != SQLITE_OK)
-            return SQLITE_NOMEM;
-    }
-    return SQLITE_OK;
-}
-
-/* The first of c's statement rows for code (len bytes), the earliest write: NULL if none. */
-static const struct statement_row *written(const room_codes_cursor *c, const unsigned char *code,
-                                           int len) {
-    for (int i = 0; code && len == ROOMCODE_LEN && i < c->n_hidden; i++) {
-        if (memcmp(c->hidden[i].code, code, ROOMCODE_LEN) == 0)
-            return &c->hidden[i];
-    }
-    return 0;
-}
-
-/* Is the statement's current row one c skips (minted by the running statement)? */
-static int row_hidden(room_codes_cursor *c) {
-    if (c->n_hidden == 0)
-        return 0;
-    const struct statement_row *h = c->code_len >= 0
-                                        ? written(c, (const unsigned char *)c->key[0], c->code_len)
-                                        : written(c, sqlite3_column_text(c->stmt, COL_CODE),
-                                                  sqlite3_column_bytes(c->stmt, COL_CODE));
-    return h && h->old < 0;
-}
-
-void room_codes_free_spare(room_codes_table *t) {
+void roomcode_table_free_spare(roomcode_table *t) {
     sqlite3_free(t->spare);
     t->spare = 0;
 }
 
 /* A lookup opens and closes a cursor; the last one closed is kept for the next. */
-int room_codes_open(sqlite3_vtab *vtab, sqlite3_vtab_cursor **out) {
-    room_codes_table *t = (room_codes_table *)vtab;
-    room_codes_cursor *c = t->spare;
+int roomcode_table_open(sqlite3_vtab *vtab, sqlite3_vtab_cursor **out) {
+    roomcode_table *t = (roomcode_table *)vtab;
+    roomcode_cursor *c = t->spare;
     t->spare = 0;
     if (!c)
         c = sqlite3_malloc64(sizeof(*c));
     if (!c)
         return SQLITE_NOMEM;
-    memset(c, 0, offsetof(room_codes_cursor, key));
+    memset(c, 0, offsetof(roomcode_cursor, key));
     c->eof = 1;
     c->opened = ++t->serial;
     c->next_open = t->open;
@@ -262,33 +72,33 @@ int room_codes_open(sqlite3_vtab *vtab, sqlite3_vtab_cursor **out) {
     return SQLITE_OK;
 }
 
-int room_codes_close(sqlite3_vtab_cursor *cur) {
-    room_codes_table *t = (room_codes_table *)cur->pVtab;
-    room_codes_cursor *c = (room_codes_cursor *)cur;
+int roomcode_table_close(sqlite3_vtab_cursor *cur) {
+    roomcode_table *t = (roomcode_table *)cur->pVtab;
+    roomcode_cursor *c = (roomcode_cursor *)cur;
     cursor_reset(c);
-    for (room_codes_cursor **p = &t->open; *p; p = &(*p)->next_open) {
+    for (roomcode_cursor **p = &t->open; *p; p = &(*p)->next_open) {
         if (*p == c) {
             *p = c->next_open;
             break;
         }
     }
-    prune_mints(t);
+    roomcode_table_prune_mints(t);
     if (t->spare || !t->connected)
         sqlite3_free(cur);
     else
-        t->spare = (room_codes_cursor *)cur;
+        t->spare = (roomcode_cursor *)cur;
     return SQLITE_OK;
 }
 
 /* SQLite's last error as the table's message. */
-static int cursor_error(room_codes_cursor *c, int rc) {
+static int cursor_error(roomcode_cursor *c, int rc) {
     return roomcode_vtab_db_error(c->base.pVtab, table_of(c)->db, rc);
 }
 
 /* Steps the statement; at its end the statement goes back to the table. */
-static int cursor_step(room_codes_cursor *c) {
+static int cursor_step(roomcode_cursor *c) {
     int rc = sqlite3_step(c->stmt);
-    while (rc == SQLITE_ROW && row_hidden(c))
+    while (rc == SQLITE_ROW && roomcode_table_row_hidden(c))
         rc = sqlite3_step(c->stmt);
     if (rc == SQLITE_ROW)
         return SQLITE_OK;
@@ -299,16 +109,18 @@ static int cursor_step(room_codes_cursor *c) {
 }
 
 /* Copies the statement's current row to the end of the copied rows. */
-static int copy_row(room_codes_cursor *c) {
+static int copy_row(roomcode_cursor *c) {
     c->copied = 1;
-    return row_hidden(c) ? SQLITE_OK : copied_rows_append(&c->rows, c->stmt, c->columns);
+    return roomcode_table_row_hidden(c)
+               ? SQLITE_OK
+               : roomcode_copied_rows_append(&c->rows, c->stmt, c->columns);
 }
 
 /* Copies the current row and every row left, and hands the statement back. */
-static int copy_rest(room_codes_cursor *c) {
+static int copy_rest(roomcode_cursor *c) {
     int rc = copy_row(c);
     /* code is the store's key: a lookup by code has no row after its one */
-    while (rc == SQLITE_OK && c->plan != PLAN_CODE) {
+    while (rc == SQLITE_OK && c->plan != ROOMCODE_PLAN_CODE) {
         rc = sqlite3_step(c->stmt);
         if (rc == SQLITE_ROW)
             rc = copy_row(c);
@@ -321,7 +133,7 @@ static int copy_rest(room_codes_cursor *c) {
     return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
-int room_codes_snapshot_readers(room_codes_table *t) {
+int roomcode_table_snapshot_readers(roomcode_table *t) {
     int rc = SQLITE_OK;
     while (t->reading && rc == SQLITE_OK)
         rc = copy_rest(t->reading);
@@ -390,9 +202,9 @@ static int gather_keys(int argc, sqlite3_value **argv, unsigned in_lists, sqlite
 }
 
 /* Reads the rows of every combination of text keys into the cursor's copied rows. */
-static int read_all(room_codes_cursor *c, int argc, sqlite3_value **keys[2], int n_keys[2]) {
-    room_codes_table *t = table_of(c);
-    int rc = room_codes_read_take(t, c->plan, c->columns, &c->stmt);
+static int read_all(roomcode_cursor *c, int argc, sqlite3_value **keys[2], int n_keys[2]) {
+    roomcode_table *t = table_of(c);
+    int rc = roomcode_table_read_take(t, c->plan, c->columns, &c->stmt);
     int n = argc > 1 ? n_keys[0] * n_keys[1] : n_keys[0];
     for (int k = 0; k < n && rc == SQLITE_OK; k++) {
         for (int i = 0; i < argc && rc == SQLITE_OK; i++) {
@@ -408,7 +220,7 @@ static int read_all(room_codes_cursor *c, int argc, sqlite3_value **keys[2], int
         sqlite3_reset(c->stmt);
     }
     if (c->stmt)
-        room_codes_read_give(t, c->plan, c->columns, c->stmt);
+        roomcode_table_read_give(t, c->plan, c->columns, c->stmt);
     c->stmt = 0;
     c->copied = 1;
     c->eof = c->rows.n == 0;
@@ -416,7 +228,7 @@ static int read_all(room_codes_cursor *c, int argc, sqlite3_value **keys[2], int
 }
 
 /* A lookup by room_id (and role) with an IN list among its keys. */
-static int filter_lists(room_codes_cursor *c, int argc, sqlite3_value **argv, unsigned in_lists,
+static int filter_lists(roomcode_cursor *c, int argc, sqlite3_value **argv, unsigned in_lists,
                         int *scan) {
     sqlite3_value **keys[2] = {0, 0};
     int n_keys[2] = {0, 0};
@@ -434,36 +246,36 @@ static int filter_lists(room_codes_cursor *c, int argc, sqlite3_value **argv, un
     return rc;
 }
 
-int room_codes_filter(sqlite3_vtab_cursor *cur, int plan, const char *idx_str, int argc,
-                      sqlite3_value **argv) {
-    room_codes_cursor *c = (room_codes_cursor *)cur;
-    room_codes_table *t = table_of(c);
+int roomcode_table_filter(sqlite3_vtab_cursor *cur, int plan, const char *idx_str, int argc,
+                          sqlite3_value **argv) {
+    roomcode_cursor *c = (roomcode_cursor *)cur;
+    roomcode_table *t = table_of(c);
     cursor_reset(c);
-    int hide = hide_mints(c);
+    int hide = roomcode_table_hide_mints(c);
     if (hide != SQLITE_OK)
         return hide;
-    unsigned columns = STORE_ALL_COLUMNS, in_lists = 0;
-    if (room_codes_plan_read(idx_str, &columns, &in_lists) != SQLITE_OK)
+    unsigned columns = ROOMCODE_STORE_ALL_COLUMNS, in_lists = 0;
+    if (roomcode_table_plan_read(idx_str, &columns, &in_lists) != SQLITE_OK)
         return SQLITE_ERROR; /* not a plan of table_best_index */
     c->plan = plan;
-    c->columns = (columns & STORE_ALL_COLUMNS) | 1u << COL_CODE;
+    c->columns = (columns & ROOMCODE_STORE_ALL_COLUMNS) | 1u << ROOMCODE_COL_CODE;
     c->code_len = -1;
     if (in_lists) {
         int scan = 0;
         int rc = filter_lists(c, argc, argv, in_lists, &scan);
         if (rc != SQLITE_OK || !scan)
             return rc;
-        c->plan = PLAN_SCAN;
+        c->plan = ROOMCODE_PLAN_SCAN;
         argc = 0;
     }
     /* A stored code is letters: no value but text equals one, under any affinity. Other
      * keys that are not text make a scan, as in gather_keys. */
     for (int i = 0; i < argc; i++) {
         int type = sqlite3_value_type(argv[i]);
-        if (type == SQLITE_NULL || (type != SQLITE_TEXT && plan == PLAN_CODE))
+        if (type == SQLITE_NULL || (type != SQLITE_TEXT && plan == ROOMCODE_PLAN_CODE))
             return SQLITE_OK;
         if (type != SQLITE_TEXT)
-            c->plan = PLAN_SCAN, argc = 0;
+            c->plan = ROOMCODE_PLAN_SCAN, argc = 0;
     }
     /* Text arguments are copied to the cursor and bound from there; text too long to be
      * stored is bound as a copy of its own. */
@@ -477,12 +289,12 @@ int room_codes_filter(sqlite3_vtab_cursor *cur, int plan, const char *idx_str, i
         }
     }
     /* The code is fetched too, to find the row again should SQLite ask for another column
-     * (see room_codes_column), unless the lookup by code already has it as text. */
-    if (c->plan == PLAN_CODE && key_len[0] >= 0) {
+     * (see roomcode_table_column), unless the lookup by code already has it as text. */
+    if (c->plan == ROOMCODE_PLAN_CODE && key_len[0] >= 0) {
         c->code_len = key_len[0];
-        c->columns &= ~(1u << COL_CODE);
+        c->columns &= ~(1u << ROOMCODE_COL_CODE);
     }
-    int rc = room_codes_read_take(t, c->plan, c->columns, &c->stmt);
+    int rc = roomcode_table_read_take(t, c->plan, c->columns, &c->stmt);
     for (int i = 0; i < argc && rc == SQLITE_OK; i++) {
         rc = key_len[i] >= 0
                  ? sqlite3_bind_text(c->stmt, i + 1, c->key[i], key_len[i], SQLITE_STATIC)
@@ -499,14 +311,14 @@ int room_codes_filter(sqlite3_vtab_cursor *cur, int plan, const char *idx_str, i
     return cursor_step(c);
 }
 
-int room_codes_next(sqlite3_vtab_cursor *cur) {
-    room_codes_cursor *c = (room_codes_cursor *)cur;
+int roomcode_table_next(sqlite3_vtab_cursor *cur) {
+    roomcode_cursor *c = (roomcode_cursor *)cur;
     if (c->copied) {
         c->eof = ++c->at >= c->rows.n;
         return SQLITE_OK;
     }
     /* code is the store's key: after its one row, stepping again would only find the end. */
-    if (c->plan == PLAN_CODE) {
+    if (c->plan == ROOMCODE_PLAN_CODE) {
         c->eof = 1;
         stop_reading(c);
         return SQLITE_OK;
@@ -514,11 +326,12 @@ int room_codes_next(sqlite3_vtab_cursor *cur) {
     return cursor_step(c);
 }
 
-int room_codes_eof(sqlite3_vtab_cursor *cur) { return ((room_codes_cursor *)cur)->eof; }
+int roomcode_table_eof(sqlite3_vtab_cursor *cur) { return ((roomcode_cursor *)cur)->eof; }
 
 /* Column col of the current row, copied or from the statement. */
-static sqlite3_value *value_of(room_codes_cursor *c, int col) {
-    return c->copied ? copied_rows_at(&c->rows, c->at, col) : sqlite3_column_value(c->stmt, col);
+static sqlite3_value *value_of(roomcode_cursor *c, int col) {
+    return c->copied ? roomcode_copied_rows_at(&c->rows, c->at, col)
+                     : sqlite3_column_value(c->stmt, col);
 }
 
 /*
@@ -557,14 +370,14 @@ static int result_by_type(sqlite3_context *ctx, sqlite3_value *v) {
 }
 
 /* A column the cursor does not fetch: read from the row found again by code. */
-static int column_of_row(room_codes_cursor *c, sqlite3_context *ctx, int col) {
-    room_codes_table *t = table_of(c);
+static int column_of_row(roomcode_cursor *c, sqlite3_context *ctx, int col) {
+    roomcode_table *t = table_of(c);
     sqlite3_stmt *row = 0;
-    int rc = room_codes_take(t, STORE_BY_CODE, &row);
+    int rc = roomcode_table_take(t, ROOMCODE_STORE_BY_CODE, &row);
     if (rc == SQLITE_OK && c->code_len >= 0)
         rc = sqlite3_bind_text(row, 1, c->key[0], c->code_len, SQLITE_STATIC);
     else if (rc == SQLITE_OK)
-        rc = sqlite3_bind_value(row, 1, value_of(c, COL_CODE));
+        rc = sqlite3_bind_value(row, 1, value_of(c, ROOMCODE_COL_CODE));
     if (rc == SQLITE_OK)
         rc = sqlite3_step(row);
     if (rc == SQLITE_ROW)
@@ -572,31 +385,32 @@ static int column_of_row(room_codes_cursor *c, sqlite3_context *ctx, int col) {
                                                                               : SQLITE_NOMEM;
     rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK
                                                : roomcode_vtab_db_error(&t->base, t->db, rc);
-    room_codes_give(t, STORE_BY_CODE, row);
+    roomcode_table_give(t, ROOMCODE_STORE_BY_CODE, row);
     return rc;
 }
 
 /* The current row's values before the running statement changed it, or NULL. */
-static sqlite3_value *old_value(room_codes_cursor *c, int col) {
-    const struct statement_row *h = 0;
+static sqlite3_value *old_value(roomcode_cursor *c, int col) {
+    const struct roomcode_statement_row *h = 0;
     if (c->code_len >= 0) {
-        h = written(c, (const unsigned char *)c->key[0], c->code_len);
+        h = roomcode_table_written(c, (const unsigned char *)c->key[0], c->code_len);
     } else {
-        sqlite3_value *code = value_of(c, COL_CODE);
-        h = code ? written(c, sqlite3_value_text(code), sqlite3_value_bytes(code)) : 0;
+        sqlite3_value *code = value_of(c, ROOMCODE_COL_CODE);
+        h = code ? roomcode_table_written(c, sqlite3_value_text(code), sqlite3_value_bytes(code))
+                 : 0;
     }
-    return h && h->old >= 0 ? copied_rows_at(&c->olds, h->old, col) : 0;
+    return h && h->old >= 0 ? roomcode_copied_rows_at(&c->olds, h->old, col) : 0;
 }
 
-int room_codes_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col) {
-    room_codes_cursor *c = (room_codes_cursor *)cur;
+int roomcode_table_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col) {
+    roomcode_cursor *c = (roomcode_cursor *)cur;
     /* An UPDATE that leaves a column alone need not copy it. */
-    if (col != COL_CODE && sqlite3_vtab_nochange(ctx))
+    if (col != ROOMCODE_COL_CODE && sqlite3_vtab_nochange(ctx))
         return SQLITE_OK;
     sqlite3_value *old = c->n_hidden ? old_value(c, col) : 0;
     if (old)
         return result_by_type(ctx, old);
-    if (col == COL_CODE && c->code_len >= 0)
+    if (col == ROOMCODE_COL_CODE && c->code_len >= 0)
         sqlite3_result_text(ctx, c->key[0], c->code_len, SQLITE_TRANSIENT);
     else if (c->columns & (1u << col))
         return result_by_type(ctx, value_of(c, col));
@@ -605,7 +419,7 @@ int room_codes_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col) {
     return SQLITE_OK;
 }
 
-int room_codes_rowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *rowid) {
+int roomcode_table_rowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *rowid) {
     (void)cur;
     (void)rowid;
     return SQLITE_ERROR; /* never called: the table is WITHOUT ROWID */

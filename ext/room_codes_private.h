@@ -10,31 +10,32 @@
 #include "copied_rows.h"
 #include "room_codes_table.h"
 
-#define READ_SLOTS 8            /* reading statements kept per table, by plan and columns */
+#define ROOMCODE_READ_SLOTS 8   /* reading statements kept per table, by plan and columns */
 #define ROOMCODE_ATOMIC_STMTS 7 /* what atomic writes begin and end with (atomic_writes.c) */
 
 /* An idle reading statement of a cursor: which plan, which columns it fetches. */
-typedef struct read_slot {
+typedef struct roomcode_read_slot {
     int plan;
     unsigned columns;
     sqlite3_stmt *stmt;
-} read_slot;
+} roomcode_read_slot;
 
-typedef struct room_codes_cursor room_codes_cursor;
+typedef struct roomcode_cursor roomcode_cursor;
 
-#define MINT_BUSY_MAX 4 /* statements of the app's kept per mint (see room_codes_minted) */
+#define ROOMCODE_MINT_BUSY_MAX                                                                     \
+    4 /* statements of the app's kept per mint (see roomcode_table_minted) */
 
 /* A code minted, or a row changed, while cursors of the table were open
- * (room_codes_minted, room_codes_changing). */
-typedef struct statement_mint {
+ * (roomcode_table_minted, roomcode_table_changing). */
+typedef struct roomcode_statement_mint {
     char code[ROOMCODE_LEN + 1];
-    copied_rows was;      /* a changed row: its values before, one row; none for a mint */
-    unsigned long serial; /* t->serial then: cursors opened up to it saw the table before */
-    int n_busy;           /* the app's statements running then; -1: too many to keep */
-    sqlite3_stmt *busy[MINT_BUSY_MAX];
-} statement_mint;
+    roomcode_copied_rows was; /* a changed row: its values before, one row; none for a mint */
+    unsigned long serial;     /* t->serial then: cursors opened up to it saw the table before */
+    int n_busy;               /* the app's statements running then; -1: too many to keep */
+    sqlite3_stmt *busy[ROOMCODE_MINT_BUSY_MAX];
+} roomcode_statement_mint;
 
-struct room_codes_table {
+struct roomcode_table {
     sqlite3_vtab base;
     sqlite3 *db;
     roomcode_conn *conn;      /* a reference */
@@ -46,23 +47,30 @@ struct room_codes_table {
     char *name;
     /* Idle statements (see roomcode_stmt_take); each is finalized at disconnect, or when
      * given back after it. */
-    sqlite3_stmt *stmt[STORE_N_STMT];
-    char *sql[STORE_N_STMT];
-    sqlite3_stmt *lookup[LOOKUP_N_STMT]; /* idle look-ups of a code (code_lookup.c) */
-    sqlite3_stmt *sentinel;              /* "SELECT 1", whose re-prepares tell of schema changes */
-    room_codes_cursor *spare;            /* a closed cursor kept for the next xOpen */
-    room_codes_cursor *reading;          /* cursors whose statement still reads the store */
-    read_slot reads[READ_SLOTS];
+    sqlite3_stmt *stmt[ROOMCODE_STORE_N_STMT];
+    char *sql[ROOMCODE_STORE_N_STMT];
+    sqlite3_stmt *lookup[ROOMCODE_LOOKUP_N_STMT]; /* idle look-ups of a code (code_lookup.c) */
+    sqlite3_stmt *sentinel;   /* "SELECT 1", whose re-prepares tell of schema changes */
+    roomcode_cursor *spare;   /* a closed cursor kept for the next xOpen */
+    roomcode_cursor *reading; /* cursors whose statement still reads the store */
+    roomcode_read_slot reads[ROOMCODE_READ_SLOTS];
     sqlite3_stmt *atomic[ROOMCODE_ATOMIC_STMTS]; /* idle, see roomcode_atomic_writes */
-    room_codes_cursor *open;                     /* every open cursor */
+    roomcode_cursor *open;                       /* every open cursor */
     unsigned long serial;                        /* counts cursors opened */
-    statement_mint *mints;                       /* see room_codes_minted */
+    roomcode_statement_mint *mints;              /* see roomcode_table_minted */
     int n_mints, cap_mints;
     unsigned next_evicted; /* round robin over reads when all are full */
 };
 
 /* Query plans (idxNum), each one reading statement of the store. */
-enum { PLAN_SCAN, PLAN_CODE, PLAN_ROOM, PLAN_ROOM_ROLE, PLAN_USER, PLAN_USER_ROOM };
+enum {
+    ROOMCODE_PLAN_SCAN,
+    ROOMCODE_PLAN_CODE,
+    ROOMCODE_PLAN_ROOM,
+    ROOMCODE_PLAN_ROOM_ROLE,
+    ROOMCODE_PLAN_USER,
+    ROOMCODE_PLAN_USER_ROOM
+};
 
 /*
  * The plan's idxStr, which EXPLAIN QUERY PLAN shows after idxNum: the plan's lookup, then
@@ -70,21 +78,21 @@ enum { PLAN_SCAN, PLAN_CODE, PLAN_ROOM, PLAN_ROOM_ROLE, PLAN_USER, PLAN_USER_ROO
  * fetches (the others read as NULL), and, when there are any, which arguments are IN
  * lists taken whole (bit k: argument k). For example
  *     room_id=? AND role=? (columns 0x07, IN lists 0x1)
- * room_codes_plan_read reads it back in xFilter; it holds nothing else.
+ * roomcode_table_plan_read reads it back in xFilter; it holds nothing else.
  */
-char *room_codes_plan_text(int plan, unsigned columns, unsigned in_lists);
-int room_codes_plan_read(const char *text, unsigned *columns, unsigned *in_lists);
+char *roomcode_table_plan_text(int plan, unsigned columns, unsigned in_lists);
+int roomcode_table_plan_read(const char *text, unsigned *columns, unsigned *in_lists);
 
 /* Takes or gives back an idle reading statement of plan fetching columns. */
-int room_codes_read_take(room_codes_table *t, int plan, unsigned columns, sqlite3_stmt **out);
-void room_codes_read_give(room_codes_table *t, int plan, unsigned columns, sqlite3_stmt *stmt);
+int roomcode_table_read_take(roomcode_table *t, int plan, unsigned columns, sqlite3_stmt **out);
+void roomcode_table_read_give(roomcode_table *t, int plan, unsigned columns, sqlite3_stmt *stmt);
 
 /*
  * Before any write through t: each cursor still reading the store copies the rows it has
  * left, so that a statement that reads room_codes and writes codes sees the rows as they
  * were when it started, not its own new ones.
  */
-int room_codes_snapshot_readers(room_codes_table *t);
+int roomcode_table_snapshot_readers(roomcode_table *t);
 
 /*
  * A code was minted into t (INSERT, roomcode_new, rotate, create). When cursors of t are
@@ -95,10 +103,10 @@ int room_codes_snapshot_readers(room_codes_table *t);
  * stays open. A cursor filtered while only those statements run (the same statement, or
  * one that was running then) skips it; one of a statement started since reads live.
  */
-void room_codes_minted(room_codes_table *t, const char *code);
+void roomcode_table_minted(roomcode_table *t, const char *code);
 
 /* Makes room to keep one more minted code, before the write (SQLITE_OK or SQLITE_NOMEM). */
-int room_codes_reserve_mint(room_codes_table *t);
+int roomcode_table_reserve_mint(roomcode_table *t);
 
 /*
  * Row i of was (every column, as stored now) is about to change through t (a disable by
@@ -106,25 +114,25 @@ int room_codes_reserve_mint(room_codes_table *t);
  * code is, with its values: a cursor that skips a code minted then shows this row with
  * these values. Call it before the write; SQLITE_OK or SQLITE_NOMEM.
  */
-int room_codes_changing(room_codes_table *t, const copied_rows *was, int i);
+int roomcode_table_changing(roomcode_table *t, const roomcode_copied_rows *was, int i);
 
 /* Frees the minted codes and changed rows t keeps (at disconnect). */
-void room_codes_free_mints(room_codes_table *t);
+void roomcode_table_free_mints(roomcode_table *t);
 
 /* Frees the cursors t keeps for reuse. */
-void room_codes_free_spare(room_codes_table *t);
+void roomcode_table_free_spare(roomcode_table *t);
 
 /* Cursor methods (room_codes_cursor.c). */
-int room_codes_open(sqlite3_vtab *vtab, sqlite3_vtab_cursor **out);
-int room_codes_close(sqlite3_vtab_cursor *cur);
-int room_codes_filter(sqlite3_vtab_cursor *cur, int plan, const char *idx_str, int argc,
-                      sqlite3_value **argv);
-int room_codes_next(sqlite3_vtab_cursor *cur);
-int room_codes_eof(sqlite3_vtab_cursor *cur);
-int room_codes_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col);
-int room_codes_rowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *rowid);
+int roomcode_table_open(sqlite3_vtab *vtab, sqlite3_vtab_cursor **out);
+int roomcode_table_close(sqlite3_vtab_cursor *cur);
+int roomcode_table_filter(sqlite3_vtab_cursor *cur, int plan, const char *idx_str, int argc,
+                          sqlite3_value **argv);
+int roomcode_table_next(sqlite3_vtab_cursor *cur);
+int roomcode_table_eof(sqlite3_vtab_cursor *cur);
+int roomcode_table_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col);
+int roomcode_table_rowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *rowid);
 
 /* xUpdate (room_codes_write.c). */
-int room_codes_update(sqlite3_vtab *vtab, int argc, sqlite3_value **argv, sqlite3_int64 *rowid);
+int roomcode_table_update(sqlite3_vtab *vtab, int argc, sqlite3_value **argv, sqlite3_int64 *rowid);
 
 #endif

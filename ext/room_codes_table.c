@@ -14,6 +14,7 @@
 #include "atomic_writes.h"
 #include "registration.h"
 #include "room_codes_private.h"
+#include "store_indexes.h"
 #include "store_schema.h"
 #include "templates_store.h"
 
@@ -22,29 +23,29 @@ static const char *const plan_text[] = {"full scan", "code=?",
                                         "room_id=?", "room_id=? AND role=?",
                                         "user_id=?", "user_id=? AND room_id=?"};
 /* The store statement each plan reads with. */
-static const enum roomcode_store_stmt plan_stmt[] = {STORE_SCAN,    STORE_BY_CODE,
-                                                     STORE_BY_ROOM, STORE_BY_ROOM_ROLE,
-                                                     STORE_BY_USER, STORE_BY_USER_ROOM};
+static const enum roomcode_store_stmt plan_stmt[] = {
+    ROOMCODE_STORE_SCAN,         ROOMCODE_STORE_BY_CODE, ROOMCODE_STORE_BY_ROOM,
+    ROOMCODE_STORE_BY_ROOM_ROLE, ROOMCODE_STORE_BY_USER, ROOMCODE_STORE_BY_USER_ROOM};
 
-void room_codes_ref(room_codes_table *t) { t->refs++; }
+void roomcode_table_ref(roomcode_table *t) { t->refs++; }
 
-static void clear_statements(room_codes_table *t) {
-    for (int i = 0; i < STORE_N_STMT; i++)
+static void clear_statements(roomcode_table *t) {
+    for (int i = 0; i < ROOMCODE_STORE_N_STMT; i++)
         roomcode_stmt_clear(&t->stmt[i]);
-    for (int i = 0; i < READ_SLOTS; i++)
+    for (int i = 0; i < ROOMCODE_READ_SLOTS; i++)
         roomcode_stmt_clear(&t->reads[i].stmt);
-    for (int i = 0; i < LOOKUP_N_STMT; i++)
+    for (int i = 0; i < ROOMCODE_LOOKUP_N_STMT; i++)
         roomcode_stmt_clear(&t->lookup[i]);
     roomcode_stmt_clear(&t->sentinel);
     roomcode_atomic_clear(t);
 }
 
-static void table_free(room_codes_table *t) {
+static void table_free(roomcode_table *t) {
     clear_statements(t);
-    for (int i = 0; i < STORE_N_STMT; i++)
+    for (int i = 0; i < ROOMCODE_STORE_N_STMT; i++)
         sqlite3_free(t->sql[i]);
-    room_codes_free_spare(t);
-    room_codes_free_mints(t);
+    roomcode_table_free_spare(t);
+    roomcode_table_free_mints(t);
     sqlite3_free(t->schema);
     sqlite3_free(t->name);
     /* SQLite does not collect a message xDestroy leaves behind when it fails. */
@@ -54,17 +55,19 @@ static void table_free(room_codes_table *t) {
     sqlite3_free(t);
 }
 
-void room_codes_release(room_codes_table *t) {
+void roomcode_table_release(roomcode_table *t) {
     if (t && --t->refs == 0)
         table_free(t);
 }
 
 /* Statements kept in t's slots; cursors read the others by plan and columns (read slots). */
-static int kept_in_slot(int which) { return which == STORE_BY_CODE || !STORE_IS_READ(which); }
+static int kept_in_slot(int which) {
+    return which == ROOMCODE_STORE_BY_CODE || !ROOMCODE_STORE_IS_READ(which);
+}
 
 /* The slot statements' SQL for t's current name. */
-static int format_statements(room_codes_table *t) {
-    for (int i = 0; i < STORE_N_STMT; i++) {
+static int format_statements(roomcode_table *t) {
+    for (int i = 0; i < ROOMCODE_STORE_N_STMT; i++) {
         if (!kept_in_slot(i))
             continue;
         char *sql = roomcode_store_sql(i, t->schema, t->name);
@@ -78,7 +81,7 @@ static int format_statements(room_codes_table *t) {
 
 static int table_init(sqlite3 *db, void *aux, int argc, const char *const *argv, sqlite3_vtab **out,
                       char **err, int is_create) {
-    room_codes_table *t = 0;
+    roomcode_table *t = 0;
     int rc;
     if (argc > 3) {
         *err = sqlite3_mprintf(
@@ -100,11 +103,7 @@ static int table_init(sqlite3 *db, void *aux, int argc, const char *const *argv,
     t = sqlite3_malloc64(sizeof(*t));
     if (!t)
         return SQLITE_NOMEM;
-    memset(t, 0, sizeof(*t));
-    t->db = db;
-    t->conn = aux;
-    roomcode_conn_ref(t->conn);
-    t->refs = 1;
+    *t = (roomcode_table){.db = db, .conn = roomcode_conn_ref(aux), .refs = 1};
     t->schema = sqlite3_mprintf("%s", argv[1]);
     t->name = sqlite3_mprintf("%s", argv[2]);
     rc = (t->schema && t->name) ? format_statements(t) : SQLITE_NOMEM;
@@ -141,16 +140,16 @@ static int table_connect(sqlite3 *db, void *aux, int argc, const char *const *ar
  * (those in use are finalized when given back), and the last reference frees it.
  */
 static int table_disconnect(sqlite3_vtab *vtab) {
-    room_codes_table *t = (room_codes_table *)vtab;
+    roomcode_table *t = (roomcode_table *)vtab;
     t->connected = 0;
     roomcode_conn_leave(t->conn, &t->link);
     clear_statements(t);
-    room_codes_release(t);
+    roomcode_table_release(t);
     return SQLITE_OK;
 }
 
 static int table_destroy(sqlite3_vtab *vtab) {
-    room_codes_table *t = (room_codes_table *)vtab;
+    roomcode_table *t = (roomcode_table *)vtab;
     char *err = 0;
     int rc = roomcode_templates_drop(t->db, t->schema, t->name, &err);
     if (rc == SQLITE_OK)
@@ -161,7 +160,7 @@ static int table_destroy(sqlite3_vtab *vtab) {
 }
 
 static int table_rename(sqlite3_vtab *vtab, const char *to) {
-    room_codes_table *t = (room_codes_table *)vtab;
+    roomcode_table *t = (roomcode_table *)vtab;
     char *err = 0;
     clear_statements(t);
     int rc = roomcode_templates_unhook(t->db, t->schema, t->name, to, &err);
@@ -200,12 +199,25 @@ static unsigned take_in_lists(sqlite3_index_info *info, int first, int second) {
     return in_lists;
 }
 
+/* Plans a lookup by the constraints first and second (-1 when there is none), with its
+ * estimates; returns which of the two come as whole IN lists. */
+static unsigned plan_lookup(sqlite3_index_info *info, int plan, int first, int second, double cost,
+                            sqlite3_int64 rows) {
+    info->idxNum = plan;
+    info->aConstraintUsage[first].argvIndex = 1;
+    if (second >= 0)
+        info->aConstraintUsage[second].argvIndex = 2;
+    info->estimatedCost = cost;
+    info->estimatedRows = rows;
+    return take_in_lists(info, first, second);
+}
+
 /*
  * Turns code = ? and room_id = ? [AND role = ?] into lookups on the store's indexes. A
  * constraint under another collation (room_id = 'x' COLLATE NOCASE) matches more than the
  * key, so SQLite checks it on the rows of a wider plan instead. No constraint is omitted:
  * SQLite checks each again on the rows a lookup returns, which costs a comparison a row and
- * keeps its own affinity rules for keys that are not text (see room_codes_filter).
+ * keeps its own affinity rules for keys that are not text (see roomcode_table_filter).
  */
 static int table_best_index(sqlite3_vtab *vtab, sqlite3_index_info *info) {
     (void)vtab;
@@ -215,71 +227,62 @@ static int table_best_index(sqlite3_vtab *vtab, sqlite3_index_info *info) {
         const struct sqlite3_index_constraint *c = &info->aConstraint[i];
         if (!c->usable || c->op != SQLITE_INDEX_CONSTRAINT_EQ || !binary_collation(info, i))
             continue;
-        if (c->iColumn == COL_CODE)
+        if (c->iColumn == ROOMCODE_COL_CODE)
             code = i;
-        else if (c->iColumn == COL_ROOM_ID)
+        else if (c->iColumn == ROOMCODE_COL_ROOM_ID)
             room = i;
-        else if (c->iColumn == COL_ROLE)
+        else if (c->iColumn == ROOMCODE_COL_ROLE)
             role = i;
-        else if (c->iColumn == COL_USER_ID)
+        else if (c->iColumn == ROOMCODE_COL_USER_ID)
             user = i;
     }
     if (code >= 0) {
-        info->idxNum = PLAN_CODE;
+        info->idxNum = ROOMCODE_PLAN_CODE;
         info->aConstraintUsage[code].argvIndex = 1;
         info->estimatedCost = 1;
         info->estimatedRows = 1;
         info->idxFlags = SQLITE_INDEX_SCAN_UNIQUE;
     } else if (user >= 0) {
         /* A user's codes are few (the index holds bound codes only), and fewer in one room;
-         * role, if given, is checked by SQLite on them. IN lists come one value a filter. */
-        info->idxNum = room >= 0 ? PLAN_USER_ROOM : PLAN_USER;
-        info->aConstraintUsage[user].argvIndex = 1;
-        if (room >= 0)
-            info->aConstraintUsage[room].argvIndex = 2;
-        /* IN lists come whole, as for room_id below: SQLite, handing them one value a
-         * filter, checks each row again against that one value under another affinity
-         * than the IN's own, and a value listed twice (42 and '42') finds a row twice */
-        in_lists = take_in_lists(info, user, room);
-        info->estimatedCost = room >= 0 ? 5 : 20;
-        info->estimatedRows = room >= 0 ? 2 : 20;
+         * role, if given, is checked by SQLite on them. IN lists come whole, as for room_id
+         * below: SQLite, handing them one value a filter, checks each row again against
+         * that one value under another affinity than the IN's own, and a value listed twice
+         * (42 and '42') finds a row twice */
+        in_lists = plan_lookup(info, room >= 0 ? ROOMCODE_PLAN_USER_ROOM : ROOMCODE_PLAN_USER, user,
+                               room, room >= 0 ? 5 : 20, room >= 0 ? 2 : 20);
     } else if (room >= 0) {
-        info->idxNum = role >= 0 ? PLAN_ROOM_ROLE : PLAN_ROOM;
-        info->aConstraintUsage[room].argvIndex = 1;
-        if (role >= 0)
-            info->aConstraintUsage[role].argvIndex = 2;
-        /* room_id IN (...) and role IN (...) come as whole lists (see room_codes_filter) */
-        in_lists = take_in_lists(info, room, role);
-        info->estimatedCost = role >= 0 ? 10 : 100;
-        info->estimatedRows = role >= 0 ? 10 : ROOMCODE_MAX_PER_ROOM;
+        /* room_id IN (...) and role IN (...) come as whole lists (see roomcode_table_filter) */
+        in_lists = plan_lookup(info, role >= 0 ? ROOMCODE_PLAN_ROOM_ROLE : ROOMCODE_PLAN_ROOM, room,
+                               role, role >= 0 ? 10 : 100, role >= 0 ? 10 : ROOMCODE_MAX_PER_ROOM);
     } else {
-        info->idxNum = PLAN_SCAN;
+        info->idxNum = ROOMCODE_PLAN_SCAN;
         info->estimatedCost = 1e7;
         info->estimatedRows = 1000000;
     }
     /* idxStr: see room_codes_private.h (what EXPLAIN QUERY PLAN shows, and all the cursor
      * reads back besides idxNum) */
-    info->idxStr =
-        room_codes_plan_text(info->idxNum, (unsigned)(info->colUsed & STORE_ALL_COLUMNS), in_lists);
+    info->idxStr = roomcode_table_plan_text(
+        info->idxNum, (unsigned)(info->colUsed & ROOMCODE_STORE_ALL_COLUMNS), in_lists);
     if (!info->idxStr)
         return SQLITE_NOMEM;
     info->needToFreeIdxStr = 1;
     /* The store is keyed by code, so a scan or a lookup by code is already in code order
      * (BINARY order, as the declared column's). */
-    if (info->nOrderBy == 1 && info->aOrderBy[0].iColumn == COL_CODE && !info->aOrderBy[0].desc &&
-        (info->idxNum == PLAN_SCAN || info->idxNum == PLAN_CODE))
+    if (info->nOrderBy == 1 && info->aOrderBy[0].iColumn == ROOMCODE_COL_CODE &&
+        !info->aOrderBy[0].desc &&
+        (info->idxNum == ROOMCODE_PLAN_SCAN || info->idxNum == ROOMCODE_PLAN_CODE))
         info->orderByConsumed = 1;
     return SQLITE_OK;
 }
 
-char *room_codes_plan_text(int plan, unsigned columns, unsigned in_lists) {
+char *roomcode_table_plan_text(int plan, unsigned columns, unsigned in_lists) {
     if (in_lists)
         return sqlite3_mprintf("%s (columns 0x%02x, IN lists 0x%x)", plan_text[plan], columns,
                                in_lists);
     return sqlite3_mprintf("%s (columns 0x%02x)", plan_text[plan], columns);
 }
 
-int room_codes_plan_read(const char *text, unsigned *columns, unsigned *in_lists) {
+int roomcode_table_plan_read(const char *text, unsigned *columns, unsigned *in_lists) {
     const char *p = text ? strstr(text, " (columns 0x") : 0;
     if (!p)
         return SQLITE_ERROR;
@@ -291,9 +294,9 @@ int room_codes_plan_read(const char *text, unsigned *columns, unsigned *in_lists
     return SQLITE_OK;
 }
 
-int room_codes_read_take(room_codes_table *t, int plan, unsigned columns, sqlite3_stmt **out) {
-    for (int i = 0; i < READ_SLOTS; i++) {
-        read_slot *r = &t->reads[i];
+int roomcode_table_read_take(roomcode_table *t, int plan, unsigned columns, sqlite3_stmt **out) {
+    for (int i = 0; i < ROOMCODE_READ_SLOTS; i++) {
+        roomcode_read_slot *r = &t->reads[i];
         if (r->stmt && r->plan == plan && r->columns == columns) {
             *out = r->stmt;
             r->stmt = 0;
@@ -313,19 +316,19 @@ int room_codes_read_take(room_codes_table *t, int plan, unsigned columns, sqlite
  * roomcode_stmt_give it keeps the bindings: every use binds all parameters first, and
  * clearing them would cost some 300 instructions a lookup.
  */
-void room_codes_read_give(room_codes_table *t, int plan, unsigned columns, sqlite3_stmt *stmt) {
+void roomcode_table_read_give(roomcode_table *t, int plan, unsigned columns, sqlite3_stmt *stmt) {
     sqlite3_reset(stmt);
     if (!t->connected) {
         sqlite3_finalize(stmt);
         return;
     }
-    read_slot *r = 0;
-    for (int i = 0; i < READ_SLOTS && !r; i++) {
+    roomcode_read_slot *r = 0;
+    for (int i = 0; i < ROOMCODE_READ_SLOTS && !r; i++) {
         if (!t->reads[i].stmt)
             r = &t->reads[i];
     }
     if (!r) {
-        r = &t->reads[t->next_evicted++ % READ_SLOTS];
+        r = &t->reads[t->next_evicted++ % ROOMCODE_READ_SLOTS];
         roomcode_stmt_clear(&r->stmt);
     }
     r->plan = plan;
@@ -334,40 +337,34 @@ void room_codes_read_give(room_codes_table *t, int plan, unsigned columns, sqlit
 }
 
 static int writes(enum roomcode_store_stmt which) {
-    return which == STORE_INSERT || which == STORE_UPDATE || which == STORE_DELETE ||
-           which == STORE_RESTORE_UPDATED_AT;
+    return which == ROOMCODE_STORE_INSERT || which == ROOMCODE_STORE_UPDATE ||
+           which == ROOMCODE_STORE_DELETE || which == ROOMCODE_STORE_RESTORE_UPDATED_AT;
 }
 
-int room_codes_take(room_codes_table *t, enum roomcode_store_stmt which, sqlite3_stmt **out) {
+int roomcode_table_take(roomcode_table *t, enum roomcode_store_stmt which, sqlite3_stmt **out) {
     *out = 0;
-    int rc = writes(which) ? room_codes_snapshot_readers(t) : SQLITE_OK;
+    int rc = writes(which) ? roomcode_table_snapshot_readers(t) : SQLITE_OK;
     if (rc == SQLITE_OK)
         rc = roomcode_stmt_take(t->db, t->connected ? &t->stmt[which] : 0, t->sql[which], out);
     return rc;
 }
 
-void room_codes_give(room_codes_table *t, enum roomcode_store_stmt which, sqlite3_stmt *stmt) {
+void roomcode_table_give(roomcode_table *t, enum roomcode_store_stmt which, sqlite3_stmt *stmt) {
     roomcode_stmt_give(t->connected ? &t->stmt[which] : 0, stmt);
 }
 
-static sqlite3_module room_codes_module = {
+static sqlite3_module roomcode_table_module = {
     .iVersion = 3,
     .xCreate = table_create,
     .xConnect = table_connect,
     .xBestIndex = table_best_index,
     .xDisconnect = table_disconnect,
     .xDestroy = table_destroy,
-    .xOpen = room_codes_open,
-    .xClose = room_codes_close,
-    .xFilter = room_codes_filter,
-    .xNext = room_codes_next,
-    .xEof = room_codes_eof,
-    .xColumn = room_codes_column,
-    .xRowid = room_codes_rowid,
-    .xUpdate = room_codes_update,
+    ROOMCODE_CURSOR_METHODS(roomcode_table),
+    .xUpdate = roomcode_table_update,
     .xRename = table_rename,
 };
 
 int roomcode_register_table(sqlite3 *db, roomcode_conn *conn) {
-    return roomcode_conn_register_module(db, "roomcode", &room_codes_module, conn);
+    return roomcode_conn_register_module(db, "roomcode", &roomcode_table_module, conn);
 }

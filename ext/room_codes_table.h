@@ -20,43 +20,43 @@
 #include "input_check.h"
 #include "store_statements.h"
 
-typedef struct room_codes_table room_codes_table;
+typedef struct roomcode_table roomcode_table;
 
 /*
  * The values of a new row, by column (enum COL_*); a NULL pointer is SQL NULL. A NULL code
  * mints one.
  */
 typedef struct roomcode_row {
-    sqlite3_value *col[COL_UPDATED_AT + 1];
+    sqlite3_value *col[ROOMCODE_COL_UPDATED_AT + 1];
 } roomcode_row;
 
-void room_codes_ref(room_codes_table *t);
-void room_codes_release(room_codes_table *t);
+void roomcode_table_ref(roomcode_table *t);
+void roomcode_table_release(roomcode_table *t);
 
 /* Inserts a row (checks, minting, messages as an INSERT does); the code goes to code_out. */
-int room_codes_insert(room_codes_table *t, const roomcode_row *row, char code_out[ROOMCODE_LEN + 1],
-                      char **err);
+int roomcode_table_insert(roomcode_table *t, const roomcode_row *row,
+                          char code_out[ROOMCODE_LEN + 1], char **err);
 
 /*
  * Disables the code of row i of was, which holds that row as stored now (every column):
  * the disable of roomcode_rotate and roomcode_create. A statement reading t meanwhile
- * keeps seeing the row as it was (room_codes_changing).
+ * keeps seeing the row as it was (roomcode_table_changing).
  */
-int room_codes_disable(room_codes_table *t, const copied_rows *was, int i);
+int roomcode_table_disable(roomcode_table *t, const roomcode_copied_rows *was, int i);
 
-/* Puts enabled, user_id and updated_at of row i of was back: undoes room_codes_disable
+/* Puts enabled, user_id and updated_at of row i of was back: undoes roomcode_table_disable
  * inside a statement that itself writes (atomic_writes.c). */
-int room_codes_restore(room_codes_table *t, const copied_rows *was, int i);
+int roomcode_table_restore(roomcode_table *t, const roomcode_copied_rows *was, int i);
 
 /*
  * Takes statement which of t's store, prepared once; give it back when done. Taking a
  * statement that writes first lets every cursor still reading t keep the rows as they were.
  */
-int room_codes_take(room_codes_table *t, enum roomcode_store_stmt which, sqlite3_stmt **out);
-void room_codes_give(room_codes_table *t, enum roomcode_store_stmt which, sqlite3_stmt *stmt);
+int roomcode_table_take(roomcode_table *t, enum roomcode_store_stmt which, sqlite3_stmt **out);
+void roomcode_table_give(roomcode_table *t, enum roomcode_store_stmt which, sqlite3_stmt *stmt);
 
 /* Steps a bound write statement on the store, which returns no row: SQLITE_OK once its
  * write is done (see room_codes_write.c for an interrupt that comes after that). */
-int room_codes_step_write(sqlite3_stmt *stmt);
+int roomcode_table_step_write(sqlite3_stmt *stmt);
 
 #endif

@@ -29,7 +29,7 @@ static int bind_name(sqlite3_stmt *stmt, int i, sqlite3_value *v) {
     return sqlite3_bind_text(stmt, i, (const char *)text, sqlite3_value_bytes(v), SQLITE_STATIC);
 }
 
-int room_codes_step_write(sqlite3_stmt *stmt) {
+int roomcode_table_step_write(sqlite3_stmt *stmt) {
     int rc = sqlite3_step(stmt);
     /* SQLite calls the progress handler once more after a statement has ended (its
      * vdbe_return), and a "stop" there fails a write that is done, and committed in
@@ -40,7 +40,19 @@ int room_codes_step_write(sqlite3_stmt *stmt) {
     return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
-static int run_write(sqlite3_stmt *stmt) { return room_codes_step_write(stmt); }
+static int run_write(sqlite3_stmt *stmt) { return roomcode_table_step_write(stmt); }
+
+/* Runs the bound write statement taken from slot which (unless rc, of its binding, is an
+ * error already), gives it back, and reports a failure on the table. */
+static int finish_write(roomcode_table *t, enum roomcode_store_stmt which, sqlite3_stmt *stmt,
+                        int rc) {
+    if (rc == SQLITE_OK)
+        rc = run_write(stmt);
+    if (rc != SQLITE_OK)
+        rc = roomcode_vtab_db_error(&t->base, t->db, rc);
+    roomcode_table_give(t, which, stmt);
+    return rc;
+}
 
 /*
  * The number that the store's INTEGER column makes of text, as SQLite's affinity does: the
@@ -122,7 +134,7 @@ static int enabled_value(sqlite3_value *v) {
  * Checks the enabled value of an INSERT or UPDATE. NULL on INSERT means enabled. Returns
  * SQLITE_OK with *out 0 or 1, or a refusal.
  */
-static int check_enabled(room_codes_table *t, sqlite3_value *v, int *out) {
+static int check_enabled(roomcode_table *t, sqlite3_value *v, int *out) {
     int e = enabled_value(v);
     if (e == -2)
         return SQLITE_NOMEM;
@@ -135,7 +147,7 @@ static int check_enabled(room_codes_table *t, sqlite3_value *v, int *out) {
 }
 
 /* Checks a name column; user_id may also be NULL (not bound to a user). */
-static int check_name(room_codes_table *t, const char *what, sqlite3_value *v, int nullable) {
+static int check_name(roomcode_table *t, const char *what, sqlite3_value *v, int nullable) {
     if (nullable && type_of(v) == SQLITE_NULL)
         return SQLITE_OK;
     char *msg = 0;
@@ -144,9 +156,9 @@ static int check_name(room_codes_table *t, const char *what, sqlite3_value *v, i
 }
 
 /* Replaces a refusal of the store's triggers by a message naming the room or the code. */
-static int refuse_from_store(room_codes_table *t, int rc, sqlite3_value *room, const char *code) {
+static int refuse_from_store(roomcode_table *t, int rc, sqlite3_value *room, const char *code) {
     enum roomcode_store_refusal refusal = roomcode_store_refusal(t->db);
-    if (refusal == STORE_REFUSED_CAP) {
+    if (refusal == ROOMCODE_STORE_REFUSED_CAP) {
         char *q = roomcode_describe(room);
         rc = roomcode_vtab_error(
             &t->base, SQLITE_CONSTRAINT,
@@ -156,7 +168,7 @@ static int refuse_from_store(room_codes_table *t, int rc, sqlite3_value *room, c
         sqlite3_free(q);
         return rc;
     }
-    if (refusal == STORE_REFUSED_EXISTS && code) {
+    if (refusal == ROOMCODE_STORE_REFUSED_EXISTS && code) {
         return roomcode_vtab_error(
             &t->base, SQLITE_CONSTRAINT,
             sqlite3_mprintf("roomcode: room code '%s' already exists", code));
@@ -165,28 +177,28 @@ static int refuse_from_store(room_codes_table *t, int rc, sqlite3_value *room, c
 }
 
 /* INSERT of one row; a NULL code mints one. The stored code goes to code_out. */
-static int room_codes_write_row(room_codes_table *t, sqlite3_value *const *col,
-                                char code[ROOMCODE_LEN + 1]) {
+static int roomcode_table_write_row(roomcode_table *t, sqlite3_value *const *col,
+                                    char code[ROOMCODE_LEN + 1]) {
     int enabled = 1;
-    int rc = check_name(t, "room_id", col[COL_ROOM_ID], 0);
+    int rc = check_name(t, "room_id", col[ROOMCODE_COL_ROOM_ID], 0);
     if (rc == SQLITE_OK)
-        rc = check_name(t, "role", col[COL_ROLE], 0);
+        rc = check_name(t, "role", col[ROOMCODE_COL_ROLE], 0);
     if (rc == SQLITE_OK)
-        rc = check_name(t, "user_id", col[COL_USER_ID], 1);
-    if (rc == SQLITE_OK && type_of(col[COL_ENABLED]) != SQLITE_NULL)
-        rc = check_enabled(t, col[COL_ENABLED], &enabled);
-    for (int i = COL_CREATED_AT; i <= COL_UPDATED_AT && rc == SQLITE_OK; i++) {
+        rc = check_name(t, "user_id", col[ROOMCODE_COL_USER_ID], 1);
+    if (rc == SQLITE_OK && type_of(col[ROOMCODE_COL_ENABLED]) != SQLITE_NULL)
+        rc = check_enabled(t, col[ROOMCODE_COL_ENABLED], &enabled);
+    for (int i = ROOMCODE_COL_CREATED_AT; i <= ROOMCODE_COL_UPDATED_AT && rc == SQLITE_OK; i++) {
         if (type_of(col[i]) != SQLITE_NULL) {
             rc = roomcode_vtab_error(
                 &t->base, SQLITE_CONSTRAINT,
                 sqlite3_mprintf("roomcode: %s is set by roomcode, leave it out",
-                                i == COL_CREATED_AT ? "created_at" : "updated_at"));
+                                i == ROOMCODE_COL_CREATED_AT ? "created_at" : "updated_at"));
         }
     }
-    int minted = type_of(col[COL_CODE]) == SQLITE_NULL;
+    int minted = type_of(col[ROOMCODE_COL_CODE]) == SQLITE_NULL;
     if (rc == SQLITE_OK && !minted) {
         char *msg = 0;
-        rc = roomcode_parse_code(col[COL_CODE], code, &msg);
+        rc = roomcode_parse_code(col[ROOMCODE_COL_CODE], code, &msg);
         if (rc != SQLITE_OK)
             rc = roomcode_vtab_error(&t->base, rc, msg);
     }
@@ -194,20 +206,20 @@ static int room_codes_write_row(room_codes_table *t, sqlite3_value *const *col,
         return rc;
 
     sqlite3_stmt *stmt = 0;
-    rc = room_codes_reserve_mint(t);
+    rc = roomcode_table_reserve_mint(t);
     if (rc == SQLITE_OK)
-        rc = room_codes_take(t, STORE_INSERT, &stmt);
+        rc = roomcode_table_take(t, ROOMCODE_STORE_INSERT, &stmt);
     if (rc != SQLITE_OK)
         return roomcode_vtab_db_error(&t->base, t->db, rc);
     /* The checked names and the code stay put until the statement is given back, which
      * clears its bindings: they are bound without copies. */
-    rc = bind_name(stmt, 2, col[COL_ROOM_ID]);
+    rc = bind_name(stmt, 2, col[ROOMCODE_COL_ROOM_ID]);
     if (rc == SQLITE_OK)
-        rc = bind_name(stmt, 3, col[COL_ROLE]);
+        rc = bind_name(stmt, 3, col[ROOMCODE_COL_ROLE]);
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_int(stmt, 4, enabled);
     if (rc == SQLITE_OK)
-        rc = bind_name(stmt, 5, col[COL_USER_ID]);
+        rc = bind_name(stmt, 5, col[ROOMCODE_COL_USER_ID]);
     for (int attempt = 0; rc == SQLITE_OK; attempt++) {
         if (minted)
             roomcode_conn_draw(t->conn, code);
@@ -216,29 +228,30 @@ static int room_codes_write_row(room_codes_table *t, sqlite3_value *const *col,
             rc = run_write(stmt);
         /* A minted code that collides is drawn again; a given one is refused. */
         if (rc == SQLITE_CONSTRAINT && minted && attempt + 1 < MINT_ATTEMPTS &&
-            roomcode_store_refusal(t->db) == STORE_REFUSED_EXISTS) {
+            roomcode_store_refusal(t->db) == ROOMCODE_STORE_REFUSED_EXISTS) {
             sqlite3_reset(stmt);
             rc = SQLITE_OK;
             continue;
         }
         break;
     }
-    char *role_msg = rc == SQLITE_CONSTRAINT
-                         ? roomcode_templates_role_refusal(t->db, t->schema, t->name,
-                                                           col[COL_ROOM_ID], col[COL_ROLE])
-                         : 0;
+    char *role_msg =
+        rc == SQLITE_CONSTRAINT
+            ? roomcode_templates_role_refusal(t->db, t->schema, t->name, col[ROOMCODE_COL_ROOM_ID],
+                                              col[ROOMCODE_COL_ROLE])
+            : 0;
     if (role_msg)
         rc = roomcode_vtab_error(&t->base, SQLITE_CONSTRAINT, role_msg);
     else if (rc != SQLITE_OK)
-        rc = refuse_from_store(t, rc, col[COL_ROOM_ID], code);
+        rc = refuse_from_store(t, rc, col[ROOMCODE_COL_ROOM_ID], code);
     else
-        room_codes_minted(t, code);
-    room_codes_give(t, STORE_INSERT, stmt);
+        roomcode_table_minted(t, code);
+    roomcode_table_give(t, ROOMCODE_STORE_INSERT, stmt);
     return rc;
 }
 
 /* Refuses a change of an identity column, naming the code and both values. */
-static int refuse_identity(room_codes_table *t, const char *code, const char *what,
+static int refuse_identity(roomcode_table *t, const char *code, const char *what,
                            sqlite3_value *was, sqlite3_value *now) {
     char *a = roomcode_describe(was), *b = roomcode_describe(now);
     int rc = roomcode_vtab_error(
@@ -264,8 +277,9 @@ static int same_value(sqlite3_value *a, sqlite3_value *b) {
  * Identity columns that the UPDATE names are compared with the stored row; those it does
  * not name arrive as "no change" values and cost nothing.
  */
-static int check_identity(room_codes_table *t, const char *code, sqlite3_value **col) {
-    static const int fixed[] = {COL_ROOM_ID, COL_ROLE, COL_CREATED_AT, COL_UPDATED_AT};
+static int check_identity(roomcode_table *t, const char *code, sqlite3_value **col) {
+    static const int fixed[] = {ROOMCODE_COL_ROOM_ID, ROOMCODE_COL_ROLE, ROOMCODE_COL_CREATED_AT,
+                                ROOMCODE_COL_UPDATED_AT};
     static const char *const names[] = {"room_id", "role", "created_at", "updated_at"};
     int named = 0;
     for (int i = 0; i < 4; i++)
@@ -273,7 +287,7 @@ static int check_identity(room_codes_table *t, const char *code, sqlite3_value *
     if (!named)
         return SQLITE_OK;
     sqlite3_stmt *stmt = 0;
-    int rc = room_codes_take(t, STORE_BY_CODE, &stmt);
+    int rc = roomcode_table_take(t, ROOMCODE_STORE_BY_CODE, &stmt);
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_text(stmt, 1, code, -1, SQLITE_TRANSIENT);
     if (rc == SQLITE_OK)
@@ -288,29 +302,29 @@ static int check_identity(room_codes_table *t, const char *code, sqlite3_value *
     } else {
         rc = roomcode_vtab_db_error(&t->base, t->db, rc == SQLITE_DONE ? SQLITE_ERROR : rc);
     }
-    room_codes_give(t, STORE_BY_CODE, stmt);
+    roomcode_table_give(t, ROOMCODE_STORE_BY_CODE, stmt);
     return rc;
 }
 
 /* UPDATE: only enabled and user_id may change. */
-static int table_change(room_codes_table *t, sqlite3_value *old_code, sqlite3_value **col) {
+static int table_change(roomcode_table *t, sqlite3_value *old_code, sqlite3_value **col) {
     const char *code = (const char *)sqlite3_value_text(old_code);
     if (!code)
         return SQLITE_NOMEM;
-    if (!same_value(old_code, col[COL_CODE]))
-        return refuse_identity(t, code, "code", old_code, col[COL_CODE]);
+    if (!same_value(old_code, col[ROOMCODE_COL_CODE]))
+        return refuse_identity(t, code, "code", old_code, col[ROOMCODE_COL_CODE]);
     int rc = check_identity(t, code, col);
-    int set_enabled = !sqlite3_value_nochange(col[COL_ENABLED]);
-    int set_user = !sqlite3_value_nochange(col[COL_USER_ID]);
+    int set_enabled = !sqlite3_value_nochange(col[ROOMCODE_COL_ENABLED]);
+    int set_user = !sqlite3_value_nochange(col[ROOMCODE_COL_USER_ID]);
     int enabled = 0;
     if (rc == SQLITE_OK && set_enabled)
-        rc = check_enabled(t, col[COL_ENABLED], &enabled);
+        rc = check_enabled(t, col[ROOMCODE_COL_ENABLED], &enabled);
     if (rc == SQLITE_OK && set_user)
-        rc = check_name(t, "user_id", col[COL_USER_ID], 1);
+        rc = check_name(t, "user_id", col[ROOMCODE_COL_USER_ID], 1);
     if (rc != SQLITE_OK || (!set_enabled && !set_user))
         return rc;
     sqlite3_stmt *stmt = 0;
-    rc = room_codes_take(t, STORE_UPDATE, &stmt);
+    rc = roomcode_table_take(t, ROOMCODE_STORE_UPDATE, &stmt);
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_value(stmt, 1, old_code);
     if (rc == SQLITE_OK)
@@ -318,50 +332,41 @@ static int table_change(room_codes_table *t, sqlite3_value *old_code, sqlite3_va
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_int(stmt, 3, set_enabled);
     if (rc == SQLITE_OK && set_user)
-        rc = sqlite3_bind_value(stmt, 4, col[COL_USER_ID]);
+        rc = sqlite3_bind_value(stmt, 4, col[ROOMCODE_COL_USER_ID]);
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_int(stmt, 5, set_user);
-    if (rc == SQLITE_OK)
-        rc = run_write(stmt);
-    if (rc != SQLITE_OK)
-        rc = roomcode_vtab_db_error(&t->base, t->db, rc);
-    room_codes_give(t, STORE_UPDATE, stmt);
-    return rc;
+    return finish_write(t, ROOMCODE_STORE_UPDATE, stmt, rc);
 }
 
-static int table_delete(room_codes_table *t, sqlite3_value *code) {
+static int table_delete(roomcode_table *t, sqlite3_value *code) {
     sqlite3_stmt *stmt = 0;
-    int rc = room_codes_take(t, STORE_DELETE, &stmt);
+    int rc = roomcode_table_take(t, ROOMCODE_STORE_DELETE, &stmt);
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_value(stmt, 1, code);
-    if (rc == SQLITE_OK)
-        rc = run_write(stmt);
-    if (rc != SQLITE_OK)
-        rc = roomcode_vtab_db_error(&t->base, t->db, rc);
-    room_codes_give(t, STORE_DELETE, stmt);
-    return rc;
+    return finish_write(t, ROOMCODE_STORE_DELETE, stmt, rc);
 }
 
-int room_codes_update(sqlite3_vtab *vtab, int argc, sqlite3_value **argv, sqlite3_int64 *rowid) {
+int roomcode_table_update(sqlite3_vtab *vtab, int argc, sqlite3_value **argv,
+                          sqlite3_int64 *rowid) {
     (void)rowid;
-    room_codes_table *t = (room_codes_table *)vtab;
+    roomcode_table *t = (roomcode_table *)vtab;
     if (argc == 1)
         return table_delete(t, argv[0]);
     if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
         char code[ROOMCODE_LEN + 1];
-        return room_codes_write_row(t, argv + 2, code);
+        return roomcode_table_write_row(t, argv + 2, code);
     }
     return table_change(t, argv[0], argv + 2);
 }
 
-/* Runs STORE_UPDATE on the code of row i of was: enabled becomes `enabled` (0 when NULL),
+/* Runs ROOMCODE_STORE_UPDATE on the code of row i of was: enabled becomes `enabled` (0 when NULL),
  * user_id becomes `user_id` when not NULL (a value; SQL NULL is a value too). */
-static int update_row(room_codes_table *t, const copied_rows *was, int i, sqlite3_value *enabled,
-                      sqlite3_value *user_id) {
+static int update_row(roomcode_table *t, const roomcode_copied_rows *was, int i,
+                      sqlite3_value *enabled, sqlite3_value *user_id) {
     sqlite3_stmt *stmt = 0;
-    int rc = room_codes_take(t, STORE_UPDATE, &stmt);
+    int rc = roomcode_table_take(t, ROOMCODE_STORE_UPDATE, &stmt);
     if (rc == SQLITE_OK)
-        rc = sqlite3_bind_value(stmt, 1, copied_rows_at(was, i, COL_CODE));
+        rc = sqlite3_bind_value(stmt, 1, roomcode_copied_rows_at(was, i, ROOMCODE_COL_CODE));
     if (rc == SQLITE_OK)
         rc = enabled ? sqlite3_bind_value(stmt, 2, enabled) : sqlite3_bind_int(stmt, 2, 0);
     if (rc == SQLITE_OK)
@@ -372,35 +377,35 @@ static int update_row(room_codes_table *t, const copied_rows *was, int i, sqlite
         rc = sqlite3_bind_int(stmt, 5, user_id != 0);
     if (rc == SQLITE_OK)
         rc = run_write(stmt);
-    room_codes_give(t, STORE_UPDATE, stmt);
+    roomcode_table_give(t, ROOMCODE_STORE_UPDATE, stmt);
     return rc;
 }
 
-int room_codes_disable(room_codes_table *t, const copied_rows *was, int i) {
-    int rc = room_codes_changing(t, was, i);
+int roomcode_table_disable(roomcode_table *t, const roomcode_copied_rows *was, int i) {
+    int rc = roomcode_table_changing(t, was, i);
     return rc == SQLITE_OK ? update_row(t, was, i, 0, 0) : rc;
 }
 
-int room_codes_restore(room_codes_table *t, const copied_rows *was, int i) {
-    int rc = update_row(t, was, i, copied_rows_at(was, i, COL_ENABLED),
-                        copied_rows_at(was, i, COL_USER_ID));
+int roomcode_table_restore(roomcode_table *t, const roomcode_copied_rows *was, int i) {
+    int rc = update_row(t, was, i, roomcode_copied_rows_at(was, i, ROOMCODE_COL_ENABLED),
+                        roomcode_copied_rows_at(was, i, ROOMCODE_COL_USER_ID));
     /* the store's trigger touched updated_at: it goes back too */
     sqlite3_stmt *stmt = 0;
     if (rc == SQLITE_OK)
-        rc = room_codes_take(t, STORE_RESTORE_UPDATED_AT, &stmt);
+        rc = roomcode_table_take(t, ROOMCODE_STORE_RESTORE_UPDATED_AT, &stmt);
     if (rc == SQLITE_OK)
-        rc = sqlite3_bind_value(stmt, 1, copied_rows_at(was, i, COL_CODE));
+        rc = sqlite3_bind_value(stmt, 1, roomcode_copied_rows_at(was, i, ROOMCODE_COL_CODE));
     if (rc == SQLITE_OK)
-        rc = sqlite3_bind_value(stmt, 2, copied_rows_at(was, i, COL_UPDATED_AT));
+        rc = sqlite3_bind_value(stmt, 2, roomcode_copied_rows_at(was, i, ROOMCODE_COL_UPDATED_AT));
     if (rc == SQLITE_OK)
         rc = run_write(stmt);
-    room_codes_give(t, STORE_RESTORE_UPDATED_AT, stmt);
+    roomcode_table_give(t, ROOMCODE_STORE_RESTORE_UPDATED_AT, stmt);
     return rc;
 }
 
-int room_codes_insert(room_codes_table *t, const roomcode_row *row, char code_out[ROOMCODE_LEN + 1],
-                      char **err) {
-    int rc = room_codes_write_row(t, row->col, code_out);
+int roomcode_table_insert(roomcode_table *t, const roomcode_row *row,
+                          char code_out[ROOMCODE_LEN + 1], char **err) {
+    int rc = roomcode_table_write_row(t, row->col, code_out);
     /* the message moves to the caller */
     *err = rc == SQLITE_OK ? 0 : t->base.zErrMsg;
     t->base.zErrMsg = 0;

@@ -28,68 +28,69 @@ typedef struct rotation {
  * Reads the enabled code's row into was (a copy, freed by the caller); a disabled or
  * unknown code is refused.
  */
-static int read_enabled_code(room_codes_table *t, rotation *r, copied_rows *was, char **msg) {
+static int read_enabled_code(roomcode_table *t, rotation *r, roomcode_copied_rows *was,
+                             char **msg) {
     sqlite3_stmt *stmt = 0;
-    int rc = room_codes_take(t, STORE_BY_CODE, &stmt);
+    int rc = roomcode_table_take(t, ROOMCODE_STORE_BY_CODE, &stmt);
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_text(stmt, 1, r->old_code, ROOMCODE_LEN, SQLITE_STATIC);
     if (rc == SQLITE_OK)
         rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW && sqlite3_column_int(stmt, COL_ENABLED) != 1) {
+    if (rc == SQLITE_ROW && sqlite3_column_int(stmt, ROOMCODE_COL_ENABLED) != 1) {
         rc = roomcode_refuse(msg,
                              sqlite3_mprintf("roomcode: room code '%s' is disabled", r->old_code));
     } else if (rc == SQLITE_ROW) {
-        rc = copied_rows_append(was, stmt, STORE_ALL_COLUMNS);
+        rc = roomcode_copied_rows_append(was, stmt, ROOMCODE_STORE_ALL_COLUMNS);
     } else if (rc == SQLITE_DONE) {
         rc = roomcode_refuse(msg, sqlite3_mprintf("roomcode: unknown room code '%s'", r->old_code));
     } else if (rc != SQLITE_NOMEM) {
         *msg = roomcode_db_message(r->db);
     }
-    room_codes_give(t, STORE_BY_CODE, stmt);
+    roomcode_table_give(t, ROOMCODE_STORE_BY_CODE, stmt);
     return rc;
 }
 
 /* The writes of a rotation, without any transaction of their own: the disable comes
  * last, so an undo has only the new code to delete. */
-static int rotate_writes(room_codes_table *t, rotation *r, int *minted, char **msg) {
-    copied_rows was = {0, 0};
+static int rotate_writes(roomcode_table *t, rotation *r, int *minted, char **msg) {
+    roomcode_copied_rows was = {0, 0};
     int rc = read_enabled_code(t, r, &was, msg);
     if (rc == SQLITE_OK) {
         roomcode_row row = {{0}};
-        static const int cols[] = {COL_ROOM_ID, COL_ROLE, COL_USER_ID};
+        static const int cols[] = {ROOMCODE_COL_ROOM_ID, ROOMCODE_COL_ROLE, ROOMCODE_COL_USER_ID};
         for (int i = 0; i < 3; i++)
-            row.col[cols[i]] = copied_rows_at(&was, 0, cols[i]);
-        rc = room_codes_insert(t, &row, r->new_code, msg);
+            row.col[cols[i]] = roomcode_copied_rows_at(&was, 0, cols[i]);
+        rc = roomcode_table_insert(t, &row, r->new_code, msg);
         *minted = rc == SQLITE_OK;
     }
     if (rc == SQLITE_OK) {
-        rc = room_codes_disable(t, &was, 0);
+        rc = roomcode_table_disable(t, &was, 0);
         if (rc != SQLITE_OK && rc != SQLITE_NOMEM)
             *msg = roomcode_db_message(r->db);
     }
-    copied_rows_clear(&was);
+    roomcode_copied_rows_clear(&was);
     return rc;
 }
 
 /* Deletes the new code again: the undo of a rotation inside a statement that writes. */
-static int unmint(room_codes_table *t, void *arg) {
+static int unmint(roomcode_table *t, void *arg) {
     rotation *r = arg;
     sqlite3_stmt *stmt = 0;
-    int rc = r->minted ? room_codes_take(t, STORE_DELETE, &stmt) : SQLITE_OK;
+    int rc = r->minted ? roomcode_table_take(t, ROOMCODE_STORE_DELETE, &stmt) : SQLITE_OK;
     if (rc == SQLITE_OK && stmt)
         rc = sqlite3_bind_text(stmt, 1, r->new_code, ROOMCODE_LEN, SQLITE_STATIC);
     if (rc == SQLITE_OK && stmt)
-        rc = room_codes_step_write(stmt);
-    room_codes_give(t, STORE_DELETE, stmt);
+        rc = roomcode_table_step_write(stmt);
+    roomcode_table_give(t, ROOMCODE_STORE_DELETE, stmt);
     return rc;
 }
 
-static int rotate_writes_of(room_codes_table *t, void *arg, char **msg) {
+static int rotate_writes_of(roomcode_table *t, void *arg, char **msg) {
     rotation *r = arg;
     return rotate_writes(t, r, &r->minted, msg);
 }
 
-static int rotate_in(room_codes_table *t, void *arg, char **msg) {
+static int rotate_in(roomcode_table *t, void *arg, char **msg) {
     rotation *r = arg;
     r->minted = 0;
     return roomcode_atomic_writes(t, rotate_writes_of, unmint, r, msg);
@@ -104,7 +105,7 @@ void roomcode_fn_rotate(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     char *msg = 0;
     int rc = r.new_code ? roomcode_parse_code(argv[0], old_code, &msg) : SQLITE_NOMEM;
     if (rc == SQLITE_OK)
-        rc = room_codes_with_table(sqlite3_user_data(ctx), rotate_in, &r, &msg);
+        rc = roomcode_with_table(sqlite3_user_data(ctx), rotate_in, &r, &msg);
     if (rc == SQLITE_OK) {
         sqlite3_result_text(ctx, r.new_code, ROOMCODE_LEN, sqlite3_free);
     } else {

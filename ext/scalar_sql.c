@@ -18,23 +18,23 @@ typedef struct new_code {
     char *code;
 } new_code;
 
-static int insert_code(room_codes_table *t, void *arg, char **msg) {
+static int insert_code(roomcode_table *t, void *arg, char **msg) {
     new_code *n = arg;
-    return room_codes_insert(t, &n->row, n->code, msg);
+    return roomcode_table_insert(t, &n->row, n->code, msg);
 }
 
 /* roomcode_new(room_id, role [, user_id]): mints and stores a code in room_codes. */
 static void fn_new(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     new_code n = {{{0}}, 0};
-    n.row.col[COL_ROOM_ID] = argv[0];
-    n.row.col[COL_ROLE] = argv[1];
-    n.row.col[COL_USER_ID] = argc > 2 ? argv[2] : 0;
+    n.row.col[ROOMCODE_COL_ROOM_ID] = argv[0];
+    n.row.col[ROOMCODE_COL_ROLE] = argv[1];
+    n.row.col[ROOMCODE_COL_USER_ID] = argc > 2 ? argv[2] : 0;
     /* The result's memory comes first: once the code is stored, handing it back must not
      * fail, or the caller would lose an enabled code. */
     n.code = sqlite3_malloc64(ROOMCODE_LEN + 1);
     char *err = 0;
-    int rc = n.code ? room_codes_with_table(sqlite3_user_data(ctx), insert_code, &n, &err)
-                    : SQLITE_NOMEM;
+    int rc =
+        n.code ? roomcode_with_table(sqlite3_user_data(ctx), insert_code, &n, &err) : SQLITE_NOMEM;
     if (rc == SQLITE_OK) {
         sqlite3_result_text(ctx, n.code, ROOMCODE_LEN, sqlite3_free);
     } else {
@@ -87,12 +87,7 @@ static void fn_version(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
 #define PURE (SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS)
 #define DIRECT (SQLITE_UTF8 | SQLITE_DIRECTONLY) /* writes or runs SQL */
 
-static const struct {
-    const char *name;
-    int n_arg;
-    int flags;
-    void (*fn)(sqlite3_context *, int, sqlite3_value **);
-} functions[] = {
+static const roomcode_function functions[] = {
     {"roomcode_new", 2, DIRECT, fn_new},
     {"roomcode_new", 3, DIRECT, fn_new},
     /* random like randomblob(): harmless anywhere, but not deterministic */
@@ -113,14 +108,6 @@ static const struct {
 };
 
 int roomcode_register_functions(sqlite3 *db, roomcode_conn *conn) {
-    for (size_t i = 0; i < sizeof(functions) / sizeof(functions[0]); i++) {
-        /* Each function holds conn; SQLite calls the destructor also when this fails. */
-        roomcode_conn_ref(conn);
-        int rc = sqlite3_create_function_v2(db, functions[i].name, functions[i].n_arg,
-                                            functions[i].flags, conn, functions[i].fn, 0, 0,
-                                            roomcode_conn_unref);
-        if (rc != SQLITE_OK)
-            return rc;
-    }
-    return SQLITE_OK;
+    return roomcode_conn_register_functions(db, conn, functions,
+                                            sizeof functions / sizeof functions[0]);
 }

@@ -1,6 +1,6 @@
 /*
  * The storage's constants, set here only: the build fills them into the SQL of sql/
- * ({cap}, {max_name_bytes}; tools/storage_sql.awk), and the C checks that give the full
+ * ({cap}, {max_name_bytes}; sql/to_c.awk), and the C checks that give the full
  * messages before the store's own rules would refuse use the same values.
  */
 #ifndef ROOMCODE_STORE_LIMITS_H

@@ -8,89 +8,16 @@
  * sql/store_triggers.sql names, are ever dropped, and creating a virtual table adopts a
  * store that exists when its definition is the one sql/store_table.sql makes.
  *
- * The store's index of bound codes is made apart from its triggers: SQLite cannot drop an
- * index (free its pages) while a statement runs, as CREATE VIRTUAL TABLE and ALTER TABLE
- * are while they call the module, so the index is never dropped or remade then. It keeps
- * the name it was made with through a rename (SQLite rewrites the table it is on), and is
- * recognized by its definition, whatever its name.
+ * The store's indexes are made apart from its triggers (store_indexes.c).
  */
 #include "store_schema.h"
 
-#include <stdarg.h>
 #include <string.h>
 
 #include "db_statements.h"
+#include "schema_query.h"
+#include "store_indexes.h"
 #include "store_sql.h"
-
-/* A failure of a statement the store runs itself, with SQLite's message. */
-static int db_error(sqlite3 *db, int rc, char **err) {
-    if (!*err && rc != SQLITE_NOMEM)
-        *err = sqlite3_mprintf("%s", sqlite3_errmsg(db));
-    return rc;
-}
-
-/* Prepares the query fmt (sqlite3_mprintf style) into *stmt. */
-static int prepare_query(sqlite3 *db, sqlite3_stmt **stmt, const char *fmt, va_list ap) {
-    *stmt = 0;
-    char *sql = sqlite3_vmprintf(fmt, ap);
-    int rc = sql ? sqlite3_prepare_v2(db, sql, -1, stmt, 0) : SQLITE_NOMEM;
-    sqlite3_free(sql);
-    return rc;
-}
-
-static int prepare_queryf(sqlite3 *db, sqlite3_stmt **stmt, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    int rc = prepare_query(db, stmt, fmt, ap);
-    va_end(ap);
-    return rc;
-}
-
-/*
- * The first column of the first row of the query fmt (sqlite3_mprintf style), copied to
- * *out (sqlite3_malloc'd; NULL when there is no row or the value is NULL).
- */
-static int query_text(sqlite3 *db, char **out, char **err, const char *fmt, ...) {
-    *out = 0;
-    sqlite3_stmt *stmt = 0;
-    va_list ap;
-    va_start(ap, fmt);
-    int rc = prepare_query(db, &stmt, fmt, ap);
-    va_end(ap);
-    if (rc == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW) {
-        const char *text = (const char *)sqlite3_column_text(stmt, 0);
-        if (text && !(*out = sqlite3_mprintf("%s", text)))
-            rc = SQLITE_NOMEM;
-    }
-    int done = sqlite3_finalize(stmt);
-    if (rc == SQLITE_OK)
-        rc = done;
-    if (rc != SQLITE_OK) {
-        sqlite3_free(*out);
-        *out = 0;
-        return db_error(db, rc, err);
-    }
-    return SQLITE_OK;
-}
-
-/* Runs the template with the table's names filled in. */
-static int exec_template(sqlite3 *db, const char *tmpl, const char *schema, const char *table,
-                         char **err) {
-    char *sql = roomcode_sql_fill(tmpl, schema, table, 0);
-    if (!sql)
-        return SQLITE_NOMEM;
-    int rc = sqlite3_exec(db, sql, 0, 0, err);
-    sqlite3_free(sql);
-    return rc;
-}
-
-/* Makes the store's own triggers. */
-static int exec_triggers(sqlite3 *db, const char *schema, const char *table, char **err) {
-    int rc = SQLITE_OK;
-    for (int i = 0; rc == SQLITE_OK && i < roomcode_sql_n_triggers; i++)
-        rc = exec_template(db, roomcode_sql_triggers[i].sql, schema, table, err);
-    return rc;
-}
 
 /* Is name one of the store's own triggers, "<table>_store_<suffix>" of sql/store_triggers.sql? */
 static int is_own_trigger(const char *name, const char *table) {
@@ -113,10 +40,10 @@ static int is_own_trigger(const char *name, const char *table) {
 static int scan_own_triggers(sqlite3 *db, const char *schema, const char *table, sqlite3_str *drops,
                              char **taken) {
     sqlite3_stmt *stmt = 0;
-    int rc = prepare_queryf(db, &stmt,
-                            "SELECT name, tbl_name, tbl_name = '%q_store' COLLATE NOCASE"
-                            " FROM \"%w\".sqlite_schema WHERE type = 'trigger'",
-                            table, schema);
+    int rc = roomcode_query_prepare(db, &stmt,
+                                    "SELECT name, tbl_name, tbl_name = '%q_store' COLLATE NOCASE"
+                                    " FROM \"%w\".sqlite_schema WHERE type = 'trigger'",
+                                    table, schema);
     while (rc == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW) {
         const char *name = (const char *)sqlite3_column_text(stmt, 0);
         const char *on = (const char *)sqlite3_column_text(stmt, 1);
@@ -147,7 +74,7 @@ static int drop_own_triggers(sqlite3 *db, const char *schema, const char *table,
     if (rc == SQLITE_OK && sql)
         rc = sqlite3_exec(db, sql, 0, 0, err);
     sqlite3_free(sql);
-    return rc == SQLITE_OK ? rc : db_error(db, rc, err);
+    return rc == SQLITE_OK ? rc : roomcode_query_error(db, rc, err);
 }
 
 /* Checks that no trigger on another table holds a name of the store's own triggers. */
@@ -156,7 +83,7 @@ static int own_trigger_names_free(sqlite3 *db, const char *schema, const char *t
     int rc = scan_own_triggers(db, schema, table, 0, &taken);
     if (rc != SQLITE_OK) {
         sqlite3_free(taken);
-        return db_error(db, rc, err);
+        return roomcode_query_error(db, rc, err);
     }
     if (taken) {
         *err = taken;
@@ -183,10 +110,10 @@ static int check_adoptable(sqlite3 *db, const char *schema, const char *table, c
     }
     const char *want = roomcode_sql_store_definition;
     char *sql = 0, *columns = 0, *have = 0, *check = 0;
-    int rc = query_text(db, &sql, err,
-                        "SELECT sql FROM \"%w\".sqlite_schema"
-                        " WHERE type = 'table' AND name = '%q_store' COLLATE NOCASE",
-                        schema, table);
+    int rc = roomcode_query_text(db, &sql, err,
+                                 "SELECT sql FROM \"%w\".sqlite_schema"
+                                 " WHERE type = 'table' AND name = '%q_store' COLLATE NOCASE",
+                                 schema, table);
     if (rc == SQLITE_OK && sql)
         rc = roomcode_sql_table_definition(sql, &have);
     if (rc == SQLITE_OK && (!have || strcmp(want, have) != 0)) {
@@ -194,7 +121,7 @@ static int check_adoptable(sqlite3 *db, const char *schema, const char *table, c
         rc = name ? roomcode_column_list(db, schema, name, &columns) : SQLITE_NOMEM;
         sqlite3_free(name);
         if (rc != SQLITE_OK)
-            rc = db_error(db, rc, err);
+            rc = roomcode_query_error(db, rc, err);
         if (rc == SQLITE_OK && (!columns || strcmp(columns, store_columns) != 0)) {
             *err = sqlite3_mprintf("roomcode: cannot adopt table %s_store as the store of %s:"
                                    " its columns are (%s), not (%s); rename or drop it",
@@ -213,7 +140,8 @@ static int check_adoptable(sqlite3 *db, const char *schema, const char *table, c
     /* Rows written while CHECK constraints were ignored, or a copy made without the
      * triggers, are refused here rather than kept under a table that vouches for them. */
     if (rc == SQLITE_OK)
-        rc = query_text(db, &check, err, "PRAGMA \"%w\".quick_check('%q_store')", schema, table);
+        rc = roomcode_query_text(db, &check, err, "PRAGMA \"%w\".quick_check('%q_store')", schema,
+                                 table);
     if (rc == SQLITE_OK && check && strcmp(check, "ok") != 0) {
         *err = sqlite3_mprintf("roomcode: cannot adopt table %s_store as the store of %s:"
                                " its rows break its rules (%s); correct or delete them first",
@@ -223,10 +151,10 @@ static int check_adoptable(sqlite3 *db, const char *schema, const char *table, c
     sqlite3_free(check);
     check = 0;
     if (rc == SQLITE_OK)
-        rc = query_text(db, &check, err,
-                        "SELECT 'full' FROM \"%w\".\"%w_store\" GROUP BY room_id"
-                        " HAVING count(*) > %d LIMIT 1",
-                        schema, table, ROOMCODE_MAX_PER_ROOM);
+        rc = roomcode_query_text(db, &check, err,
+                                 "SELECT 'full' FROM \"%w\".\"%w_store\" GROUP BY room_id"
+                                 " HAVING count(*) > %d LIMIT 1",
+                                 schema, table, ROOMCODE_MAX_PER_ROOM);
     if (rc == SQLITE_OK && check) {
         *err = sqlite3_mprintf("roomcode: cannot adopt table %s_store as the store of %s:"
                                " a room holds more than %d room codes (limit %d); delete some"
@@ -241,112 +169,10 @@ static int check_adoptable(sqlite3 *db, const char *schema, const char *table, c
     return rc;
 }
 
-/* Sets *is_free when no schema object is named name. */
-static int name_free(sqlite3 *db, const char *schema, const char *name, int *is_free, char **err) {
-    char *taken = 0;
-    int rc = query_text(db, &taken, err,
-                        "SELECT type FROM \"%w\".sqlite_schema WHERE name = %Q COLLATE NOCASE",
-                        schema, name);
-    *is_free = rc == SQLITE_OK && !taken;
-    sqlite3_free(taken);
-    return rc;
-}
-
-/* The name of the store's index of this definition (sqlite3_malloc'd), or NULL. */
-static int index_named(sqlite3 *db, const char *schema, const char *table, const char *want,
-                       char **name) {
-    *name = 0;
-    sqlite3_stmt *stmt = 0;
-    int rc = prepare_queryf(db, &stmt,
-                            "SELECT name, sql FROM \"%w\".sqlite_schema WHERE type = 'index'"
-                            " AND tbl_name = '%q_store' COLLATE NOCASE AND sql IS NOT NULL",
-                            schema, table);
-    while (rc == SQLITE_OK && !*name && sqlite3_step(stmt) == SQLITE_ROW) {
-        char *have = roomcode_sql_index_definition((const char *)sqlite3_column_text(stmt, 1));
-        if (have && strcmp(have, want) == 0 &&
-            !(*name = sqlite3_mprintf("%s", (const char *)sqlite3_column_text(stmt, 0))))
-            rc = SQLITE_NOMEM;
-        sqlite3_free(have);
-    }
-    int done = sqlite3_finalize(stmt);
-    return rc == SQLITE_OK ? done : rc;
-}
-
-/*
- * Makes the template's index "<table>_store_<suffix>" (want: its definition) unless the
- * store has one of that definition already. When that name is taken, the first free
- * "<name>_<n>" serves. With tidy (when no statement runs, so that an index can be dropped),
- * an index of that definition under another name, such as the name it had before the table
- * was renamed, is made again under its own name when that is free.
- */
-static int ensure_index(sqlite3 *db, const char *schema, const char *table, const char *suffix,
-                        const char *want, int tidy, char **err) {
-    char *found = 0, *name = sqlite3_mprintf("%s_store_%s", table, suffix);
-    int rc = name ? index_named(db, schema, table, want, &found) : SQLITE_NOMEM;
-    if (rc == SQLITE_OK && found) {
-        int remake = tidy && sqlite3_stricmp(found, name) != 0;
-        if (remake)
-            rc = name_free(db, schema, name, &remake, err);
-        if (rc != SQLITE_OK || !remake) {
-            sqlite3_free(found);
-            sqlite3_free(name);
-            return rc;
-        }
-    }
-    for (int n = 2, is_free = 0; rc == SQLITE_OK && !found; n++) {
-        rc = name_free(db, schema, name, &is_free, err);
-        if (rc != SQLITE_OK || is_free)
-            break;
-        sqlite3_free(name);
-        name = sqlite3_mprintf("%s_store_%s_%d", table, suffix, n);
-        if (!name)
-            rc = SQLITE_NOMEM;
-    }
-    char *sql = rc == SQLITE_OK ? sqlite3_mprintf("CREATE INDEX \"%w\".\"%w\" ON \"%w_store\"%s;",
-                                                  schema, name, table, want)
-                                : 0;
-    /* remade under its own name: both or neither, so no second copy is ever left */
-    if (rc == SQLITE_OK && sql && found)
-        sql = sqlite3_mprintf("SAVEPOINT roomcode_index; %z DROP INDEX \"%w\".\"%w\";"
-                              " RELEASE roomcode_index;",
-                              sql, schema, found);
-    if (rc == SQLITE_OK)
-        rc = sql ? sqlite3_exec(db, sql, 0, 0, err) : SQLITE_NOMEM;
-    if (rc != SQLITE_OK && found)
-        sqlite3_exec(db, "ROLLBACK TO roomcode_index; RELEASE roomcode_index", 0, 0, 0);
-    sqlite3_free(sql);
-    sqlite3_free(found);
-    sqlite3_free(name);
-    return rc;
-}
-
-/* Makes each index of sql/store_triggers.sql that the store lacks (see ensure_index). */
-static int ensure_indexes(sqlite3 *db, const char *schema, const char *table, int tidy,
-                          char **err) {
-    int rc = SQLITE_OK;
-    for (int i = 0; rc == SQLITE_OK && i < roomcode_sql_n_indexes; i++)
-        rc = ensure_index(db, schema, table, roomcode_sql_indexes[i].suffix,
-                          roomcode_sql_indexes[i].definition, tidy, err);
-    return rc == SQLITE_OK ? rc : db_error(db, rc, err);
-}
-
-/*
- * Only when nothing else is under way on the connection, so that the DDL commits on its own
- * at once and no statement of the caller's sees the schema change under it.
- */
-void roomcode_store_upgrade(sqlite3 *db, const char *schema, const char *table) {
-    if (!sqlite3_get_autocommit(db) || sqlite3_db_readonly(db, schema) != 0 ||
-        sqlite3_txn_state(db, schema) != SQLITE_TXN_NONE || roomcode_statement_running(db, 0))
-        return;
-    char *err = 0;
-    ensure_indexes(db, schema, table, 1, &err);
-    sqlite3_free(err);
-}
-
 /* The type of the schema object named "<table>_store" (sqlite3_malloc'd), or NULL. */
 static int store_name_taken(sqlite3 *db, const char *schema, const char *table, char **type,
                             char **err) {
-    return query_text(
+    return roomcode_query_text(
         db, type, err,
         "SELECT type FROM \"%w\".sqlite_schema"
         " WHERE name = '%q_store' COLLATE NOCASE AND type IN ('table', 'view', 'index')",
@@ -359,7 +185,7 @@ static int store_name_taken(sqlite3 *db, const char *schema, const char *table, 
  */
 static int check_encoding(sqlite3 *db, const char *table, char **err) {
     char *encoding = 0;
-    int rc = query_text(db, &encoding, err, "PRAGMA encoding");
+    int rc = roomcode_query_text(db, &encoding, err, "PRAGMA encoding");
     if (rc == SQLITE_OK && encoding && strcmp(encoding, "UTF-8") != 0) {
         *err =
             sqlite3_mprintf("roomcode: %s needs a UTF-8 database, this one is %s", table, encoding);
@@ -384,11 +210,12 @@ int roomcode_store_create(sqlite3 *db, const char *schema, const char *table, ch
     if (rc == SQLITE_OK && type)
         rc = drop_own_triggers(db, schema, table, err);
     else if (rc == SQLITE_OK)
-        rc = exec_template(db, roomcode_sql_store_table, schema, table, err);
+        rc = roomcode_sql_exec(db, roomcode_sql_store_table, schema, table, err);
     if (rc == SQLITE_OK)
-        rc = exec_triggers(db, schema, table, err);
+        rc = roomcode_sql_exec_each(db, roomcode_sql_triggers, roomcode_sql_n_triggers, schema,
+                                    table, err);
     if (rc == SQLITE_OK)
-        rc = ensure_indexes(db, schema, table, 0, err);
+        rc = roomcode_store_ensure_indexes(db, schema, table, 0, err);
     sqlite3_free(type);
     return rc;
 }
@@ -420,7 +247,8 @@ int roomcode_store_rename(sqlite3 *db, const char *schema, const char *from, con
         sqlite3_free(sql);
     }
     if (rc == SQLITE_OK)
-        rc = exec_triggers(db, schema, to, err);
+        rc = roomcode_sql_exec_each(db, roomcode_sql_triggers, roomcode_sql_n_triggers, schema, to,
+                                    err);
     return rc;
 }
 

@@ -1,6 +1,7 @@
 /*
  * The life of a room_codes table's storage: the plain table "<name>_store" with its
- * triggers and index, made from sql/, adopted, upgraded, renamed and dropped. Needs only
+ * triggers and index, made from sql/, adopted, renamed and dropped (its
+ * indexes, and their upgrade: store_indexes.h). Needs only
  * SQLite and the storage SQL.
  */
 #ifndef ROOMCODE_STORE_SCHEMA_H
@@ -19,16 +20,6 @@ SQLITE_EXTENSION_INIT3
  * of that name that cannot be adopted.
  */
 int roomcode_store_create(sqlite3 *db, const char *schema, const char *table, char **err);
-
-/*
- * Brings a store made by an older roomcode up to this version's objects without touching
- * its rows: today, the index of bound codes that 1.1.0 stores lack. Called when a table
- * connects; it does nothing unless the index is missing and the connection can write
- * there now (not read-only, no transaction open, no statement running), and a failure
- * (busy, query_only, an authorizer) is left for the next connection: lookups by user_id
- * work without the index, as a scan of the store.
- */
-void roomcode_store_upgrade(sqlite3 *db, const char *schema, const char *table);
 
 /* Renames the store along with the virtual table and remakes the store's own triggers
  * under the new name; triggers of others on the store stay, and SQLite renames in them. */

@@ -42,10 +42,26 @@ char *roomcode_sql_fill(const char *tmpl, const char *schema, const char *table,
     return sqlite3_str_finish(out);
 }
 
+int roomcode_sql_exec(sqlite3 *db, const char *tmpl, const char *schema, const char *table,
+                      char **err) {
+    char *sql = roomcode_sql_fill(tmpl, schema, table, 0);
+    int rc = sql ? sqlite3_exec(db, sql, 0, 0, err) : SQLITE_NOMEM;
+    sqlite3_free(sql);
+    return rc;
+}
+
+int roomcode_sql_exec_each(sqlite3 *db, const roomcode_sql_object *objects, int n,
+                           const char *schema, const char *table, char **err) {
+    int rc = SQLITE_OK;
+    for (int i = 0; rc == SQLITE_OK && i < n; i++)
+        rc = roomcode_sql_exec(db, objects[i].sql, schema, table, err);
+    return rc;
+}
+
 /*
  * Text with every run of whitespace made one space, none at either end or before a final
  * ';', which is dropped (*out sqlite3_malloc'd, NULL when empty): how definitions compare,
- * as tools/storage_sql.awk squeezes the store's own.
+ * as sql/to_c.awk squeezes the store's own.
  */
 static int squeeze(const char *p, char **out) {
     *out = 0;

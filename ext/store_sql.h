@@ -1,9 +1,8 @@
 /*
- * The storage SQL of sql/ as data: the build turns sql/store_table.sql,
- * sql/store_triggers.sql and sql/store_statements.sql into these constants
- * (tools/storage_sql.awk), with the storage's constants (store_limits.h) filled in. Only
- * the names are left as templates: {schema} and {table}, each inside double quotes, and
- * {columns} in the reading statements.
+ * The storage SQL of sql/ as data: the build turns sql/store_*.sql and sql/templates_*.sql
+ * into these constants (sql/to_c.awk), with the storage's constants (store_limits.h)
+ * filled in. Only the names are left as templates: {schema} and {table}, each inside double quotes,
+ * and {columns} in the reading statements.
  */
 #ifndef ROOMCODE_STORE_SQL_H
 #define ROOMCODE_STORE_SQL_H
@@ -32,10 +31,17 @@ extern const int roomcode_sql_n_triggers;
 extern const roomcode_sql_object roomcode_sql_indexes[];
 extern const int roomcode_sql_n_indexes;
 
+/* The CREATE TABLEs of the templates and rooms tables (sql/templates_tables.sql), and their
+ * triggers (sql/templates_triggers.sql), each made "<table>_<suffix>", in file order. */
+extern const char roomcode_sql_templates_tables[];
+extern const roomcode_sql_object roomcode_sql_templates_triggers[];
+extern const int roomcode_sql_n_templates_triggers;
+
 /* The triggers' RAISE messages, by trigger. */
 extern const char roomcode_sql_raised_cap[];
 extern const char roomcode_sql_raised_no_replace[];
 extern const char roomcode_sql_raised_fixed[];
+extern const char roomcode_sql_raised_rooms_role_of_code[];
 
 /* The statements of sql/store_statements.sql, by name. */
 extern const char roomcode_sql_stmt_scan[];
@@ -53,6 +59,8 @@ extern const char roomcode_sql_stmt_roles_lacking[];
 extern const char roomcode_sql_stmt_list_enabled[];
 extern const char roomcode_sql_stmt_json_code[];
 extern const char roomcode_sql_stmt_json_room[];
+/* ... and of sql/templates_statements.sql. */
+extern const char roomcode_sql_stmt_room_template[];
 
 /*
  * The template with {schema} and {table} replaced as escaped identifiers, and {columns} by
@@ -60,6 +68,14 @@ extern const char roomcode_sql_stmt_json_room[];
  */
 char *roomcode_sql_fill(const char *tmpl, const char *schema, const char *table,
                         const char *columns);
+
+/* Runs the template with the names filled in (as roomcode_sql_fill, without {columns}). */
+int roomcode_sql_exec(sqlite3 *db, const char *tmpl, const char *schema, const char *table,
+                      char **err);
+
+/* Runs the CREATE statement of each of the n objects, in their order, until one fails. */
+int roomcode_sql_exec_each(sqlite3 *db, const roomcode_sql_object *objects, int n,
+                           const char *schema, const char *table, char **err);
 
 /*
  * The definition in a CREATE TABLE statement of the database, after its (maybe

@@ -22,8 +22,8 @@
 #include "room_codes_private.h"
 
 /* The table around a link of the connection's list. */
-static room_codes_table *table_of(roomcode_table_link *link) {
-    return link ? (room_codes_table *)((char *)link - offsetof(room_codes_table, link)) : 0;
+static roomcode_table *table_of(roomcode_table_link *link) {
+    return link ? (roomcode_table *)((char *)link - offsetof(roomcode_table, link)) : 0;
 }
 
 /* The name of the schema searched k-th for an unqualified name (temp, main, then attached
@@ -31,7 +31,7 @@ static room_codes_table *table_of(roomcode_table_link *link) {
 static const char *searched(sqlite3 *db, int k) { return sqlite3_db_name(db, k < 2 ? 1 - k : k); }
 
 /* How often t's sentinel statement was re-prepared, after stepping it once; -1 on failure. */
-static int sentinel_reprepares(room_codes_table *t) {
+static int sentinel_reprepares(roomcode_table *t) {
     if (!t->sentinel &&
         sqlite3_prepare_v3(t->db, "SELECT 1", -1, SQLITE_PREPARE_PERSISTENT, &t->sentinel, 0))
         return -1;
@@ -57,7 +57,7 @@ static void forget(roomcode_conn *conn) { conn->resolved = 0; }
 
 /* Does no schema searched after temp and before t's own hold an object named room_codes?
  * Views excepted: sqlite3_table_column_metadata does not see them. */
-static int unshadowed(const room_codes_table *t) {
+static int unshadowed(const roomcode_table *t) {
     for (int k = 1;; k++) {
         const char *schema = searched(t->db, k);
         if (!schema)
@@ -73,7 +73,7 @@ static int unshadowed(const room_codes_table *t) {
 }
 
 static int still_named(roomcode_conn *conn) {
-    room_codes_table *t = table_of(conn->resolved);
+    roomcode_table *t = table_of(conn->resolved);
     return t->connected && t->name_version == conn->resolved_name_version &&
            sentinel_reprepares(t) == conn->resolved_sentinel && unshadowed(t);
 }
@@ -109,7 +109,7 @@ static int refuse_holder(sqlite3_stmt *stmt, char **err) {
  * Prepares a statement on "schema"."room_codes", which connects the table if need be (it
  * then enters the connection's list), and takes the table of that name there from the list.
  */
-static int plan_lookup(roomcode_conn *conn, const char *schema, room_codes_table **out) {
+static int plan_lookup(roomcode_conn *conn, const char *schema, roomcode_table **out) {
     *out = 0;
     char *sql = sqlite3_mprintf("SELECT 1 FROM \"%w\".room_codes", schema);
     if (!sql)
@@ -118,31 +118,31 @@ static int plan_lookup(roomcode_conn *conn, const char *schema, room_codes_table
     int rc = sqlite3_prepare_v2(conn->db, sql, -1, &stmt, 0);
     sqlite3_free(sql);
     for (roomcode_table_link *l = conn->tables; rc == SQLITE_OK && l && !*out; l = l->next) {
-        room_codes_table *t = table_of(l);
+        roomcode_table *t = table_of(l);
         if (t->connected && sqlite3_stricmp(t->schema, schema) == 0 &&
             sqlite3_stricmp(t->name, "room_codes") == 0)
             *out = t;
     }
     /* finalizing may disconnect what it planned on, hence the reference first */
     if (*out)
-        room_codes_ref(*out);
+        roomcode_table_ref(*out);
     sqlite3_finalize(stmt);
     if (*out && !(*out)->connected) {
-        room_codes_release(*out);
+        roomcode_table_release(*out);
         *out = 0;
     }
     return rc;
 }
 
 /* Whether the answer for t may be kept: see the top of this file. */
-static int keeps(sqlite3 *db, const room_codes_table *t) {
+static int keeps(sqlite3 *db, const roomcode_table *t) {
     return sqlite3_stricmp(t->schema, searched(db, 0)) == 0 ||
            sqlite3_stricmp(t->schema, searched(db, 1)) == 0 ||
            sqlite3_compileoption_used("ENABLE_COLUMN_METADATA");
 }
 
 /* Looks the table up, taking a reference for the caller, and keeps the answer. */
-static int look_up(roomcode_conn *conn, room_codes_table **out, char **err) {
+static int look_up(roomcode_conn *conn, roomcode_table **out, char **err) {
     sqlite3 *db = conn->db;
     char *sql = first_holder_sql(db);
     sqlite3_stmt *stmt = 0;
@@ -158,7 +158,7 @@ static int look_up(roomcode_conn *conn, room_codes_table **out, char **err) {
         rc = refuse_holder(stmt, err);
     } else if (rc == SQLITE_ROW) {
         char *schema = sqlite3_mprintf("%s", (const char *)sqlite3_column_text(stmt, 1));
-        room_codes_table *t = 0;
+        roomcode_table *t = 0;
         rc = schema ? plan_lookup(conn, schema, &t) : SQLITE_NOMEM;
         if (rc == SQLITE_OK && !t)
             rc = refuse_holder(stmt, err);
@@ -182,7 +182,7 @@ static int look_up(roomcode_conn *conn, room_codes_table **out, char **err) {
 }
 
 /* Finds the table, taking a reference to it. */
-static int find(roomcode_conn *conn, room_codes_table **out, char **err) {
+static int find(roomcode_conn *conn, roomcode_table **out, char **err) {
     *err = 0;
     *out = 0;
     if (!roomcode_conn_has_modules(conn)) {
@@ -193,15 +193,15 @@ static int find(roomcode_conn *conn, room_codes_table **out, char **err) {
     }
     if (conn->resolved && still_named(conn)) {
         *out = table_of(conn->resolved);
-        room_codes_ref(*out);
+        roomcode_table_ref(*out);
         return SQLITE_OK;
     }
     forget(conn);
     return look_up(conn, out, err);
 }
 
-int room_codes_with_table(roomcode_conn *conn, room_codes_work work, void *arg, char **msg) {
-    room_codes_table *t = 0;
+int roomcode_with_table(roomcode_conn *conn, roomcode_table_work work, void *arg, char **msg) {
+    roomcode_table *t = 0;
     int rc = find(conn, &t, msg);
     for (int attempt = 0; rc == SQLITE_OK; attempt++) {
         rc = work(t, arg, msg);
@@ -210,20 +210,20 @@ int room_codes_with_table(roomcode_conn *conn, room_codes_work work, void *arg, 
         /* Run again only when the name now resolves to another table: the schema changed
          * under the work. Any other failure is final (the work may have had effects). */
         forget(conn);
-        room_codes_table *now = 0;
+        roomcode_table *now = 0;
         char *err = 0;
         int found = find(conn, &now, &err);
         if (found == SQLITE_OK && now == t) {
-            room_codes_release(now);
+            roomcode_table_release(now);
             sqlite3_free(err);
             break;
         }
         sqlite3_free(*msg);
         *msg = err;
-        room_codes_release(t);
+        roomcode_table_release(t);
         t = now;
         rc = found;
     }
-    room_codes_release(t);
+    roomcode_table_release(t);
     return rc;
 }

@@ -9,7 +9,7 @@
 
 /* Work done on a table: returns SQLITE_OK, or an error with *msg (sqlite3_malloc'd) or
  * with its message already set where the work reports it. */
-typedef int (*room_codes_work)(room_codes_table *t, void *arg, char **msg);
+typedef int (*roomcode_table_work)(roomcode_table *t, void *arg, char **msg);
 
 /*
  * Runs work on the room_codes table that SQL names by the unqualified name now (temp,
@@ -21,6 +21,6 @@ typedef int (*room_codes_work)(room_codes_table *t, void *arg, char **msg);
  * the work runs once more on the table found (or that refusal is returned). Any other
  * failure, a refusal of the values, busy, out of memory, is final: the work runs once.
  */
-int room_codes_with_table(roomcode_conn *conn, room_codes_work work, void *arg, char **msg);
+int roomcode_with_table(roomcode_conn *conn, roomcode_table_work work, void *arg, char **msg);
 
 #endif

@@ -3,7 +3,7 @@
 
 #include "room_codes_private.h"
 
-int roomcode_template_roles(room_codes_table *t, sqlite3_value *room, sqlite3_stmt **stmt,
+int roomcode_template_roles(roomcode_table *t, sqlite3_value *room, sqlite3_stmt **stmt,
                             char **msg) {
     char *sql = sqlite3_mprintf("SELECT json_group_array(role) FROM (SELECT p.role FROM"
                                 " \"%w\".\"%w_rooms\" AS r JOIN \"%w\".\"%w_templates\" AS p"

@@ -12,7 +12,7 @@
  * template, in role order; finalize it when done with the value. A room that is not
  * registered is a refusal with *msg naming it.
  */
-int roomcode_template_roles(room_codes_table *t, sqlite3_value *room, sqlite3_stmt **stmt,
+int roomcode_template_roles(roomcode_table *t, sqlite3_value *room, sqlite3_stmt **stmt,
                             char **msg);
 
 #endif

@@ -1,6 +1,6 @@
 /*
  * The DDL of the templates and rooms tables lives in sql/ and nowhere else: the build turns
- * it into templates_sql.h, and this file fills in the schema and table names ({schema},
+ * it into data (store_sql.h), and this file fills in the schema and table names ({schema},
  * {table}, each inside double quotes, substituted as an escaped identifier).
  */
 #include "templates_store.h"
@@ -9,56 +9,16 @@
 
 #include "db_statements.h"
 #include "input_check.h"
-#include "templates_sql.h"
-
-static const char trigger_marker[] = "CREATE TRIGGER \"{schema}\".\"{table}_";
-
-static char *fill(const char *tmpl, const char *schema, const char *table) {
-    sqlite3_str *out = sqlite3_str_new(0);
-    for (const char *p = tmpl; *p;) {
-        if (strncmp(p, "{schema}", 8) == 0) {
-            sqlite3_str_appendf(out, "%w", schema);
-            p += 8;
-        } else if (strncmp(p, "{table}", 7) == 0) {
-            sqlite3_str_appendf(out, "%w", table);
-            p += 7;
-        } else {
-            sqlite3_str_appendchar(out, 1, *p++);
-        }
-    }
-    return sqlite3_str_finish(out);
-}
-
-static int exec_filled(sqlite3 *db, const char *tmpl, const char *schema, const char *table,
-                       char **err) {
-    char *sql = fill(tmpl, schema, table);
-    int rc = sql ? sqlite3_exec(db, sql, 0, 0, err) : SQLITE_NOMEM;
-    sqlite3_free(sql);
-    return rc;
-}
+#include "store_sql.h"
 
 /* Drops each trigger sql/templates_triggers.sql names, for table, where it exists; all of
  * them or, out of memory, none. */
 static int drop_triggers(sqlite3 *db, const char *schema, const char *table, char **err) {
     sqlite3_str *sql = sqlite3_str_new(0);
-    int rc = SQLITE_OK;
-    for (const char *p = roomcode_sql_templates_triggers;
-         rc == SQLITE_OK && (p = strstr(p, trigger_marker)) != 0;) {
-        p += sizeof trigger_marker - 1;
-        const char *end = strchr(p, '"');
-        if (!end)
-            break;
-        char *suffix = sqlite3_mprintf("%.*s", (int)(end - p), p);
-        if (suffix)
-            sqlite3_str_appendf(sql, "DROP TRIGGER IF EXISTS \"%w\".\"%w_%w\";", schema, table,
-                                suffix);
-        else
-            rc = SQLITE_NOMEM;
-        sqlite3_free(suffix);
-        p = end;
-    }
-    if (rc == SQLITE_OK)
-        rc = sqlite3_str_errcode(sql);
+    for (int i = 0; i < roomcode_sql_n_templates_triggers; i++)
+        sqlite3_str_appendf(sql, "DROP TRIGGER IF EXISTS \"%w\".\"%w_%w\";", schema, table,
+                            roomcode_sql_templates_triggers[i].suffix);
+    int rc = sqlite3_str_errcode(sql);
     char *text = sqlite3_str_finish(sql);
     if (rc == SQLITE_OK)
         rc = text ? sqlite3_exec(db, text, 0, 0, err) : SQLITE_NOMEM;
@@ -101,20 +61,23 @@ static int check_adoptable(sqlite3 *db, const char *schema, const char *table, c
 int roomcode_templates_create(sqlite3 *db, const char *schema, const char *table, char **err) {
     int rc = check_adoptable(db, schema, table, err);
     if (rc == SQLITE_OK)
-        rc = exec_filled(db, roomcode_sql_templates_tables, schema, table, err);
+        rc = roomcode_sql_exec(db, roomcode_sql_templates_tables, schema, table, err);
     if (rc == SQLITE_OK)
         rc = drop_triggers(db, schema, table, err);
     if (rc == SQLITE_OK)
-        rc = exec_filled(db, roomcode_sql_templates_triggers, schema, table, err);
+        rc = roomcode_sql_exec_each(db, roomcode_sql_templates_triggers,
+                                    roomcode_sql_n_templates_triggers, schema, table, err);
     return rc;
 }
 
 /* Do both tables exist, and the last trigger of sql/templates_triggers.sql (made last)? */
 static int complete(sqlite3 *db, const char *schema, const char *table) {
-    char *sql = sqlite3_mprintf("SELECT count(*) = 3 FROM \"%w\".sqlite_schema WHERE"
-                                " (type = 'table' AND name IN ('%q_templates', '%q_rooms'))"
-                                " OR (type = 'trigger' AND name = '%q_rooms_role_of_code')",
-                                schema, table, table, table);
+    char *sql = sqlite3_mprintf(
+        "SELECT count(*) = 3 FROM \"%w\".sqlite_schema WHERE"
+        " (type = 'table' AND name IN ('%q_templates', '%q_rooms'))"
+        " OR (type = 'trigger' AND name = '%q_%q')",
+        schema, table, table, table,
+        roomcode_sql_templates_triggers[roomcode_sql_n_templates_triggers - 1].suffix);
     sqlite3_stmt *stmt = 0;
     int found = 1; /* when unsure, touch nothing */
     if (sql && sqlite3_prepare_v2(db, sql, -1, &stmt, 0) == SQLITE_OK)
@@ -201,30 +164,12 @@ int roomcode_templates_drop(sqlite3 *db, const char *schema, const char *table, 
     return rc;
 }
 
-/* Is msg the RAISE message of the trigger "<table>_<suffix>" of sql/templates_triggers.sql?
- * Read from the template, so the two cannot drift. */
-static int raised_by(const char *msg, const char *suffix) {
-    static const char raise[] = "RAISE(ABORT, '";
-    char marker[64];
-    sqlite3_snprintf(sizeof marker, marker, "{table}_%s\"", suffix);
-    const char *t = strstr(roomcode_sql_templates_triggers, marker);
-    if (t)
-        t = strstr(t, raise);
-    if (!t)
-        return 0;
-    t += sizeof raise - 1;
-    const char *end = strchr(t, '\'');
-    size_t n = strlen(msg);
-    return end && (size_t)(end - t) == n && strncmp(t, msg, n) == 0;
-}
-
 char *roomcode_templates_role_refusal(sqlite3 *db, const char *schema, const char *table,
                                       sqlite3_value *room, sqlite3_value *role) {
     if (sqlite3_extended_errcode(db) != SQLITE_CONSTRAINT_TRIGGER ||
-        !raised_by(sqlite3_errmsg(db), "rooms_role_of_code"))
+        strcmp(sqlite3_errmsg(db), roomcode_sql_raised_rooms_role_of_code) != 0)
         return 0;
-    char *sql = sqlite3_mprintf("SELECT template FROM \"%w\".\"%w_rooms\" WHERE room_id = ?1",
-                                schema, table);
+    char *sql = roomcode_sql_fill(roomcode_sql_stmt_room_template, schema, table, 0);
     sqlite3_stmt *stmt = 0;
     char *template = 0;
     if (sql && sqlite3_prepare_v2(db, sql, -1, &stmt, 0) == SQLITE_OK &&

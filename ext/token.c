@@ -22,7 +22,6 @@ static const char header_b64[] = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9";
 #define PAYLOAD_FRAME                                                                              \
     "{\"access_key\":\"\",\"room_id\":\"\",\"user_id\":\"\",\"role\":\"\",\"type\":\"app\","       \
     "\"version\":2,\"iat\":,\"nbf\":,\"exp\":,\"jti\":\"\"}"
-#define INT64_DIGITS 20  /* -9223372036854775808 */
 #define ESCAPE_MAX 6     /* the most JSON text one input byte becomes (\u00XX) */
 #define WINDOW 240       /* JSON bytes held before encoding, a multiple of 3 */
 #define CHARACTER_MAX 12 /* the most JSON text one character becomes (a surrogate pair) */
@@ -143,6 +142,35 @@ static int utf8_decode(const unsigned char *p, uint32_t *cp) {
     return 0;
 }
 
+/* Writes the JSON text of the character starting at *p (not NUL) at d, in ASCII, and
+ * returns its end, leaving *p on the character's last byte; NULL when it is not valid
+ * UTF-8. Shared by the payload writer and roomcode_json_string_body. */
+static inline unsigned char *put_json_char(unsigned char *d, const unsigned char **p) {
+    unsigned char c = **p;
+    if (c < 0x80) {
+        unsigned char e = ascii_escape[c];
+        if (!e) {
+            *d++ = c;
+        } else if (e == 'u') {
+            d = put_u_escape(d, c);
+        } else {
+            d[0] = '\\';
+            d[1] = e;
+            d += 2;
+        }
+        return d;
+    }
+    uint32_t cp;
+    int len = utf8_decode(*p, &cp);
+    if (!len)
+        return 0;
+    *p += len - 1;
+    if (cp < 0x10000)
+        return put_u_escape(d, cp);
+    cp -= 0x10000;
+    return put_u_escape(put_u_escape(d, 0xD800 | cp >> 10), 0xDC00 | (cp & 0x3FF));
+}
+
 /* Writes the body of a JSON string in ASCII; 0 when s is not valid UTF-8. The position is
  * kept in a local: a byte store into the window could alias w->n, which the compiler would
  * then reload after every byte. */
@@ -156,40 +184,17 @@ static int put_string_body(payload_writer *w, const char *s) {
             flush(w);
             d = w->window + w->n;
         }
-        unsigned char c = *p;
-        if (c < 0x80) {
-            unsigned char e = ascii_escape[c];
-            if (!e) {
-                *d++ = c;
-            } else if (!c) {
-                break;
-            } else if (e == 'u') {
-                d = put_u_escape(d, c);
-            } else {
-                d[0] = '\\';
-                d[1] = e;
-                d += 2;
-            }
-            continue;
-        }
-        uint32_t cp;
-        int len = utf8_decode(p, &cp);
-        if (!len)
+        if (!*p)
+            break;
+        if (!(d = put_json_char(d, &p)))
             return 0;
-        p += len - 1;
-        if (cp < 0x10000) {
-            d = put_u_escape(d, cp);
-        } else {
-            cp -= 0x10000;
-            d = put_u_escape(put_u_escape(d, 0xD800 | cp >> 10), 0xDC00 | (cp & 0x3FF));
-        }
     }
     w->n = (size_t)(d - w->window);
     return 1;
 }
 
-static void put_int(payload_writer *w, int64_t v) {
-    char digits[INT64_DIGITS];
+char *roomcode_put_int(char *d, int64_t v) {
+    char digits[ROOMCODE_INT64_DIGITS];
     size_t k = sizeof digits;
     uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
     do {
@@ -198,11 +203,16 @@ static void put_int(payload_writer *w, int64_t v) {
     } while (u);
     if (v < 0)
         digits[--k] = '-';
-    put_bytes(w, digits + k, sizeof digits - k);
+    memcpy(d, digits + k, sizeof digits - k);
+    return d + (sizeof digits - k);
 }
 
-/* Saturate instead of overflowing: a signed overflow would be undefined behaviour. */
-static int64_t add_saturating(int64_t a, int64_t b) {
+static void put_int(payload_writer *w, int64_t v) {
+    char digits[ROOMCODE_INT64_DIGITS];
+    put_bytes(w, digits, (size_t)(roomcode_put_int(digits, v) - digits));
+}
+
+int64_t roomcode_add_saturating(int64_t a, int64_t b) {
     if (b > 0 && a > INT64_MAX - b)
         return INT64_MAX;
     if (b < 0 && a < INT64_MIN - b)
@@ -235,7 +245,7 @@ static int put_payload(payload_writer *w, const roomcode_claims *c, const char *
     PUT_LITERAL(w, ",\"nbf\":");
     put_int(w, c->iat);
     PUT_LITERAL(w, ",\"exp\":");
-    put_int(w, add_saturating(c->iat, c->ttl));
+    put_int(w, roomcode_add_saturating(c->iat, c->ttl));
     PUT_LITERAL(w, ",\"jti\":\"");
     if (!put_string_body(w, c->jti))
         return refuse_claim(bad, "jti");
@@ -289,7 +299,7 @@ void roomcode_uuid4(char out[ROOMCODE_UUID_SIZE]) {
 }
 
 size_t roomcode_jwt_max_size(size_t name_bytes) {
-    size_t json = sizeof PAYLOAD_FRAME - 1 + 3 * INT64_DIGITS +
+    size_t json = sizeof PAYLOAD_FRAME - 1 + 3 * ROOMCODE_INT64_DIGITS +
                   ESCAPE_MAX * (name_bytes + ROOMCODE_UUID_SIZE - 1);
     return sizeof header_b64 + roomcode_base64url_encoded_len(json) + 1 + SIGNATURE_B64 + 1;
 }
@@ -326,33 +336,8 @@ size_t roomcode_jwt_write(char *out, const roomcode_claims *c, const unsigned ch
 
 char *roomcode_json_string_body(char *out, const char *s) {
     unsigned char *d = (unsigned char *)out;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        unsigned char c = *p;
-        if (c < 0x80) {
-            unsigned char e = ascii_escape[c];
-            if (!e) {
-                *d++ = c;
-            } else if (e == 'u') {
-                d = put_u_escape(d, c);
-            } else {
-                d[0] = '\\';
-                d[1] = e;
-                d += 2;
-            }
-            continue;
-        }
-        uint32_t cp;
-        int len = utf8_decode(p, &cp);
-        if (!len)
-            return 0;
-        p += len - 1;
-        if (cp < 0x10000) {
-            d = put_u_escape(d, cp);
-        } else {
-            cp -= 0x10000;
-            d = put_u_escape(put_u_escape(d, 0xD800 | cp >> 10), 0xDC00 | (cp & 0x3FF));
-        }
-    }
+    for (const unsigned char *p = (const unsigned char *)s; *p && d; p++)
+        d = put_json_char(d, &p);
     return (char *)d;
 }
 

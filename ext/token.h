@@ -72,6 +72,15 @@ size_t roomcode_jwt_write(char *out, const roomcode_claims *c, const unsigned ch
 #define ROOMCODE_JSON_ESCAPE_MAX 6
 char *roomcode_json_string_body(char *out, const char *s);
 
+/* The longest an int64 is in decimal (-9223372036854775808). */
+#define ROOMCODE_INT64_DIGITS 20
+
+/* Writes v in decimal at d (at most ROOMCODE_INT64_DIGITS bytes, no NUL); returns the end. */
+char *roomcode_put_int(char *d, int64_t v);
+
+/* a + b, saturated at the int64 range instead of overflowing (undefined behaviour). */
+int64_t roomcode_add_saturating(int64_t a, int64_t b);
+
 /* The most bytes roomcode_jwt_from_json() needs, its NUL included, for json_len bytes. */
 size_t roomcode_jwt_from_json_max_size(size_t json_len);
 

@@ -102,7 +102,7 @@ int64_t roomcode_token_issued_at(void) {
 
 int roomcode_token_refuse_stored(const char *code, sqlite3_stmt *row, const char *what,
                                  char **msg) {
-    int col = strcmp(what, "role") == 0 ? COL_ROLE : COL_ROOM_ID;
+    int col = strcmp(what, "role") == 0 ? ROOMCODE_COL_ROLE : ROOMCODE_COL_ROOM_ID;
     char *q = roomcode_quote(sqlite3_column_text(row, col), sqlite3_column_bytes(row, col));
     int rc =
         roomcode_refuse(msg, q ? sqlite3_mprintf("roomcode: room code '%s' has a stored %s %s that"
@@ -118,7 +118,8 @@ int roomcode_token_refuse_stored(const char *code, sqlite3_stmt *row, const char
  * the user_id when none is given, are UUIDs of the connection's random pool: one system
  * call per few hundred tokens rather than one per token.
  */
-static int sign(const token_request *r, sqlite3_stmt *row, char **msg) {
+static int sign(const void *arg, sqlite3_stmt *row, char **msg) {
+    const token_request *r = arg;
     sqlite3_value **argv = r->argv;
     roomcode_conn *conn = sqlite3_user_data(r->ctx);
     roomcode_claims claims;
@@ -131,16 +132,17 @@ static int sign(const token_request *r, sqlite3_stmt *row, char **msg) {
         roomcode_uuid4_format(bytes + 16, fresh_user);
     claims.user_id = anonymous ? fresh_user : (const char *)sqlite3_value_text(argv[1]);
     claims.access_key = (const char *)sqlite3_value_text(argv[2]);
-    claims.room_id = (const char *)sqlite3_column_text(row, COL_ROOM_ID);
-    claims.role = (const char *)sqlite3_column_text(row, COL_ROLE);
+    claims.room_id = (const char *)sqlite3_column_text(row, ROOMCODE_COL_ROOM_ID);
+    claims.role = (const char *)sqlite3_column_text(row, ROOMCODE_COL_ROLE);
     const unsigned char *secret = sqlite3_value_blob(argv[3]);
     if (!claims.access_key || !claims.user_id || !claims.room_id || !claims.role || !secret)
         return SQLITE_NOMEM;
     size_t secret_len = (size_t)sqlite3_value_bytes(argv[3]);
     size_t name_bytes =
         (anonymous ? ROOMCODE_UUID_SIZE - 1 : (size_t)sqlite3_value_bytes(argv[1])) +
-        (size_t)sqlite3_value_bytes(argv[2]) + (size_t)sqlite3_column_bytes(row, COL_ROOM_ID) +
-        (size_t)sqlite3_column_bytes(row, COL_ROLE);
+        (size_t)sqlite3_value_bytes(argv[2]) +
+        (size_t)sqlite3_column_bytes(row, ROOMCODE_COL_ROOM_ID) +
+        (size_t)sqlite3_column_bytes(row, ROOMCODE_COL_ROLE);
     /* nbf = iat, exp = nbf + ttl */
     claims.iat = roomcode_token_issued_at();
     claims.ttl = r->ttl;
@@ -162,26 +164,34 @@ static int sign(const token_request *r, sqlite3_stmt *row, char **msg) {
  * Looks the code up in t and signs its token, or says why not. Returns SQLITE_OK when the
  * result is set; otherwise an error code and *msg.
  */
-static int token_from(room_codes_table *t, void *arg, char **msg) {
-    token_request *r = arg;
-    sqlite3_stmt *row = 0;
-    int rc = roomcode_token_lookup(t, LOOKUP_VERDICT, r->code, r->argv[1], &row, msg);
-    if (rc == SQLITE_OK)
-        rc = sign(r, row, msg);
-    roomcode_lookup_give(t, LOOKUP_VERDICT, row);
-    return rc;
+static int token_from(roomcode_table *t, void *arg, char **msg) {
+    const token_request *r = arg;
+    return roomcode_token_with_row(t, ROOMCODE_LOOKUP_VERDICT, r->code, r->argv[1], sign, r, msg);
 }
 
-int roomcode_token_lookup(room_codes_table *t, int which, const char *code, sqlite3_value *user_id,
-                          sqlite3_stmt **row, char **msg) {
+/* The lookup of roomcode_token_with_row: *row is to be given back in any case. */
+static int token_lookup(roomcode_table *t, int which, const char *code, sqlite3_value *user_id,
+                        sqlite3_stmt **row, char **msg) {
     int rc = roomcode_lookup(t, which, code, row);
     if (rc == SQLITE_ROW) {
         roomcode_verdict v = roomcode_verdict_of(*row, user_id);
-        return v == VERDICT_OK ? SQLITE_OK : roomcode_verdict_refuse(v, code, *row, user_id, msg);
+        return v == ROOMCODE_VERDICT_OK ? SQLITE_OK
+                                        : roomcode_verdict_refuse(v, code, *row, user_id, msg);
     }
     if (rc == SQLITE_DONE)
-        return roomcode_verdict_refuse(VERDICT_UNKNOWN, code, *row, user_id, msg);
+        return roomcode_verdict_refuse(ROOMCODE_VERDICT_UNKNOWN, code, *row, user_id, msg);
     *msg = roomcode_db_message(t->db);
+    return rc;
+}
+
+int roomcode_token_with_row(roomcode_table *t, int which, const char *code, sqlite3_value *user_id,
+                            int (*use)(const void *arg, sqlite3_stmt *row, char **msg),
+                            const void *arg, char **msg) {
+    sqlite3_stmt *row = 0;
+    int rc = token_lookup(t, which, code, user_id, &row, msg);
+    if (rc == SQLITE_OK)
+        rc = use(arg, row, msg);
+    roomcode_lookup_give(t, which, row);
     return rc;
 }
 
@@ -193,7 +203,7 @@ void roomcode_fn_token(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     if (rc == SQLITE_OK)
         rc = roomcode_parse_code(argv[0], code, &msg);
     if (rc == SQLITE_OK)
-        rc = room_codes_with_table(sqlite3_user_data(ctx), token_from, &r, &msg);
+        rc = roomcode_with_table(sqlite3_user_data(ctx), token_from, &r, &msg);
     if (rc != SQLITE_OK)
         roomcode_fn_error(ctx, rc, msg);
 }

@@ -27,9 +27,11 @@ int roomcode_token_check_secret(const char *what, sqlite3_value *v, char **msg);
 int roomcode_token_check_ttl(sqlite3_value *v, sqlite3_int64 *ttl, char **msg);
 
 /* Looks the canonical code up with statement which (code_lookup.h) and refuses it as
- * roomcode_token does unless it lets user_id in; *row is to be given back in any case. */
-int roomcode_token_lookup(room_codes_table *t, int which, const char *code, sqlite3_value *user_id,
-                          sqlite3_stmt **row, char **msg);
+ * roomcode_token does unless it lets user_id in; else returns use(arg, row, msg) on the
+ * code's row. The statement goes back to its slot in either case. */
+int roomcode_token_with_row(roomcode_table *t, int which, const char *code, sqlite3_value *user_id,
+                            int (*use)(const void *arg, sqlite3_stmt *row, char **msg),
+                            const void *arg, char **msg);
 
 /* Refuses a stored name (what: "room_id" or "role") that is not valid UTF-8. */
 int roomcode_token_refuse_stored(const char *code, sqlite3_stmt *row, const char *what, char **msg);

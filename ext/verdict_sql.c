@@ -19,11 +19,11 @@ typedef struct verdict_request {
     sqlite3_value *user_id; /* NULL pointer when not given */
 } verdict_request;
 
-static int verdict_from(room_codes_table *t, void *arg, char **msg) {
+static int verdict_from(roomcode_table *t, void *arg, char **msg) {
     verdict_request *r = arg;
     sqlite3_stmt *row = 0;
-    int rc = roomcode_lookup(t, LOOKUP_CHECK, r->code, &row);
-    roomcode_verdict v = VERDICT_UNKNOWN;
+    int rc = roomcode_lookup(t, ROOMCODE_LOOKUP_CHECK, r->code, &row);
+    roomcode_verdict v = ROOMCODE_VERDICT_UNKNOWN;
     if (rc == SQLITE_ROW)
         v = roomcode_verdict_of(row, r->user_id);
     if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
@@ -32,7 +32,7 @@ static int verdict_from(room_codes_table *t, void *arg, char **msg) {
     } else {
         *msg = roomcode_db_message(t->db);
     }
-    roomcode_lookup_give(t, LOOKUP_CHECK, row);
+    roomcode_lookup_give(t, ROOMCODE_LOOKUP_CHECK, row);
     return rc;
 }
 
@@ -49,11 +49,12 @@ static void fn_check(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     rc = roomcode_parse_code(argv[0], code, &msg);
     if (rc == SQLITE_CONSTRAINT) {
         sqlite3_free(msg);
-        sqlite3_result_text(ctx, roomcode_verdict_name(VERDICT_MALFORMED), -1, SQLITE_STATIC);
+        sqlite3_result_text(ctx, roomcode_verdict_name(ROOMCODE_VERDICT_MALFORMED), -1,
+                            SQLITE_STATIC);
         return;
     }
     if (rc == SQLITE_OK)
-        rc = room_codes_with_table(sqlite3_user_data(ctx), verdict_from, &r, &msg);
+        rc = roomcode_with_table(sqlite3_user_data(ctx), verdict_from, &r, &msg);
     if (rc != SQLITE_OK)
         roomcode_fn_error(ctx, rc, msg);
 }
@@ -79,14 +80,15 @@ static const char *boolean(sqlite3_stmt *row, int col) {
 
 /* Writes the resolved code as JSON into the result, or refuses a stored name that is not
  * valid UTF-8. */
-static int resolved(const verdict_request *r, sqlite3_stmt *row, char **msg) {
+static int resolved(const void *arg, sqlite3_stmt *row, char **msg) {
+    const verdict_request *r = arg;
     sqlite3_str *out = sqlite3_str_new(0);
-    const char *room = (const char *)sqlite3_column_text(row, COL_ROOM_ID);
-    const char *role = (const char *)sqlite3_column_text(row, COL_ROLE);
+    const char *room = (const char *)sqlite3_column_text(row, ROOMCODE_COL_ROOM_ID);
+    const char *role = (const char *)sqlite3_column_text(row, ROOMCODE_COL_ROLE);
     const char *user = r->user_id && sqlite3_value_type(r->user_id) != SQLITE_NULL
                            ? (const char *)sqlite3_value_text(r->user_id)
-                           : (const char *)sqlite3_column_text(row, COL_USER_ID);
-    const char *template = (const char *)sqlite3_column_text(row, LOOKUP_TEMPLATE);
+                           : (const char *)sqlite3_column_text(row, ROOMCODE_COL_USER_ID);
+    const char *template = (const char *)sqlite3_column_text(row, ROOMCODE_LOOKUP_TEMPLATE);
     if (!room || !role) {
         sqlite3_free(sqlite3_str_finish(out));
         return SQLITE_NOMEM;
@@ -112,9 +114,10 @@ static int resolved(const verdict_request *r, sqlite3_stmt *row, char **msg) {
     sqlite3_str_appendf(out,
                         ",\"permissions\":{\"publish\":%s,\"subscribe\":%s,\"publish_data\":%s,"
                         "\"admin\":%s,\"hidden\":%s}}",
-                        boolean(row, LOOKUP_PUBLISH), boolean(row, LOOKUP_SUBSCRIBE),
-                        boolean(row, LOOKUP_PUBLISH_DATA), boolean(row, LOOKUP_ADMIN),
-                        boolean(row, LOOKUP_HIDDEN));
+                        boolean(row, ROOMCODE_LOOKUP_PUBLISH),
+                        boolean(row, ROOMCODE_LOOKUP_SUBSCRIBE),
+                        boolean(row, ROOMCODE_LOOKUP_PUBLISH_DATA),
+                        boolean(row, ROOMCODE_LOOKUP_ADMIN), boolean(row, ROOMCODE_LOOKUP_HIDDEN));
     int n = sqlite3_str_length(out);
     int err = sqlite3_str_errcode(out);
     char *json = sqlite3_str_finish(out);
@@ -130,14 +133,10 @@ static int resolved(const verdict_request *r, sqlite3_stmt *row, char **msg) {
     return SQLITE_OK;
 }
 
-static int resolve_from(room_codes_table *t, void *arg, char **msg) {
-    verdict_request *r = arg;
-    sqlite3_stmt *row = 0;
-    int rc = roomcode_token_lookup(t, LOOKUP_RESOLVE, r->code, r->user_id, &row, msg);
-    if (rc == SQLITE_OK)
-        rc = resolved(r, row, msg);
-    roomcode_lookup_give(t, LOOKUP_RESOLVE, row);
-    return rc;
+static int resolve_from(roomcode_table *t, void *arg, char **msg) {
+    const verdict_request *r = arg;
+    return roomcode_token_with_row(t, ROOMCODE_LOOKUP_RESOLVE, r->code, r->user_id, resolved, r,
+                                   msg);
 }
 
 /* roomcode_resolve(code [, user_id]): the usable code's room, role, user and permissions
@@ -150,31 +149,20 @@ static void fn_resolve(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     if (rc == SQLITE_OK)
         rc = roomcode_parse_code(argv[0], code, &msg);
     if (rc == SQLITE_OK)
-        rc = room_codes_with_table(sqlite3_user_data(ctx), resolve_from, &r, &msg);
+        rc = roomcode_with_table(sqlite3_user_data(ctx), resolve_from, &r, &msg);
     if (rc != SQLITE_OK)
         roomcode_fn_error(ctx, rc, msg);
 }
 
 /* Both read the table: no schema object may run them. */
-static const struct {
-    const char *name;
-    int n_arg;
-    void (*fn)(sqlite3_context *, int, sqlite3_value **);
-} functions[] = {
-    {"roomcode_check", 1, fn_check},
-    {"roomcode_check", 2, fn_check},
-    {"roomcode_resolve", 1, fn_resolve},
-    {"roomcode_resolve", 2, fn_resolve},
+static const roomcode_function functions[] = {
+    {"roomcode_check", 1, SQLITE_UTF8 | SQLITE_DIRECTONLY, fn_check},
+    {"roomcode_check", 2, SQLITE_UTF8 | SQLITE_DIRECTONLY, fn_check},
+    {"roomcode_resolve", 1, SQLITE_UTF8 | SQLITE_DIRECTONLY, fn_resolve},
+    {"roomcode_resolve", 2, SQLITE_UTF8 | SQLITE_DIRECTONLY, fn_resolve},
 };
 
 int roomcode_register_verdict(sqlite3 *db, roomcode_conn *conn) {
-    for (size_t i = 0; i < sizeof functions / sizeof functions[0]; i++) {
-        roomcode_conn_ref(conn); /* released by the destructor, also when this fails */
-        int rc = sqlite3_create_function_v2(db, functions[i].name, functions[i].n_arg,
-                                            SQLITE_UTF8 | SQLITE_DIRECTONLY, conn, functions[i].fn,
-                                            0, 0, roomcode_conn_unref);
-        if (rc != SQLITE_OK)
-            return rc;
-    }
-    return SQLITE_OK;
+    return roomcode_conn_register_functions(db, conn, functions,
+                                            sizeof functions / sizeof functions[0]);
 }

@@ -4,7 +4,7 @@
 -- ALTER TABLE, which would leave "<old>_store_user_id" behind); a writer's own triggers
 -- and indexes on the store are left alone.
 -- {cap} is the most codes a room may hold (ROOMCODE_MAX_PER_ROOM in ext/store_limits.h,
--- filled in at build time by tools/storage_sql.awk).
+-- filled in at build time by sql/to_c.awk).
 --
 -- RAISE takes only a literal, so these messages cannot name the room or the code; the
 -- extension's own write paths report these cases with the values (the build makes each

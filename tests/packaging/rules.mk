@@ -6,7 +6,7 @@
 DEB_ARCH    := $(shell dpkg --print-architecture 2>/dev/null)
 DEB_FILE    := $(BUILD)/libsqlite3-mod-roomcode_$(VERSION)_$(DEB_ARCH).deb
 NODE_DEB    := $(BUILD)/roomcode-node_$(VERSION)_$(DEB_ARCH).deb
-DEB_SOURCES := $(EXT_SRC) $(wildcard ext/*.h) $(SQL_SRC) tools/storage_sql.awk Makefile VERSION LICENSE \
+DEB_SOURCES := $(EXT_SRC) $(wildcard ext/*.h) $(SQL_SRC) sql/to_c.awk Makefile VERSION LICENSE \
                $(wildcard debian/* debian/source/* cluster/*)
 
 .PHONY: deb packaging-test install-paths-test
@@ -25,7 +25,7 @@ $(DEB_FILE): $(DEB_SOURCES)
 	         "add an entry (dch -v $(VERSION))"; exit 1; }
 	rm -rf $(BUILD)/deb
 	mkdir -p $(BUILD)/deb/roomcode-$(VERSION)
-	cp -r ext sql tools cluster debian Makefile VERSION LICENSE $(BUILD)/deb/roomcode-$(VERSION)/
+	cp -r ext sql cluster debian Makefile VERSION LICENSE $(BUILD)/deb/roomcode-$(VERSION)/
 	cd $(BUILD)/deb/roomcode-$(VERSION) && dpkg-buildpackage -b -us -uc > ../build.log 2>&1 \
 	    || { cat ../build.log; exit 1; }
 	cp $(BUILD)/deb/$(notdir $@) $@
