@@ -7,7 +7,7 @@ SAN_FLAGS       := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
                    -fno-sanitize-recover=undefined
 ASAN_RUNTIME    := $(shell $(SAN_CC) -print-file-name=libclang_rt.asan-x86_64.so 2>/dev/null)
 MEMORY_LIBS     := $(shell pkg-config --libs sqlite3 2>/dev/null || echo -lsqlite3) $(SODIUM_LIBS)
-MEMFAULT_STRIDE ?= 200:4:120
+MEMFAULT_STRIDE ?= 60:8:30
 
 .PHONY: test-asan test-valgrind memory-test memory-full
 TEST_SUITES += test-asan test-valgrind memory-test
