@@ -80,13 +80,15 @@ int roomcode_conn_register_module(sqlite3 *db, const char *name, const sqlite3_m
 }
 
 int roomcode_conn_register_functions(sqlite3 *db, roomcode_conn *conn,
-                                     const roomcode_function *functions, size_t n) {
-    for (size_t i = 0; i < n; i++) {
-        int rc = sqlite3_create_function_v2(db, functions[i].name, functions[i].n_arg,
-                                            functions[i].flags, roomcode_conn_ref(conn),
-                                            functions[i].fn, 0, 0, roomcode_conn_unref);
-        if (rc != SQLITE_OK)
-            return rc;
+                                     const roomcode_function *functions) {
+    for (const roomcode_function *f = functions; f->name; f++) {
+        for (int n_arg = f->min_arg; n_arg <= f->max_arg; n_arg++) {
+            int rc =
+                sqlite3_create_function_v2(db, f->name, n_arg, f->flags, roomcode_conn_ref(conn),
+                                           f->fn, 0, 0, roomcode_conn_unref);
+            if (rc != SQLITE_OK)
+                return rc;
+        }
     }
     return SQLITE_OK;
 }

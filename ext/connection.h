@@ -57,18 +57,20 @@ void roomcode_conn_unref(void *conn);
 int roomcode_conn_register_module(sqlite3 *db, const char *name, const sqlite3_module *module,
                                   roomcode_conn *conn);
 
-/* One SQL function to register: its name, number of arguments, flags and implementation. */
+/* One SQL function to register: its name, the fewest and most arguments it takes (one
+ * registration for each count), flags and implementation. A list of them ends with {0}. */
 typedef struct roomcode_function {
     const char *name;
-    int n_arg;
+    int min_arg, max_arg;
     int flags;
     void (*fn)(sqlite3_context *, int, sqlite3_value **);
 } roomcode_function;
 
-/* Registers the n functions with conn as their data, each holding a reference to conn
- * (SQLite calls the destructor also when registering fails); stops at the first failure. */
+/* Registers the functions of a list ended by {0} with conn as their data, each holding a
+ * reference to conn (SQLite calls the destructor also when registering fails); stops at
+ * the first failure. */
 int roomcode_conn_register_functions(sqlite3 *db, roomcode_conn *conn,
-                                     const roomcode_function *functions, size_t n);
+                                     const roomcode_function *functions);
 
 /* Are all of the extension's modules registered on the connection? */
 int roomcode_conn_has_modules(const roomcode_conn *conn);

@@ -250,23 +250,36 @@ int roomcode_link_write(char *out, const char *code, const char *base, const cha
     return leads_back(out, code) ? ROOMCODE_LINK_OK : ROOMCODE_LINK_CODE_IN_BASE;
 }
 
+/* A switch rather than a table indexed by err: values outside the enum need no check. */
 const char *roomcode_link_error_text(int err) {
-    static const char *const texts[] = {
-        [ROOMCODE_LINK_OK] = "no error",
-        [ROOMCODE_LINK_EMPTY_BASE] = "empty base",
-        [ROOMCODE_LINK_SPACE_IN_BASE] = "whitespace or control character in base",
-        [ROOMCODE_LINK_BAD_CHAR_IN_BASE] = "character not allowed in a url in base",
-        [ROOMCODE_LINK_BAD_PLACEHOLDER] = "unknown placeholder (only {code}) in base",
-        [ROOMCODE_LINK_BAD_SCHEME] = "unsupported scheme (only http, https) in base",
-        [ROOMCODE_LINK_BAD_HOST] = "invalid host in base",
-        [ROOMCODE_LINK_BAD_PORT] = "invalid port (1 to 65535) in base",
-        [ROOMCODE_LINK_QUERY_IN_BASE] = "query or fragment without {code} in base",
-        [ROOMCODE_LINK_CODE_IN_BASE] = "text that reads as another room code in base",
-        [ROOMCODE_LINK_DOT_SEGMENT] = "dot segment (. or .., also as %2e) in the path of base",
-        [ROOMCODE_LINK_BAD_ROUTE] = "unknown route",
-        [ROOMCODE_LINK_BAD_CODE] = "malformed room code",
-    };
-    if (err < 0 || (size_t)err >= sizeof texts / sizeof texts[0])
+    switch (err) {
+    case ROOMCODE_LINK_OK:
+        return "no error";
+    case ROOMCODE_LINK_EMPTY_BASE:
+        return "empty base";
+    case ROOMCODE_LINK_SPACE_IN_BASE:
+        return "whitespace or control character in base";
+    case ROOMCODE_LINK_BAD_CHAR_IN_BASE:
+        return "character not allowed in a url in base";
+    case ROOMCODE_LINK_BAD_PLACEHOLDER:
+        return "unknown placeholder (only {code}) in base";
+    case ROOMCODE_LINK_BAD_SCHEME:
+        return "unsupported scheme (only http, https) in base";
+    case ROOMCODE_LINK_BAD_HOST:
+        return "invalid host in base";
+    case ROOMCODE_LINK_BAD_PORT:
+        return "invalid port (1 to 65535) in base";
+    case ROOMCODE_LINK_QUERY_IN_BASE:
+        return "query or fragment without {code} in base";
+    case ROOMCODE_LINK_CODE_IN_BASE:
+        return "text that reads as another room code in base";
+    case ROOMCODE_LINK_DOT_SEGMENT:
+        return "dot segment (. or .., also as %2e) in the path of base";
+    case ROOMCODE_LINK_BAD_ROUTE:
+        return "unknown route";
+    case ROOMCODE_LINK_BAD_CODE:
+        return "malformed room code";
+    default:
         return "unknown error";
-    return texts[err];
+    }
 }

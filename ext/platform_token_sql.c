@@ -139,12 +139,7 @@ static void make_token(platform_request *r, sqlite3_value *code, sqlite3_value *
     /* A display name is shown, never compared: checked as a user id is (NULL: none). */
     if (rc == SQLITE_OK && r->name)
         rc = roomcode_token_check_user("name", r->name, &msg);
-    if (rc == SQLITE_OK)
-        rc = roomcode_parse_code(code, r->code, &msg);
-    if (rc == SQLITE_OK)
-        rc = roomcode_with_table(sqlite3_user_data(r->ctx), token_from, r, &msg);
-    if (rc != SQLITE_OK)
-        roomcode_fn_error(r->ctx, rc, msg);
+    roomcode_fn_on_code(r->ctx, rc, msg, code, r->code, token_from, r);
 }
 
 static void fn_livekit_token(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
@@ -160,16 +155,8 @@ static void fn_jitsi_token(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 }
 
 /* Both read the table and draw random ids: no schema object may run them. */
-static const roomcode_function functions[] = {
-    {"roomcode_livekit_token", 4, SQLITE_UTF8 | SQLITE_DIRECTONLY, fn_livekit_token},
-    {"roomcode_livekit_token", 5, SQLITE_UTF8 | SQLITE_DIRECTONLY, fn_livekit_token},
-    {"roomcode_livekit_token", 6, SQLITE_UTF8 | SQLITE_DIRECTONLY, fn_livekit_token},
-    {"roomcode_jitsi_token", 5, SQLITE_UTF8 | SQLITE_DIRECTONLY, fn_jitsi_token},
-    {"roomcode_jitsi_token", 6, SQLITE_UTF8 | SQLITE_DIRECTONLY, fn_jitsi_token},
-    {"roomcode_jitsi_token", 7, SQLITE_UTF8 | SQLITE_DIRECTONLY, fn_jitsi_token},
+const roomcode_function roomcode_platform_token_functions[] = {
+    {"roomcode_livekit_token", 4, 6, SQLITE_UTF8 | SQLITE_DIRECTONLY, fn_livekit_token},
+    {"roomcode_jitsi_token", 5, 7, SQLITE_UTF8 | SQLITE_DIRECTONLY, fn_jitsi_token},
+    {0},
 };
-
-int roomcode_register_platform_tokens(sqlite3 *db, roomcode_conn *conn) {
-    return roomcode_conn_register_functions(db, conn, functions,
-                                            sizeof functions / sizeof functions[0]);
-}

@@ -19,10 +19,11 @@
 
 int roomcode_register_table(sqlite3 *db, roomcode_conn *conn);
 int roomcode_register_create(sqlite3 *db, roomcode_conn *conn);
-int roomcode_register_functions(sqlite3 *db, roomcode_conn *conn);
-/* roomcode_check and roomcode_resolve (verdict_sql.c); the LiveKit and Jitsi tokens
- * (platform_token_sql.c). */
-int roomcode_register_verdict(sqlite3 *db, roomcode_conn *conn);
-int roomcode_register_platform_tokens(sqlite3 *db, roomcode_conn *conn);
+
+/* The SQL functions, in lists ended by {0}: the scalar ones (scalar_sql.c), roomcode_check
+ * and roomcode_resolve (verdict_sql.c), the LiveKit and Jitsi tokens (platform_token_sql.c). */
+extern const roomcode_function roomcode_scalar_functions[];
+extern const roomcode_function roomcode_verdict_functions[];
+extern const roomcode_function roomcode_platform_token_functions[];
 
 #endif

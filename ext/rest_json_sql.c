@@ -104,12 +104,7 @@ void roomcode_fn_json(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
         return;
     char code[ROOMCODE_LEN + 1];
     json_request r = {ctx, ROOMCODE_STORE_JSON_CODE, code, ROOMCODE_LEN};
-    char *msg = 0;
-    int rc = roomcode_parse_code(argv[0], code, &msg);
-    if (rc == SQLITE_OK)
-        rc = roomcode_with_table(sqlite3_user_data(ctx), json_from, &r, &msg);
-    if (rc != SQLITE_OK)
-        roomcode_fn_error(ctx, rc, msg);
+    roomcode_fn_on_code(ctx, SQLITE_OK, 0, argv[0], code, json_from, &r);
 }
 
 /* roomcode_room_json(room_id): {"data": [...]} with the room's codes in creation order

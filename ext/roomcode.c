@@ -42,12 +42,10 @@ __attribute__((visibility("default")))
     int rc = roomcode_register_table(db, conn);
     if (rc == SQLITE_OK)
         rc = roomcode_register_create(db, conn);
-    if (rc == SQLITE_OK)
-        rc = roomcode_register_functions(db, conn);
-    if (rc == SQLITE_OK)
-        rc = roomcode_register_verdict(db, conn);
-    if (rc == SQLITE_OK)
-        rc = roomcode_register_platform_tokens(db, conn);
+    const roomcode_function *const lists[] = {roomcode_scalar_functions, roomcode_verdict_functions,
+                                              roomcode_platform_token_functions};
+    for (size_t i = 0; rc == SQLITE_OK && i < sizeof lists / sizeof lists[0]; i++)
+        rc = roomcode_conn_register_functions(db, conn, lists[i]);
     roomcode_conn_unref(conn);
     if (rc != SQLITE_OK)
         *err =

@@ -87,27 +87,20 @@ static void fn_version(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
 #define PURE (SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS)
 #define DIRECT (SQLITE_UTF8 | SQLITE_DIRECTONLY) /* writes or runs SQL */
 
-static const roomcode_function functions[] = {
-    {"roomcode_new", 2, DIRECT, fn_new},
-    {"roomcode_new", 3, DIRECT, fn_new},
+const roomcode_function roomcode_scalar_functions[] = {
+    {"roomcode_new", 2, 3, DIRECT, fn_new},
     /* random like randomblob(): harmless anywhere, but not deterministic */
-    {"roomcode_generate", 0, SQLITE_UTF8 | SQLITE_INNOCUOUS, fn_generate},
-    {"roomcode_valid", 1, PURE, fn_valid},
-    {"roomcode_normalize", 1, PURE, fn_normalize},
-    {"roomcode_version", 0, PURE, fn_version},
+    {"roomcode_generate", 0, 0, SQLITE_UTF8 | SQLITE_INNOCUOUS, fn_generate},
+    {"roomcode_valid", 1, 1, PURE, fn_valid},
+    {"roomcode_normalize", 1, 1, PURE, fn_normalize},
+    {"roomcode_version", 0, 0, PURE, fn_version},
     /* reads the table (and draws a random jti): no schema object may run it */
-    {"roomcode_token", 4, DIRECT, roomcode_fn_token},
-    {"roomcode_token", 5, DIRECT, roomcode_fn_token},
+    {"roomcode_token", 4, 5, DIRECT, roomcode_fn_token},
     /* writes: disables a code and mints its successor */
-    {"roomcode_rotate", 1, DIRECT, roomcode_fn_rotate},
+    {"roomcode_rotate", 1, 1, DIRECT, roomcode_fn_rotate},
     /* read the table: no schema object may run them */
-    {"roomcode_json", 1, DIRECT, roomcode_fn_json},
-    {"roomcode_room_json", 1, DIRECT, roomcode_fn_room_json},
-    {"roomcode_link", 2, PURE, roomcode_fn_link},
-    {"roomcode_link", 3, PURE, roomcode_fn_link},
+    {"roomcode_json", 1, 1, DIRECT, roomcode_fn_json},
+    {"roomcode_room_json", 1, 1, DIRECT, roomcode_fn_room_json},
+    {"roomcode_link", 2, 3, PURE, roomcode_fn_link},
+    {0},
 };
-
-int roomcode_register_functions(sqlite3 *db, roomcode_conn *conn) {
-    return roomcode_conn_register_functions(db, conn, functions,
-                                            sizeof functions / sizeof functions[0]);
-}

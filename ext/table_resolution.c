@@ -19,6 +19,8 @@
 
 #include <stddef.h>
 
+#include "errors.h"
+#include "input_check.h"
 #include "room_codes_private.h"
 
 /* The table around a link of the connection's list. */
@@ -226,4 +228,14 @@ int roomcode_with_table(roomcode_conn *conn, roomcode_table_work work, void *arg
     }
     roomcode_table_release(t);
     return rc;
+}
+
+void roomcode_fn_on_code(sqlite3_context *ctx, int rc, char *msg, sqlite3_value *code_arg,
+                         char code[ROOMCODE_LEN + 1], roomcode_table_work work, void *arg) {
+    if (rc == SQLITE_OK)
+        rc = roomcode_parse_code(code_arg, code, &msg);
+    if (rc == SQLITE_OK)
+        rc = roomcode_with_table(sqlite3_user_data(ctx), work, arg, &msg);
+    if (rc != SQLITE_OK)
+        roomcode_fn_error(ctx, rc, msg);
 }

@@ -23,4 +23,10 @@ typedef int (*roomcode_table_work)(roomcode_table *t, void *arg, char **msg);
  */
 int roomcode_with_table(roomcode_conn *conn, roomcode_table_work work, void *arg, char **msg);
 
+/* The end of every SQL function that takes a room code: unless rc already refuses another
+ * argument (with msg), parses code_arg into code and runs work on the table of the
+ * function's connection state; any failure is reported on ctx. */
+void roomcode_fn_on_code(sqlite3_context *ctx, int rc, char *msg, sqlite3_value *code_arg,
+                         char code[ROOMCODE_LEN + 1], roomcode_table_work work, void *arg);
+
 #endif

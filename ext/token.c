@@ -220,7 +220,15 @@ int64_t roomcode_add_saturating(int64_t a, int64_t b) {
     return a + b;
 }
 
-static int refuse_claim(const char **bad, const char *name) {
+/* Writes lead, the claim's name and its string value; 0 with *bad set to the name when
+ * the value is not valid UTF-8. */
+static int put_string_claim(payload_writer *w, const char *lead, const char *name,
+                            const char *value, const char **bad) {
+    put_bytes(w, lead, strlen(lead));
+    put_bytes(w, name, strlen(name));
+    PUT_LITERAL(w, "\":\"");
+    if (put_string_body(w, value))
+        return 1;
     *bad = name;
     return 0;
 }
@@ -228,27 +236,19 @@ static int refuse_claim(const char **bad, const char *name) {
 /* Writes the payload JSON, the claims in the order of 100ms's tokens; 0 with *bad set
  * when a claim is not valid UTF-8. */
 static int put_payload(payload_writer *w, const roomcode_claims *c, const char **bad) {
-    PUT_LITERAL(w, "{\"access_key\":\"");
-    if (!put_string_body(w, c->access_key))
-        return refuse_claim(bad, "access_key");
-    PUT_LITERAL(w, "\",\"room_id\":\"");
-    if (!put_string_body(w, c->room_id))
-        return refuse_claim(bad, "room_id");
-    PUT_LITERAL(w, "\",\"user_id\":\"");
-    if (!put_string_body(w, c->user_id))
-        return refuse_claim(bad, "user_id");
-    PUT_LITERAL(w, "\",\"role\":\"");
-    if (!put_string_body(w, c->role))
-        return refuse_claim(bad, "role");
+    if (!put_string_claim(w, "{\"", "access_key", c->access_key, bad) ||
+        !put_string_claim(w, "\",\"", "room_id", c->room_id, bad) ||
+        !put_string_claim(w, "\",\"", "user_id", c->user_id, bad) ||
+        !put_string_claim(w, "\",\"", "role", c->role, bad))
+        return 0;
     PUT_LITERAL(w, "\",\"type\":\"app\",\"version\":2,\"iat\":");
     put_int(w, c->iat);
     PUT_LITERAL(w, ",\"nbf\":");
     put_int(w, c->iat);
     PUT_LITERAL(w, ",\"exp\":");
     put_int(w, roomcode_add_saturating(c->iat, c->ttl));
-    PUT_LITERAL(w, ",\"jti\":\"");
-    if (!put_string_body(w, c->jti))
-        return refuse_claim(bad, "jti");
+    if (!put_string_claim(w, ",\"", "jti", c->jti, bad))
+        return 0;
     PUT_LITERAL(w, "\"}");
     return 1;
 }

@@ -200,10 +200,5 @@ void roomcode_fn_token(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     token_request r = {ctx, code, argv, 0};
     char *msg = 0;
     int rc = refuse_arguments(argc, argv, &r.ttl, &msg);
-    if (rc == SQLITE_OK)
-        rc = roomcode_parse_code(argv[0], code, &msg);
-    if (rc == SQLITE_OK)
-        rc = roomcode_with_table(sqlite3_user_data(ctx), token_from, &r, &msg);
-    if (rc != SQLITE_OK)
-        roomcode_fn_error(ctx, rc, msg);
+    roomcode_fn_on_code(ctx, rc, msg, argv[0], code, token_from, &r);
 }

@@ -146,23 +146,12 @@ static void fn_resolve(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     verdict_request r = {ctx, code, argc > 1 ? argv[1] : 0};
     char *msg = 0;
     int rc = r.user_id ? roomcode_token_check_user("user_id", r.user_id, &msg) : SQLITE_OK;
-    if (rc == SQLITE_OK)
-        rc = roomcode_parse_code(argv[0], code, &msg);
-    if (rc == SQLITE_OK)
-        rc = roomcode_with_table(sqlite3_user_data(ctx), resolve_from, &r, &msg);
-    if (rc != SQLITE_OK)
-        roomcode_fn_error(ctx, rc, msg);
+    roomcode_fn_on_code(ctx, rc, msg, argv[0], code, resolve_from, &r);
 }
 
 /* Both read the table: no schema object may run them. */
-static const roomcode_function functions[] = {
-    {"roomcode_check", 1, SQLITE_UTF8 | SQLITE_DIRECTONLY, fn_check},
-    {"roomcode_check", 2, SQLITE_UTF8 | SQLITE_DIRECTONLY, fn_check},
-    {"roomcode_resolve", 1, SQLITE_UTF8 | SQLITE_DIRECTONLY, fn_resolve},
-    {"roomcode_resolve", 2, SQLITE_UTF8 | SQLITE_DIRECTONLY, fn_resolve},
+const roomcode_function roomcode_verdict_functions[] = {
+    {"roomcode_check", 1, 2, SQLITE_UTF8 | SQLITE_DIRECTONLY, fn_check},
+    {"roomcode_resolve", 1, 2, SQLITE_UTF8 | SQLITE_DIRECTONLY, fn_resolve},
+    {0},
 };
-
-int roomcode_register_verdict(sqlite3 *db, roomcode_conn *conn) {
-    return roomcode_conn_register_functions(db, conn, functions,
-                                            sizeof functions / sizeof functions[0]);
-}
