@@ -1,7 +1,8 @@
 /*
  * What the entry point (roomcode.c) registers on a connection: the room_codes module, the
- * roomcode_create module, the scalar functions and those that serve other platforms. Each takes its
- * own reference to conn. Only roomcode.c calls these; each is defined beside what it registers.
+ * roomcode_create module, the scalar functions and those that serve other platforms. Every
+ * registration takes its own reference to conn. Only roomcode.c uses these; each is defined beside
+ * what it registers.
  */
 #ifndef ROOMCODE_REGISTRATION_H
 #define ROOMCODE_REGISTRATION_H

@@ -1,5 +1,6 @@
 /*
- * The SQL functions defined beside the code they serve, which scalar_sql.c registers:
+ * The SQL functions defined beside the code they serve, which scalar_sql.c lists for the
+ * entry point to register:
  * token_sql.c, link_sql.c, rotate_sql.c and rest_json_sql.c. Each takes the connection state
  * (connection.h) as its user data.
  */
